@@ -54,7 +54,13 @@ public record OpsReply(boolean isSuccess, int responseCode, String responseText,
 
     /**
      * Normalises the components: null texts become {@code ""}, attributes are copied into an
-     * unmodifiable insertion-ordered map.
+     * unmodifiable insertion-ordered map (null values allowed).
+     *
+     * @param isSuccess    {@code is_success} as a boolean
+     * @param responseCode the OpenSRS response code
+     * @param responseText the vendor's text; null → {@code ""}
+     * @param action       the reply's action; null → {@code ""}
+     * @param attributes   the reply's attributes; null → empty
      */
     public OpsReply {
         responseText = responseText == null ? "" : responseText;
