@@ -70,7 +70,7 @@ public final class DomainNames {
         if (s.isEmpty()) {
             throw new IllegalArgumentException("domain name is empty");
         }
-        String quoted = "'" + trim(name) + "'";
+        String quoted = "'" + printable(trim(name)) + "'";
         if (s.indexOf(':') >= 0 || s.startsWith("[") || IPV4.matcher(s).matches()) {
             throw new IllegalArgumentException(quoted
                     + " is an IP address: only DNS host names are allowed here");
@@ -181,7 +181,7 @@ public final class DomainNames {
             try {
                 ascii = IDN.toASCII(label);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(quoted + " is not a valid host name: label '" + label
+                throw new IllegalArgumentException(quoted + " is not a valid host name: label '" + printable(label)
                         + "' cannot be converted to its ACE (xn--) form: " + e.getMessage(), e);
             }
         }
@@ -194,12 +194,12 @@ public final class DomainNames {
             char c = ascii.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
             if (!ok) {
-                throw new IllegalArgumentException(quoted + " is not a valid host name: label '" + label
+                throw new IllegalArgumentException(quoted + " is not a valid host name: label '" + printable(label)
                         + "' contains " + describe(c) + "; only letters, digits and hyphens are allowed (RFC 1123)");
             }
         }
         if (ascii.startsWith("-") || ascii.endsWith("-")) {
-            throw new IllegalArgumentException(quoted + " is not a valid host name: label '" + label
+            throw new IllegalArgumentException(quoted + " is not a valid host name: label '" + printable(label)
                     + "' starts or ends with a hyphen (RFC 1123)");
         }
         return ascii;
@@ -220,6 +220,20 @@ public final class DomainNames {
 
     private static boolean isBlank(char c) {
         return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\uFEFF';
+    }
+
+    /** The text with control characters shown as {@code \\uXXXX}, safe to put in a message. */
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\uFEFF') {
+                sb.append(String.format("\\u%04X", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     private static boolean isAscii(String s) {

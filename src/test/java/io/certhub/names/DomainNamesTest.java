@@ -80,6 +80,14 @@ class DomainNamesTest {
     }
 
     @Test
+    void controlCharactersAreEscapedInTheMessage() {
+        assertThatThrownBy(() -> DomainNames.normalise("bad\u0000name.example.com"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'bad\\u0000name.example.com'")
+                .hasMessageNotContaining("\u0000");
+    }
+
+    @Test
     void labelOf63IsAcceptedAnd64Refused() {
         String l63 = "a".repeat(63);
         assertThat(DomainNames.normalise(l63 + ".example.com")).isEqualTo(l63 + ".example.com");
