@@ -36,7 +36,10 @@ public class CsrException extends RuntimeException {
     /** The CSR's public key is not acceptable (CA/B Forum BR 6.1.5, 6.1.6). */
     public static final String CSR_WEAK_KEY = "CSR_WEAK_KEY";
 
+    /** The machine-readable code. */
     private final String code;
+
+    /** The human-readable explanation. */
     private final String detail;
 
     /**

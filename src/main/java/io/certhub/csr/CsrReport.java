@@ -27,7 +27,17 @@ import java.util.Objects;
 public record CsrReport(String commonName, List<String> names, String keyAlgorithm, Integer keySize,
                         String curve, boolean signatureValid, List<Problem> problems) {
 
-    /** Copies the lists; {@code null} lists become empty lists. */
+    /**
+     * Copies the lists; {@code null} lists become empty lists.
+     *
+     * @param commonName     see the record description
+     * @param names          see the record description
+     * @param keyAlgorithm   see the record description
+     * @param keySize        see the record description
+     * @param curve          see the record description
+     * @param signatureValid see the record description
+     * @param problems       see the record description
+     */
     public CsrReport {
         names = names == null ? List.of() : List.copyOf(names);
         problems = problems == null ? List.of() : List.copyOf(problems);
@@ -50,7 +60,13 @@ public record CsrReport(String commonName, List<String> names, String keyAlgorit
      */
     public record Problem(String code, String detail) {
 
-        /** Checks that both parts are present. */
+        /**
+         * Checks that both parts are present.
+         *
+         * @param code   see the record description
+         * @param detail see the record description
+         * @throws NullPointerException when a part is {@code null}
+         */
         public Problem {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(detail, "detail");

@@ -36,7 +36,20 @@ public record ParsedCsr(String canonicalPem, String commonName, List<String> dns
                         String keyAlgorithm, int keySize, String curve, PublicKey publicKey,
                         String publicKeySha256, String derSha256) {
 
-    /** Checks the required parts and copies the name list. */
+    /**
+     * Checks the required parts and copies the name list ({@code null} becomes empty).
+     *
+     * @param canonicalPem    see the record description
+     * @param commonName      see the record description
+     * @param dnsNames        see the record description
+     * @param keyAlgorithm    see the record description
+     * @param keySize         see the record description
+     * @param curve           see the record description
+     * @param publicKey       see the record description
+     * @param publicKeySha256 see the record description
+     * @param derSha256       see the record description
+     * @throws NullPointerException when a required part is {@code null}
+     */
     public ParsedCsr {
         Objects.requireNonNull(canonicalPem, "canonicalPem");
         dnsNames = dnsNames == null ? List.of() : List.copyOf(dnsNames);
