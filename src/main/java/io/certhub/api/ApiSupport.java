@@ -1,0 +1,218 @@
+package io.certhub.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.certhub.problem.HubProblem;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * What every REST handler shares: reading the key and the JSON body, writing JSON answers and
+ * RFC 9457 problems, and the {@code Idempotency-Key} wrapper.
+ */
+@Component
+public class ApiSupport {
+
+    /** Media type of error answers (RFC 9457). */
+    public static final String PROBLEM_JSON = "application/problem+json";
+
+    private final ObjectMapper json;
+    private final ApiKeyService keys;
+    private final IdempotencyService idempotency;
+
+    /**
+     * @param json        Jackson mapper
+     * @param keys        API keys
+     * @param idempotency Idempotency-Key records
+     */
+    public ApiSupport(ObjectMapper json, ApiKeyService keys, IdempotencyService idempotency) {
+        this.json = json;
+        this.keys = keys;
+        this.idempotency = idempotency;
+    }
+
+    /**
+     * @param exchange the REST exchange
+     * @return the reseller calling
+     * @throws HubProblem 401 / 403
+     */
+    public Caller reseller(Exchange exchange) {
+        return keys.reseller(exchange.getMessage().getHeader("X-Api-Key", String.class));
+    }
+
+    /**
+     * @param exchange the REST exchange
+     * @return the operator calling
+     * @throws HubProblem 401 / 403
+     */
+    public Caller operator(Exchange exchange) {
+        return keys.operator(exchange.getMessage().getHeader("X-Api-Key", String.class));
+    }
+
+    /**
+     * @param exchange the REST exchange
+     * @return the raw body bytes (empty array when none)
+     */
+    public byte[] body(Exchange exchange) {
+        byte[] b = exchange.getMessage().getBody(byte[].class);
+        return b == null ? new byte[0] : b;
+    }
+
+    /**
+     * @param body request body bytes
+     * @return the parsed JSON tree
+     * @throws HubProblem 400 MALFORMED_REQUEST when empty or not valid JSON (detail gives line and column)
+     */
+    public JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw new HubProblem(400, "MALFORMED_REQUEST", null, "the request body is empty; a JSON object is expected");
+        }
+        try {
+            return json.readTree(body);
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            throw new HubProblem(400, "MALFORMED_REQUEST", null, "the body is not valid JSON"
+                + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")") + ": " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new HubProblem(400, "MALFORMED_REQUEST", null, "the body could not be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * @param status HTTP status
+     * @param body   object to serialise
+     * @return the answer
+     */
+    public ApiResponse ok(int status, Object body) {
+        return new ApiResponse(status, write(body), null);
+    }
+
+    /**
+     * @param body object to serialise
+     * @return its JSON text
+     */
+    public String write(Object body) {
+        try {
+            return json.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs a mutating action once per {@code Idempotency-Key} (when the header is present): a
+     * retry with the same key and body replays the stored answer; the same key with another body
+     * is refused with 422 {@code IDEMPOTENCY_KEY_REUSED}. Answers of 5xx are not stored.
+     *
+     * @param exchange the REST exchange
+     * @param caller   the caller (keys are per account)
+     * @param body     request body bytes (part of the fingerprint with method and path)
+     * @param action   the action
+     * @return the answer (fresh or replayed)
+     */
+    public ApiResponse idempotent(Exchange exchange, Caller caller, byte[] body, Supplier<ApiResponse> action) {
+        String key = exchange.getMessage().getHeader("Idempotency-Key", String.class);
+        if (key == null || key.isBlank()) {
+            return action.get();
+        }
+        String scope = caller.operator() ? "operator" : caller.accountId();
+        String fingerprint = IdempotencyService.fingerprint(exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class),
+            exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class), body);
+        var stored = idempotency.find(scope, key);
+        if (stored.isPresent()) {
+            if (!stored.get().requestHash().equals(fingerprint)) {
+                throw new HubProblem(422, "IDEMPOTENCY_KEY_REUSED", null, "Idempotency-Key " + key + " was used with another request in the last 24 hours");
+            }
+            return stored.get().response();
+        }
+        ApiResponse response;
+        try {
+            response = action.get();
+        } catch (HubProblem p) {
+            response = problemResponse(p, exchange);
+        }
+        if (response.status() < 500) {
+            response = idempotency.storeOrReplay(scope, key, fingerprint, response);
+        }
+        return response;
+    }
+
+    /**
+     * Writes an answer on the exchange.
+     *
+     * @param exchange the REST exchange
+     * @param r        the answer
+     */
+    public void respond(Exchange exchange, ApiResponse r) {
+        Message m = exchange.getMessage();
+        m.removeHeaders("*", "CamelHttp*");
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, r.status());
+        boolean problem = r.status() >= 400;
+        m.setHeader(Exchange.CONTENT_TYPE, problem ? PROBLEM_JSON : "application/json");
+        if (r.location() != null) {
+            m.setHeader("Location", r.location());
+        }
+        m.setBody(r.json().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Writes a problem on the exchange (the shared error handler of routes/errors.camel.yaml).
+     *
+     * @param exchange the failed REST exchange; the exception is {@link Exchange#EXCEPTION_CAUGHT}
+     */
+    public void problem(Exchange exchange) {
+        Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        HubProblem p = t instanceof HubProblem hp ? hp
+            : new HubProblem(500, "INTERNAL_ERROR", null, "the hub failed to handle the request; it was logged");
+        if (!(t instanceof HubProblem)) {
+            org.slf4j.LoggerFactory.getLogger(ApiSupport.class).error("REST request failed", t);
+        }
+        respond(exchange, problemResponse(p, exchange));
+    }
+
+    private ApiResponse problemResponse(HubProblem p, Exchange exchange) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "https://certhub.io/problems/" + p.code().toLowerCase().replace('_', '-'));
+        body.put("title", title(p.status()));
+        body.put("status", p.status());
+        body.put("detail", p.detail());
+        body.put("code", p.code());
+        body.put("field", p.field());
+        if (!p.errors().isEmpty()) {
+            body.put("errors", p.errors());
+        }
+        String path = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
+        if (path != null) {
+            body.put("instance", path);
+        }
+        return new ApiResponse(p.status(), write(body), null);
+    }
+
+    private static String title(int status) {
+        return switch (status) {
+            case 400 -> "Malformed request";
+            case 401 -> "Unauthorized";
+            case 402 -> "Insufficient funds";
+            case 403 -> "Forbidden";
+            case 404 -> "Not found";
+            case 409 -> "Conflict";
+            case 422 -> "Unprocessable request";
+            default -> "Error";
+        };
+    }
+
+    /**
+     * @param values query parameter values
+     * @return the first non-blank one, or null
+     */
+    public static String first(List<String> values) {
+        return values.stream().filter(v -> v != null && !v.isBlank()).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,193 @@
+package io.certhub.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.certhub.csr.CsrParser;
+import io.certhub.csr.CsrReport;
+import io.certhub.names.DomainNames;
+import io.certhub.order.Order;
+import io.certhub.order.OrderDocumentReader;
+import io.certhub.order.OrderRepository;
+import io.certhub.order.OrderService;
+import io.certhub.order.OrderState;
+import io.certhub.order.ProductCatalog;
+import io.certhub.problem.HubProblem;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+/**
+ * REST handlers of the order API ({@code /api/v1}, routes/intake/order-rest-api.camel.yaml).
+ * Each method reads the exchange, calls the order lifecycle and writes the JSON answer (or lets
+ * a {@link HubProblem} reach the shared error handler). Shapes: shared/CONTRACT.md, "REST".
+ */
+@Component("orderApi")
+public class OrderApi {
+
+    private final ApiSupport api;
+    private final OrderService orders;
+    private final OrderRepository repo;
+    private final OrderDocumentReader reader;
+    private final OrderViews views;
+    private final ProductCatalog catalog;
+    private final CsrParser csrParser;
+
+    /**
+     * @param api       shared REST support
+     * @param orders    order lifecycle
+     * @param repo      order queries
+     * @param reader    JSON → order document
+     * @param views     order REST shape
+     * @param catalog   products
+     * @param csrParser CSR inspection
+     */
+    public OrderApi(ApiSupport api, OrderService orders, OrderRepository repo, OrderDocumentReader reader, OrderViews views,
+                    ProductCatalog catalog, CsrParser csrParser) {
+        this.api = api;
+        this.orders = orders;
+        this.repo = repo;
+        this.reader = reader;
+        this.views = views;
+        this.catalog = catalog;
+        this.csrParser = csrParser;
+    }
+
+    /** {@code GET /products}: the catalog, prices as money objects. @param ex exchange */
+    public void products(Exchange ex) {
+        api.reseller(ex);
+        List<Map<String, Object>> items = catalog.all().stream().map(p -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("productType", p.productType());
+            m.put("name", p.name());
+            m.put("validation", p.validation());
+            m.put("wildcard", p.wildcard());
+            m.put("instant", p.instant());
+            m.put("maxDomains", p.maxDomains());
+            m.put("periods", p.periods());
+            m.put("pricePerYear", OrderViews.money(p.pricePerYear()));
+            return m;
+        }).toList();
+        api.respond(ex, api.ok(200, items));
+    }
+
+    /**
+     * {@code POST /orders}: 201 with {@code Location} when created; 200 with the existing order
+     * for the same reference and content. @param ex exchange
+     */
+    public void create(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        byte[] body = api.body(ex);
+        api.respond(ex, api.idempotent(ex, caller, body, () -> {
+            JsonNode node = api.parse(body);
+            OrderService.CreateResult r = orders.create(caller.accountId(), reader.read(node), caller.actor());
+            String location = "/api/v1/orders/" + r.order().id();
+            return new ApiResponse(r.created() ? 201 : 200, api.write(views.view(r.order(), true)), location);
+        }));
+    }
+
+    /** {@code GET /orders/{id}}. @param ex exchange */
+    public void get(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        Order o = orders.get(caller.accountId(), id(ex));
+        api.respond(ex, api.ok(200, views.view(o, true)));
+    }
+
+    /** {@code GET /orders?state=&domain=&clientReference=&page=&size=} (size 1..200, default 20). @param ex exchange */
+    public void list(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        var h = ex.getMessage();
+        OrderState state = null;
+        String s = h.getHeader("state", String.class);
+        if (s != null && !s.isBlank()) {
+            try {
+                state = OrderState.valueOf(s.trim().toUpperCase());
+            } catch (IllegalArgumentException e) {
+                throw new HubProblem(422, "FIELD_INVALID", "state", "state must be one of PENDING, IN_PROGRESS, COMPLETED, CANCELLED, DECLINED");
+            }
+        }
+        String domain = h.getHeader("domain", String.class);
+        if (domain != null && !domain.isBlank()) {
+            try {
+                domain = DomainNames.normalise(domain);
+            } catch (IllegalArgumentException e) {
+                throw new HubProblem(422, "FIELD_INVALID", "domain", "domain: " + e.getMessage());
+            }
+        } else {
+            domain = null;
+        }
+        String ref = h.getHeader("clientReference", String.class);
+        int page = intParam(h.getHeader("page", String.class), 0, 0, Integer.MAX_VALUE / 200, "page");
+        int size = intParam(h.getHeader("size", String.class), 20, 1, 200, "size");
+        var filter = new OrderRepository.Filter(state, domain, ref == null || ref.isBlank() ? null : ref);
+        List<Map<String, Object>> items = repo.list(caller.accountId(), filter, page, size).stream().map(o -> views.view(o, false)).toList();
+        api.respond(ex, api.ok(200, OrderViews.page(items, page, size, repo.count(caller.accountId(), filter))));
+    }
+
+    /** {@code PATCH /orders/{id}}: edit a PENDING order. @param ex exchange */
+    public void patch(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        byte[] body = api.body(ex);
+        api.respond(ex, api.idempotent(ex, caller, body, () -> {
+            Order o = orders.patch(caller.accountId(), id(ex), reader.read(api.parse(body)), caller.actor());
+            return api.ok(200, views.view(o, true));
+        }));
+    }
+
+    /** {@code POST /orders/{id}/submit}: PENDING or DECLINED → IN_PROGRESS with the hold. @param ex exchange */
+    public void submit(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        api.respond(ex, api.idempotent(ex, caller, api.body(ex),
+            () -> api.ok(200, views.view(orders.submit(caller.accountId(), id(ex), caller.actor()), true))));
+    }
+
+    /** {@code POST /orders/{id}/cancel}: 200 with the CANCELLED order. @param ex exchange */
+    public void cancel(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        api.respond(ex, api.idempotent(ex, caller, api.body(ex),
+            () -> api.ok(200, views.view(orders.cancel(caller.accountId(), id(ex), caller.actor(), "cancelled by the reseller"), true))));
+    }
+
+    /**
+     * {@code POST /csr/parse} with {@code {csr}} → {@code {commonName, names[], keyAlgorithm,
+     * keySize, curve, signatureValid, problems[]}}; bad CSRs are reported in {@code problems},
+     * not as errors. @param ex exchange
+     */
+    public void parseCsr(Exchange ex) {
+        api.reseller(ex);
+        JsonNode node = api.parse(api.body(ex));
+        JsonNode csr = node.get("csr");
+        if (csr == null || !csr.isTextual() || csr.asText().isBlank()) {
+            throw new HubProblem(422, "FIELD_REQUIRED", "csr", "csr is required");
+        }
+        CsrReport r = csrParser.inspect(csr.asText());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("commonName", r.commonName());
+        m.put("names", r.names());
+        m.put("keyAlgorithm", r.keyAlgorithm());
+        m.put("keySize", r.keySize());
+        m.put("curve", r.curve());
+        m.put("signatureValid", r.signatureValid());
+        m.put("problems", r.problems());
+        api.respond(ex, api.ok(200, m));
+    }
+
+    private static String id(Exchange ex) {
+        return ex.getMessage().getHeader("id", String.class);
+    }
+
+    static int intParam(String raw, int dflt, int min, int max, String name) {
+        if (raw == null || raw.isBlank()) {
+            return dflt;
+        }
+        try {
+            int v = Integer.parseInt(raw.trim());
+            if (v < min || v > max) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new HubProblem(422, "FIELD_INVALID", name, name + " must be an integer from " + min + " to " + max);
+        }
+    }
+}

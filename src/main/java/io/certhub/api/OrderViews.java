@@ -1,0 +1,119 @@
+package io.certhub.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.certhub.ledger.LedgerService;
+import io.certhub.ledger.Money;
+import io.certhub.order.Order;
+import io.certhub.order.OrderService;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/**
+ * Builds the order's REST shape (shared/CONTRACT.md, "Order"): a map with {@code id,
+ * clientReference, productType, state, vendorStatus, vendorOrderId, domain, additionalDomains,
+ * period, serverType, approverEmail, dcv, price, hold, delivery, lastError, createdAt,
+ * updatedAt, history[]} plus {@code csr} and {@code contacts}. Money is {@code {amount: "49.00",
+ * currency}}; times are ISO 8601 UTC.
+ */
+@Component
+public class OrderViews {
+
+    private final OrderService orders;
+    private final LedgerService ledger;
+    private final ObjectMapper json;
+
+    /**
+     * @param orders order lifecycle (history)
+     * @param ledger holds
+     * @param json   Jackson mapper (contacts)
+     */
+    public OrderViews(OrderService orders, LedgerService ledger, ObjectMapper json) {
+        this.orders = orders;
+        this.ledger = ledger;
+        this.json = json;
+    }
+
+    /**
+     * @param o           the order
+     * @param withHistory whether to include {@code history} (lists leave it out)
+     * @return the REST shape
+     */
+    public Map<String, Object> view(Order o, boolean withHistory) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", o.id());
+        m.put("clientReference", o.clientReference());
+        m.put("productType", o.productType());
+        m.put("state", o.state().name());
+        m.put("vendorStatus", o.vendorStatus());
+        m.put("vendorOrderId", o.vendorOrderId());
+        m.put("domain", o.domain());
+        m.put("additionalDomains", o.additionalDomains());
+        m.put("period", o.period());
+        m.put("serverType", o.serverType());
+        m.put("approverEmail", o.approverEmail());
+        Map<String, Object> dcv = new LinkedHashMap<>();
+        dcv.put("method", o.dcvMethod());
+        dcv.put("approverEmail", o.approverEmail());
+        dcv.put("dns", null);
+        dcv.put("http", null);
+        m.put("dcv", dcv);
+        m.put("price", money(o.price()));
+        m.put("hold", ledger.latestHold(o.id()).map(h -> {
+            Map<String, Object> hold = money(h.amount());
+            hold.put("state", h.state().name());
+            return hold;
+        }).orElse(null));
+        m.put("delivery", null);
+        m.put("lastError", o.lastErrorCode() == null ? null : Map.of("code", o.lastErrorCode(), "detail", String.valueOf(o.lastErrorDetail())));
+        m.put("createdAt", o.createdAt().toString());
+        m.put("updatedAt", o.updatedAt().toString());
+        m.put("csr", o.csr());
+        try {
+            m.put("contacts", json.readTree(o.contactsJson()));
+        } catch (Exception e) {
+            m.put("contacts", null);
+        }
+        if (withHistory) {
+            m.put("history", orders.history(o.id()).stream().map(h -> {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("at", h.at().toString());
+                e.put("from", h.from() == null ? null : h.from().name());
+                e.put("to", h.to().name());
+                e.put("vendorStatus", h.vendorStatus());
+                e.put("actor", h.actor());
+                e.put("reason", h.reason());
+                return e;
+            }).toList());
+        }
+        return m;
+    }
+
+    /**
+     * @param money an amount
+     * @return {@code {amount: "49.00", currency: "USD"}} (mutable)
+     */
+    public static Map<String, Object> money(Money money) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("amount", money.decimal());
+        m.put("currency", money.currency());
+        return m;
+    }
+
+    /**
+     * @param items       page items
+     * @param page        0-based page
+     * @param size        page size
+     * @param total       total matching
+     * @return {@code {items, page, size, totalElements}}
+     */
+    public static Map<String, Object> page(List<?> items, int page, int size, long total) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("items", items);
+        m.put("page", page);
+        m.put("size", size);
+        m.put("totalElements", total);
+        return m;
+    }
+}

@@ -1,0 +1,125 @@
+package io.certhub.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The {@code hub.*} configuration (names and defaults: shared/CONTRACT.md, "Properties";
+ * defaults live in {@code config/application.yml}).
+ */
+@ConfigurationProperties("hub")
+public class HubProperties {
+
+    /** Root of the hub's files: H2 database, inbox, sandbox CA. Default {@code ./data}. */
+    private Path dataDir = Path.of("./data");
+    private final Intake intake = new Intake();
+    private final Sandbox sandbox = new Sandbox();
+    private final Catalog catalog = new Catalog();
+    /** Operator API key (deposits, operator endpoints); stored hashed at start-up. */
+    private String operatorKey;
+
+    public Path getDataDir() { return dataDir; }
+    public void setDataDir(Path dataDir) { this.dataDir = dataDir; }
+    public Intake getIntake() { return intake; }
+    public Sandbox getSandbox() { return sandbox; }
+    public Catalog getCatalog() { return catalog; }
+    public String getOperatorKey() { return operatorKey; }
+    public void setOperatorKey(String operatorKey) { this.operatorKey = operatorKey; }
+
+    /** The inbox root, {@code <data-dir>/inbox}; each account drops files into {@code inbox/<accountId>/}. */
+    public Path inboxDir() { return dataDir.resolve("inbox"); }
+
+    /** {@code hub.intake.*}: the file-drop inbox. */
+    public static class Intake {
+        /** Largest order file accepted; larger → FILE_TOO_LARGE. */
+        private DataSize maxFileSize = DataSize.ofMegabytes(32);
+        /** A file is read only after its size and modification time stayed unchanged this long. */
+        private Duration quietPeriod = Duration.ofSeconds(2);
+
+        public DataSize getMaxFileSize() { return maxFileSize; }
+        public void setMaxFileSize(DataSize maxFileSize) { this.maxFileSize = maxFileSize; }
+        public Duration getQuietPeriod() { return quietPeriod; }
+        public void setQuietPeriod(Duration quietPeriod) { this.quietPeriod = quietPeriod; }
+    }
+
+    /** {@code hub.sandbox.*}: the embedded default's accounts and services. */
+    public static class Sandbox {
+        private boolean enabled = true;
+        private String publicUrl;
+        private List<SandboxAccount> accounts = new ArrayList<>();
+
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+        public String getPublicUrl() { return publicUrl; }
+        public void setPublicUrl(String publicUrl) { this.publicUrl = publicUrl; }
+        public List<SandboxAccount> getAccounts() { return accounts; }
+        public void setAccounts(List<SandboxAccount> accounts) { this.accounts = accounts; }
+    }
+
+    /** A sandbox account created at start-up when absent. */
+    public static class SandboxAccount {
+        private String id;
+        private String apiKey;
+        private String currency = "USD";
+        /** Decimal string in the account currency, e.g. {@code "1000.00"}. */
+        private String openingBalance = "0.00";
+
+        public String getId() { return id; }
+        public void setId(String id) { this.id = id; }
+        public String getApiKey() { return apiKey; }
+        public void setApiKey(String apiKey) { this.apiKey = apiKey; }
+        public String getCurrency() { return currency; }
+        public void setCurrency(String currency) { this.currency = currency; }
+        public String getOpeningBalance() { return openingBalance; }
+        public void setOpeningBalance(String openingBalance) { this.openingBalance = openingBalance; }
+    }
+
+    /** {@code hub.catalog.*}: products keyed by OpenSRS {@code product_type}. */
+    public static class Catalog {
+        /** ISO 4217 currency of every catalog price. */
+        private String currency = "USD";
+        private Map<String, ProductProperties> products = new LinkedHashMap<>();
+
+        public String getCurrency() { return currency; }
+        public void setCurrency(String currency) { this.currency = currency; }
+        public Map<String, ProductProperties> getProducts() { return products; }
+        public void setProducts(Map<String, ProductProperties> products) { this.products = products; }
+    }
+
+    /** One catalog entry. */
+    public static class ProductProperties {
+        private String name;
+        /** DV, OV or EV. */
+        private String validation = "DV";
+        private boolean wildcard;
+        /** Issued at once by the vendor (SSL Lite). */
+        private boolean instant;
+        /** Most names on one certificate, the main domain included. */
+        private int maxDomains = 1;
+        /** Allowed subscription periods in years. */
+        private List<Integer> periods = List.of(1);
+        /** Decimal string in the catalog currency, e.g. {@code "49.00"}. */
+        private String pricePerYear;
+
+        public String getName() { return name; }
+        public void setName(String name) { this.name = name; }
+        public String getValidation() { return validation; }
+        public void setValidation(String validation) { this.validation = validation; }
+        public boolean isWildcard() { return wildcard; }
+        public void setWildcard(boolean wildcard) { this.wildcard = wildcard; }
+        public boolean isInstant() { return instant; }
+        public void setInstant(boolean instant) { this.instant = instant; }
+        public int getMaxDomains() { return maxDomains; }
+        public void setMaxDomains(int maxDomains) { this.maxDomains = maxDomains; }
+        public List<Integer> getPeriods() { return periods; }
+        public void setPeriods(List<Integer> periods) { this.periods = periods; }
+        public String getPricePerYear() { return pricePerYear; }
+        public void setPricePerYear(String pricePerYear) { this.pricePerYear = pricePerYear; }
+    }
+}

@@ -1,0 +1,194 @@
+package io.certhub.order;
+
+import io.certhub.ledger.Money;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Repository;
+
+/**
+ * JDBC access to {@code orders} and {@code order_history}. State changes are guarded by the
+ * expected current state ({@code where state = ?}) so two racing changes cannot both win.
+ */
+@Repository
+public class OrderRepository {
+
+    /**
+     * Filters of the order list; null fields do not filter.
+     *
+     * @param state           exact state
+     * @param domain          main domain or an additional one, exact (normalised)
+     * @param clientReference exact reference
+     */
+    public record Filter(OrderState state, String domain, String clientReference) { }
+
+    private final JdbcTemplate jdbc;
+
+    /** @param jdbc template on the hub database */
+    public OrderRepository(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Inserts a new order.
+     *
+     * @param o the order (state normally PENDING)
+     * @throws org.springframework.dao.DuplicateKeyException when the account already has the client reference
+     */
+    public void insert(Order o) {
+        jdbc.update("""
+            insert into orders(id, account_id, client_reference, content_hash, product_type, state, vendor_status, vendor_order_id,
+              domain, additional_domains, period, server_type, approver_email, dcv_method, csr, csr_key_sha256, contacts,
+              price_minor, currency, submissions, created_at, updated_at)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            o.id(), o.accountId(), o.clientReference(), o.contentHash(), o.productType(), o.state().name(), o.vendorStatus(),
+            o.vendorOrderId(), o.domain(), String.join(" ", o.additionalDomains()), o.period(), o.serverType(), o.approverEmail(),
+            o.dcvMethod(), o.csr(), o.csrKeySha256(), o.contactsJson(), o.price().minor(), o.price().currency(), o.submissions(),
+            Timestamp.from(o.createdAt()), Timestamp.from(o.updatedAt()));
+    }
+
+    /**
+     * Replaces the editable content of a PENDING order (PATCH).
+     *
+     * @param o   the order with its new content
+     * @param now update time
+     * @return whether the row was PENDING and is now updated
+     */
+    public boolean updateContent(Order o, Instant now) {
+        return jdbc.update("""
+            update orders set content_hash = ?, domain = ?, additional_domains = ?, period = ?, server_type = ?, approver_email = ?,
+              dcv_method = ?, csr = ?, csr_key_sha256 = ?, contacts = ?, price_minor = ?, currency = ?, updated_at = ?
+            where id = ? and state = 'PENDING'""",
+            o.contentHash(), o.domain(), String.join(" ", o.additionalDomains()), o.period(), o.serverType(), o.approverEmail(),
+            o.dcvMethod(), o.csr(), o.csrKeySha256(), o.contactsJson(), o.price().minor(), o.price().currency(), Timestamp.from(now),
+            o.id()) == 1;
+    }
+
+    /**
+     * Moves an order from {@code from} to {@code to}.
+     *
+     * @param id           order id
+     * @param from         expected current state
+     * @param to           new state
+     * @param vendorStatus vendor status to record (null keeps none)
+     * @param submissions  new submission count
+     * @param errorCode    last error code (null clears it)
+     * @param errorDetail  last error detail
+     * @param now          update time
+     * @return whether the order was in {@code from} and is now in {@code to}
+     */
+    public boolean transition(String id, OrderState from, OrderState to, String vendorStatus, int submissions,
+                              String errorCode, String errorDetail, Instant now) {
+        return jdbc.update("""
+            update orders set state = ?, vendor_status = ?, submissions = ?, last_error_code = ?, last_error_detail = ?, updated_at = ?
+            where id = ? and state = ?""",
+            to.name(), vendorStatus, submissions, errorCode, errorDetail, Timestamp.from(now), id, from.name()) == 1;
+    }
+
+    /**
+     * Appends a history entry.
+     *
+     * @param orderId order id
+     * @param e       the entry
+     */
+    public void addHistory(String orderId, Order.HistoryEntry e) {
+        jdbc.update("insert into order_history(order_id, at, from_state, to_state, vendor_status, actor, reason) values (?, ?, ?, ?, ?, ?, ?)",
+            orderId, Timestamp.from(e.at()), e.from() == null ? null : e.from().name(), e.to().name(), e.vendorStatus(), e.actor(), e.reason());
+    }
+
+    /**
+     * @param orderId order id
+     * @return the history, oldest first
+     */
+    public List<Order.HistoryEntry> history(String orderId) {
+        return jdbc.query("select * from order_history where order_id = ? order by id", (rs, i) -> new Order.HistoryEntry(
+            rs.getTimestamp("at").toInstant(), rs.getString("from_state") == null ? null : OrderState.valueOf(rs.getString("from_state")),
+            OrderState.valueOf(rs.getString("to_state")), rs.getString("vendor_status"), rs.getString("actor"), rs.getString("reason")), orderId);
+    }
+
+    /**
+     * @param id order id
+     * @return the order, whatever its account
+     */
+    public Optional<Order> find(String id) {
+        return jdbc.query("select * from orders where id = ?", ORDER, id).stream().findFirst();
+    }
+
+    /**
+     * @param accountId       account
+     * @param clientReference reseller reference
+     * @return the account's order with that reference
+     */
+    public Optional<Order> findByClientReference(String accountId, String clientReference) {
+        return jdbc.query("select * from orders where account_id = ? and client_reference = ?", ORDER, accountId, clientReference).stream().findFirst();
+    }
+
+    /**
+     * A page of an account's orders, newest first.
+     *
+     * @param accountId account
+     * @param f         filters
+     * @param page      0-based page
+     * @param size      page size
+     * @return the orders of the page
+     */
+    public List<Order> list(String accountId, Filter f, int page, int size) {
+        List<Object> args = new ArrayList<>();
+        String where = where(accountId, f, args);
+        args.add(size);
+        args.add((long) page * size);
+        return jdbc.query("select * from orders " + where + " order by created_at desc, id limit ? offset ?", ORDER, args.toArray());
+    }
+
+    /**
+     * @param accountId account
+     * @param f         filters
+     * @return how many orders match
+     */
+    public long count(String accountId, Filter f) {
+        List<Object> args = new ArrayList<>();
+        String where = where(accountId, f, args);
+        return jdbc.queryForObject("select count(*) from orders " + where, Long.class, args.toArray());
+    }
+
+    private static String where(String accountId, Filter f, List<Object> args) {
+        StringBuilder sb = new StringBuilder("where account_id = ?");
+        args.add(accountId);
+        if (f.state() != null) {
+            sb.append(" and state = ?");
+            args.add(f.state().name());
+        }
+        if (f.domain() != null) {
+            sb.append(" and (domain = ? or ' ' || additional_domains || ' ' like ?)");
+            args.add(f.domain());
+            args.add("% " + f.domain() + " %");
+        }
+        if (f.clientReference() != null) {
+            sb.append(" and client_reference = ?");
+            args.add(f.clientReference());
+        }
+        return sb.toString();
+    }
+
+    static final RowMapper<Order> ORDER = OrderRepository::map;
+
+    private static Order map(ResultSet rs, int i) throws SQLException {
+        String extra = rs.getString("additional_domains");
+        return new Order(rs.getString("id"), rs.getString("account_id"), rs.getString("client_reference"), rs.getString("content_hash").trim(),
+            rs.getString("product_type"), OrderState.valueOf(rs.getString("state")), rs.getString("vendor_status"),
+            rs.getString("vendor_order_id"), rs.getString("domain"),
+            extra == null || extra.isBlank() ? List.of() : Arrays.asList(extra.trim().split(" ")), rs.getInt("period"),
+            rs.getString("server_type"), rs.getString("approver_email"), rs.getString("dcv_method"), rs.getString("csr"),
+            rs.getString("csr_key_sha256").trim(), rs.getString("contacts"),
+            new Money(rs.getLong("price_minor"), rs.getString("currency").trim()), rs.getInt("submissions"),
+            rs.getString("last_error_code"), rs.getString("last_error_detail"),
+            rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+    }
+}

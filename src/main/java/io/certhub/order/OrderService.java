@@ -1,0 +1,332 @@
+package io.certhub.order;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.certhub.ledger.LedgerService;
+import io.certhub.problem.HubProblem;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The order lifecycle (shared/DESIGN.md, "Rules of the domain"): create (save or submit),
+ * edit a saved order, submit, cancel, complete, decline. Each state change, its history entry and
+ * its ledger entry (hold, capture, release) commit in one transaction; a change whose
+ * precondition no longer holds (the order moved meanwhile) is refused with 409
+ * {@code INVALID_STATE} and writes nothing.
+ *
+ * <p>Errors are {@link HubProblem}s: 404 {@code ORDER_NOT_FOUND} (also for another account's
+ * order), 409 {@code INVALID_STATE}, 409 {@code CLIENT_REFERENCE_CONFLICT}, 402
+ * {@code INSUFFICIENT_FUNDS}, 422 for document rules ({@link OrderValidator}).
+ */
+@Service
+public class OrderService {
+
+    /**
+     * Outcome of {@link #create}.
+     *
+     * @param order   the order (new, or the existing one with the same reference and content)
+     * @param created true when this call created it
+     */
+    public record CreateResult(Order order, boolean created) { }
+
+    /**
+     * Published after the commit of a submission: the order is IN_PROGRESS with its hold and
+     * waits to be sent to the vendor.
+     *
+     * @param orderId the submitted order
+     */
+    public record OrderSubmitted(String orderId) { }
+
+    private final OrderRepository repo;
+    private final OrderValidator validator;
+    private final LedgerService ledger;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final ObjectMapper json;
+    private final ApplicationEventPublisher events;
+
+    /**
+     * @param repo      order storage
+     * @param validator document rules
+     * @param ledger    holds and journal
+     * @param tx        transaction template of the hub database
+     * @param clock     time source
+     * @param json      Jackson mapper (contacts)
+     * @param events    publisher of {@link OrderSubmitted}
+     */
+    public OrderService(OrderRepository repo, OrderValidator validator, LedgerService ledger, TransactionTemplate tx, Clock clock,
+                        ObjectMapper json, ApplicationEventPublisher events) {
+        this.repo = repo;
+        this.validator = validator;
+        this.ledger = ledger;
+        this.tx = tx;
+        this.clock = clock;
+        this.json = json;
+        this.events = events;
+    }
+
+    /**
+     * Creates an order from a document: validated whole first, then stored PENDING and, for
+     * {@code handle: process}, submitted in the same transaction (so a 402 creates nothing).
+     * The same client reference with the same content returns the existing order; with other
+     * content it is refused.
+     *
+     * @param accountId owning account
+     * @param doc       the order document
+     * @param actor     who places it, e.g. {@code account:demo} or {@code file:orders.csv}
+     * @return the order and whether it was created now
+     * @throws HubProblem 422 (rules), 409 CLIENT_REFERENCE_CONFLICT, 402 INSUFFICIENT_FUNDS
+     */
+    public CreateResult create(String accountId, OrderDocument doc, String actor) {
+        ValidatedOrder v = validator.validate(doc);
+        CreateResult result;
+        try {
+            result = tx.execute(s -> createInTx(accountId, v, actor));
+        } catch (DuplicateKeyException raced) {
+            result = tx.execute(s -> existing(accountId, v).orElseThrow(() -> raced));
+        }
+        if (result.created() && result.order().state() == OrderState.IN_PROGRESS) {
+            events.publishEvent(new OrderSubmitted(result.order().id()));
+        }
+        return result;
+    }
+
+    private CreateResult createInTx(String accountId, ValidatedOrder v, String actor) {
+        Optional<CreateResult> existing = existing(accountId, v);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        String currency = ledger.account(accountId).currency();
+        if (!currency.equals(v.price().currency())) {
+            throw new HubProblem(422, "CURRENCY_MISMATCH", "productType", "account " + accountId + " is kept in " + currency
+                + " but the catalog prices in " + v.price().currency());
+        }
+        Instant now = clock.instant();
+        Order o = new Order(UUID.randomUUID().toString(), accountId, v.clientReference(), v.contentHash(), v.product().productType(),
+            OrderState.PENDING, null, null, v.domain(), v.additionalDomains(), v.period(), v.serverType(), v.approverEmail(),
+            v.dcvMethod(), v.csr().canonicalPem(), v.csr().publicKeySha256(), v.contactsJson(), v.price(), 0, null, null, now, now);
+        repo.insert(o);
+        repo.addHistory(o.id(), new Order.HistoryEntry(now, null, OrderState.PENDING, null, actor, "order saved"));
+        if (v.submit()) {
+            return new CreateResult(submitInTx(o, actor), true);
+        }
+        return new CreateResult(o, true);
+    }
+
+    private Optional<CreateResult> existing(String accountId, ValidatedOrder v) {
+        return repo.findByClientReference(accountId, v.clientReference()).map(o -> {
+            if (!o.contentHash().equals(v.contentHash())) {
+                throw new HubProblem(409, "CLIENT_REFERENCE_CONFLICT", "clientReference", "clientReference " + v.clientReference()
+                    + " is already used by order " + o.id() + " with different content");
+            }
+            return new CreateResult(o, false);
+        });
+    }
+
+    /**
+     * Submits a PENDING or DECLINED order: holds its price and moves it to IN_PROGRESS.
+     *
+     * @param accountId owning account
+     * @param orderId   order id
+     * @param actor     who submits
+     * @return the order after submission
+     * @throws HubProblem 404, 409 INVALID_STATE, 402 INSUFFICIENT_FUNDS (the order keeps its state)
+     */
+    public Order submit(String accountId, String orderId, String actor) {
+        Order o = tx.execute(s -> {
+            Order current = get(accountId, orderId);
+            if (current.state() != OrderState.PENDING && current.state() != OrderState.DECLINED) {
+                throw invalidState(current, "submit", "only a PENDING or DECLINED order can be submitted");
+            }
+            return submitInTx(current, actor);
+        });
+        events.publishEvent(new OrderSubmitted(o.id()));
+        return o;
+    }
+
+    private Order submitInTx(Order o, String actor) {
+        int submission = o.submissions() + 1;
+        ledger.hold(o.accountId(), o.id(), submission, o.price());
+        change(o, OrderState.IN_PROGRESS, null, submission, null, null, actor,
+            o.state() == OrderState.DECLINED ? "submitted again; " + o.price().decimal() + " " + o.price().currency() + " on hold"
+                : "submitted; " + o.price().decimal() + " " + o.price().currency() + " on hold");
+        return reload(o.id());
+    }
+
+    /**
+     * Cancels an order that is not completed. PENDING and DECLINED orders hold nothing; an
+     * IN_PROGRESS order's hold is released in the same transaction.
+     *
+     * @param accountId owning account
+     * @param orderId   order id
+     * @param actor     who cancels
+     * @param reason    why (kept in the history)
+     * @return the cancelled order
+     * @throws HubProblem 404; 409 INVALID_STATE for COMPLETED (revoke instead) or CANCELLED
+     */
+    public Order cancel(String accountId, String orderId, String actor, String reason) {
+        return tx.execute(s -> {
+            Order o = get(accountId, orderId);
+            if (!o.state().canGo(OrderState.CANCELLED)) {
+                throw invalidState(o, "cancel", o.state() == OrderState.COMPLETED
+                    ? "a completed certificate cannot be cancelled; it is revoked instead" : "the order is already cancelled");
+            }
+            if (o.state() == OrderState.IN_PROGRESS) {
+                ledger.release(o.id());
+            }
+            change(o, OrderState.CANCELLED, o.vendorStatus(), o.submissions(), null, null, actor, reason == null ? "cancelled" : reason);
+            return reload(o.id());
+        });
+    }
+
+    /**
+     * Completes an IN_PROGRESS order: captures its hold. Called by whichever path sees the
+     * issued certificate first; later calls are no-ops.
+     *
+     * @param orderId order id
+     * @param actor   who completes (vendor, mailbox)
+     * @param reason  why
+     * @return true when this call completed it, false when it was already COMPLETED
+     * @throws HubProblem 404, 409 INVALID_STATE when the order is neither IN_PROGRESS nor COMPLETED
+     */
+    public boolean complete(String orderId, String actor, String reason) {
+        return Boolean.TRUE.equals(tx.execute(s -> {
+            Order o = repo.find(orderId).orElseThrow(() -> notFound(orderId));
+            if (o.state() == OrderState.COMPLETED) {
+                return false;
+            }
+            if (o.state() != OrderState.IN_PROGRESS) {
+                throw invalidState(o, "complete", "only an IN_PROGRESS order can be completed");
+            }
+            ledger.capture(o.id());
+            change(o, OrderState.COMPLETED, "completed", o.submissions(), null, null, actor, reason);
+            return true;
+        }));
+    }
+
+    /**
+     * Records the vendor's refusal: IN_PROGRESS → DECLINED, hold released.
+     *
+     * @param orderId order id
+     * @param code    refusal code (kept as {@code lastError.code})
+     * @param detail  refusal detail
+     * @param actor   who declined (vendor)
+     * @return true when this call declined it, false when it was not IN_PROGRESS any more
+     */
+    public boolean decline(String orderId, String code, String detail, String actor) {
+        return Boolean.TRUE.equals(tx.execute(s -> {
+            Order o = repo.find(orderId).orElseThrow(() -> notFound(orderId));
+            if (o.state() != OrderState.IN_PROGRESS) {
+                return false;
+            }
+            ledger.release(o.id());
+            change(o, OrderState.DECLINED, "declined", o.submissions(), code, detail, actor, detail);
+            return true;
+        }));
+    }
+
+    /**
+     * Edits a PENDING order: the patch's non-null fields replace the stored ones, then the
+     * whole document is validated again. {@code clientReference}, {@code productType} and
+     * {@code handle} cannot be patched.
+     *
+     * @param accountId owning account
+     * @param orderId   order id
+     * @param patch     fields to change
+     * @param actor     who edits
+     * @return the edited order
+     * @throws HubProblem 404, 409 INVALID_STATE when not PENDING, 422 rules or FIELD_NOT_PATCHABLE
+     */
+    public Order patch(String accountId, String orderId, OrderDocument patch, String actor) {
+        for (var f : List.of(java.util.Map.entry("clientReference", String.valueOf(patch.clientReference())),
+            java.util.Map.entry("productType", String.valueOf(patch.productType())), java.util.Map.entry("handle", String.valueOf(patch.handle())))) {
+            if (!f.getValue().equals("null")) {
+                throw new HubProblem(422, "FIELD_NOT_PATCHABLE", f.getKey(), f.getKey() + " cannot be changed; place a new order instead");
+            }
+        }
+        Order current = get(accountId, orderId);
+        if (current.state() != OrderState.PENDING) {
+            throw invalidState(current, "edit", "only a PENDING (saved) order can be edited");
+        }
+        OrderDocument stored = document(current);
+        OrderDocument merged = new OrderDocument(stored.clientReference(), stored.productType(), "save",
+            patch.period() != null ? patch.period() : stored.period(), patch.domain() != null ? patch.domain() : stored.domain(),
+            patch.additionalDomains() != null ? patch.additionalDomains() : stored.additionalDomains(),
+            patch.csr() != null ? patch.csr() : stored.csr(), patch.serverType() != null ? patch.serverType() : stored.serverType(),
+            patch.approverEmail() != null ? patch.approverEmail() : stored.approverEmail(),
+            patch.dcvMethod() != null ? patch.dcvMethod() : stored.dcvMethod(), patch.contacts() != null ? patch.contacts() : stored.contacts());
+        ValidatedOrder v = validator.validate(merged);
+        return tx.execute(s -> {
+            Instant now = clock.instant();
+            Order edited = new Order(current.id(), current.accountId(), current.clientReference(), v.contentHash(), current.productType(),
+                current.state(), current.vendorStatus(), current.vendorOrderId(), v.domain(), v.additionalDomains(), v.period(),
+                v.serverType(), v.approverEmail(), v.dcvMethod(), v.csr().canonicalPem(), v.csr().publicKeySha256(), v.contactsJson(),
+                v.price(), current.submissions(), current.lastErrorCode(), current.lastErrorDetail(), current.createdAt(), now);
+            if (!repo.updateContent(edited, now)) {
+                throw invalidState(reload(orderId), "edit", "only a PENDING (saved) order can be edited");
+            }
+            repo.addHistory(orderId, new Order.HistoryEntry(now, OrderState.PENDING, OrderState.PENDING, null, actor, "order edited"));
+            return reload(orderId);
+        });
+    }
+
+    /**
+     * @param order a stored order
+     * @return its content as an order document ({@code handle} null)
+     */
+    public OrderDocument document(Order order) {
+        try {
+            return new OrderDocument(order.clientReference(), order.productType(), null, order.period(), order.domain(),
+                order.additionalDomains(), order.csr(), order.serverType(), order.approverEmail(), order.dcvMethod(),
+                json.readValue(order.contactsJson(), OrderDocument.Contacts.class));
+        } catch (Exception e) {
+            throw new IllegalStateException("stored contacts of order " + order.id() + " are unreadable", e);
+        }
+    }
+
+    /**
+     * @param accountId the caller's account
+     * @param orderId   order id
+     * @return the order
+     * @throws HubProblem 404 ORDER_NOT_FOUND when it does not exist or belongs to another account
+     */
+    public Order get(String accountId, String orderId) {
+        return repo.find(orderId).filter(o -> o.accountId().equals(accountId)).orElseThrow(() -> notFound(orderId));
+    }
+
+    /**
+     * @param orderId order id
+     * @return its history, oldest first
+     */
+    public List<Order.HistoryEntry> history(String orderId) {
+        return repo.history(orderId);
+    }
+
+    private void change(Order o, OrderState to, String vendorStatus, int submissions, String errorCode, String errorDetail,
+                        String actor, String reason) {
+        Instant now = clock.instant();
+        if (!repo.transition(o.id(), o.state(), to, vendorStatus, submissions, errorCode, errorDetail, now)) {
+            throw invalidState(reload(o.id()), to.name(), "the order changed meanwhile");
+        }
+        repo.addHistory(o.id(), new Order.HistoryEntry(now, o.state(), to, vendorStatus, actor, reason));
+    }
+
+    private Order reload(String id) {
+        return repo.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    private static HubProblem notFound(String id) {
+        return new HubProblem(404, "ORDER_NOT_FOUND", null, "no order " + id);
+    }
+
+    private static HubProblem invalidState(Order o, String action, String rule) {
+        return new HubProblem(409, "INVALID_STATE", "state", "cannot " + action.toLowerCase() + " order " + o.id() + " in state "
+            + o.state() + ": " + rule);
+    }
+}

@@ -1,0 +1,275 @@
+package io.certhub.order;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.certhub.csr.CsrException;
+import io.certhub.csr.CsrParser;
+import io.certhub.csr.ParsedCsr;
+import io.certhub.names.DomainNames;
+import io.certhub.problem.HubProblem;
+import io.certhub.problem.HubProblem.FieldError;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.springframework.stereotype.Component;
+
+/**
+ * Checks an {@link OrderDocument} against the catalog and the certificate rules and returns it
+ * in normalised form. Every violation is collected; a document with any is refused whole with a
+ * 422 {@link HubProblem} listing them ({@code errors[]}), each naming the dotted field and the rule.
+ *
+ * <p>Rules (foundation issue; shared/reference/dcv-rules.md): required fields
+ * ({@code FIELD_REQUIRED}); a known {@code productType} ({@code PRODUCT_UNKNOWN}); {@code period}
+ * among the product's ({@code PERIOD_NOT_ALLOWED}); valid DNS names ({@code DOMAIN_INVALID});
+ * wildcards only on wildcard products ({@code WILDCARD_NOT_ALLOWED}); at most the product's
+ * {@code maxDomains} names ({@code TOO_MANY_DOMAINS}); a CSR that parses, verifies and has a
+ * strong key ({@code CSR_UNPARSEABLE}, {@code CSR_SIGNATURE_INVALID}, {@code CSR_WEAK_KEY},
+ * BR 6.1.5); every ordered name in the CSR's CN or SANs ({@code CSR_NAME_MISSING}); a CN among
+ * the SANs when SANs exist ({@code CSR_CN_NOT_IN_SAN}); HTTP DCV never for a wildcard
+ * ({@code DCV_METHOD_NOT_ALLOWED}, BR 3.2.2.4.18); an admin contact always and an organization
+ * contact for OV/EV. Names compare case-insensitively, without a trailing dot, IDNs as {@code xn--}.
+ */
+@Component
+public class OrderValidator {
+
+    /** Allowed {@code serverType} values (installation instructions exist for each). */
+    public static final Set<String> SERVER_TYPES = Set.of("apache", "nginx", "iis", "tomcat", "other");
+    /** Allowed {@code dcvMethod} values. */
+    public static final Set<String> DCV_METHODS = Set.of("email", "dns", "http");
+
+    private static final ObjectMapper CANONICAL = JsonMapper.builder()
+        .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+        .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+        .build();
+
+    private final ProductCatalog catalog;
+    private final CsrParser csrParser;
+
+    /**
+     * @param catalog   product catalog
+     * @param csrParser CSR parser (caches verified CSRs)
+     */
+    public OrderValidator(ProductCatalog catalog, CsrParser csrParser) {
+        this.catalog = catalog;
+        this.csrParser = csrParser;
+    }
+
+    /**
+     * @param doc the document as received
+     * @return the normalised order
+     * @throws HubProblem 422 listing every violation
+     */
+    public ValidatedOrder validate(OrderDocument doc) {
+        List<FieldError> errors = new ArrayList<>();
+
+        String clientReference = trim(doc.clientReference());
+        if (clientReference == null) {
+            errors.add(required("clientReference"));
+        } else if (clientReference.length() > 128 || clientReference.chars().anyMatch(Character::isISOControl)) {
+            errors.add(new FieldError("FIELD_INVALID", "clientReference", "clientReference must be 1 to 128 characters without control characters"));
+        }
+
+        Product product = null;
+        if (trim(doc.productType()) == null) {
+            errors.add(required("productType"));
+        } else {
+            product = catalog.find(doc.productType().trim()).orElse(null);
+            if (product == null) {
+                errors.add(new FieldError("PRODUCT_UNKNOWN", "productType", "productType '" + doc.productType() + "' is not in the catalog (GET /api/v1/products)"));
+            }
+        }
+
+        String handle = trim(doc.handle()) == null ? "process" : doc.handle().trim().toLowerCase(Locale.ROOT);
+        if (!handle.equals("process") && !handle.equals("save")) {
+            errors.add(new FieldError("FIELD_INVALID", "handle", "handle must be 'save' or 'process', not '" + doc.handle() + "'"));
+        }
+
+        int period = doc.period() == null ? 1 : doc.period();
+        if (product != null && !product.periods().contains(period)) {
+            errors.add(new FieldError("PERIOD_NOT_ALLOWED", "period", "period " + period + " is not offered for " + product.productType() + "; allowed years: " + product.periods()));
+        }
+
+        String domain = null;
+        if (trim(doc.domain()) == null) {
+            errors.add(required("domain"));
+        } else {
+            domain = name(doc.domain(), "domain", product, errors);
+        }
+        LinkedHashSet<String> extra = new LinkedHashSet<>();
+        List<String> given = doc.additionalDomains() == null ? List.of() : doc.additionalDomains();
+        for (int i = 0; i < given.size(); i++) {
+            String n = name(given.get(i), "additionalDomains[" + i + "]", product, errors);
+            if (n != null && !n.equals(domain)) {
+                extra.add(n);
+            }
+        }
+        if (product != null && domain != null && 1 + extra.size() > product.maxDomains()) {
+            errors.add(new FieldError("TOO_MANY_DOMAINS", "additionalDomains", product.productType() + " covers at most " + product.maxDomains()
+                + " names; the order has " + (1 + extra.size())));
+        }
+
+        ParsedCsr csr = null;
+        if (trim(doc.csr()) == null) {
+            errors.add(required("csr"));
+        } else {
+            try {
+                csr = csrParser.parse(doc.csr());
+            } catch (CsrException e) {
+                errors.add(new FieldError(e.code(), "csr", e.detail()));
+            }
+        }
+        if (csr != null) {
+            List<String> csrNames = csr.names();
+            List<String> ordered = new ArrayList<>();
+            if (domain != null) {
+                ordered.add(domain);
+            }
+            ordered.addAll(extra);
+            for (String n : ordered) {
+                if (!csrNames.contains(n)) {
+                    errors.add(new FieldError("CSR_NAME_MISSING", "csr", "the CSR does not name " + n + " (its CN and SANs: " + csrNames + ")"));
+                }
+            }
+            if (!csr.dnsNames().isEmpty() && csr.commonName() != null && !csr.dnsNames().contains(csr.commonName())) {
+                errors.add(new FieldError("CSR_CN_NOT_IN_SAN", "csr", "the CSR's CN " + csr.commonName() + " is not among its SANs " + csr.dnsNames()));
+            }
+        }
+
+        String serverType = trim(doc.serverType()) == null ? "other" : doc.serverType().trim().toLowerCase(Locale.ROOT);
+        if (!SERVER_TYPES.contains(serverType)) {
+            errors.add(new FieldError("FIELD_INVALID", "serverType", "serverType must be one of apache, nginx, iis, tomcat, other"));
+        }
+        String dcvMethod = trim(doc.dcvMethod()) == null ? "email" : doc.dcvMethod().trim().toLowerCase(Locale.ROOT);
+        if (!DCV_METHODS.contains(dcvMethod)) {
+            errors.add(new FieldError("FIELD_INVALID", "dcvMethod", "dcvMethod must be one of email, dns, http"));
+        } else if (dcvMethod.equals("http") && ((domain != null && DomainNames.isWildcard(domain)) || extra.stream().anyMatch(DomainNames::isWildcard))) {
+            errors.add(new FieldError("DCV_METHOD_NOT_ALLOWED", "dcvMethod", "http validation cannot validate a wildcard name (BR 3.2.2.4.18); use dns or email"));
+        }
+        String approver = trim(doc.approverEmail()) == null ? null : doc.approverEmail().trim().toLowerCase(Locale.ROOT);
+        if (approver != null && !validEmail(approver)) {
+            errors.add(new FieldError("FIELD_INVALID", "approverEmail", "approverEmail '" + doc.approverEmail() + "' is not an email address"));
+        }
+
+        OrderDocument.Contacts contacts = doc.contacts();
+        if (contacts == null || contacts.admin() == null) {
+            errors.add(required("contacts.admin"));
+        } else {
+            person(contacts.admin(), "contacts.admin", errors);
+        }
+        if (contacts != null && contacts.tech() != null && contacts.tech().email() != null && !validEmail(contacts.tech().email())) {
+            errors.add(new FieldError("FIELD_INVALID", "contacts.tech.email", "contacts.tech.email is not an email address"));
+        }
+        if (product != null && product.organizationValidated()) {
+            if (contacts == null || contacts.organization() == null) {
+                errors.add(new FieldError("FIELD_REQUIRED", "contacts.organization", "contacts.organization is required for " + product.validation() + " product " + product.productType()));
+            } else {
+                OrderDocument.Contact org = contacts.organization();
+                for (var f : List.of(Map.entry("orgName", String.valueOf(org.orgName())), Map.entry("address1", String.valueOf(org.address1())),
+                    Map.entry("city", String.valueOf(org.city())), Map.entry("country", String.valueOf(org.country())), Map.entry("phone", String.valueOf(org.phone())))) {
+                    if (f.getValue().equals("null") || f.getValue().isBlank()) {
+                        errors.add(required("contacts.organization." + f.getKey()));
+                    }
+                }
+                if (org.country() != null && !org.country().trim().matches("[A-Za-z]{2}")) {
+                    errors.add(new FieldError("FIELD_INVALID", "contacts.organization.country", "country must be an ISO 3166-1 alpha-2 code such as US"));
+                }
+            }
+        }
+
+        if (!errors.isEmpty()) {
+            throw HubProblem.unprocessable(errors);
+        }
+        String contactsJson = json(contacts);
+        List<String> additional = List.copyOf(extra);
+        return new ValidatedOrder(clientReference, product, handle.equals("process"), period, domain, additional, csr, serverType,
+            approver, dcvMethod, contactsJson, product.price(period),
+            contentHash(clientReference, product.productType(), period, domain, additional, csr.canonicalPem(), serverType, approver, dcvMethod, contactsJson));
+    }
+
+    private String name(String raw, String field, Product product, List<FieldError> errors) {
+        String n;
+        try {
+            n = DomainNames.normalise(raw);
+        } catch (IllegalArgumentException e) {
+            errors.add(new FieldError("DOMAIN_INVALID", field, field + ": " + e.getMessage()));
+            return null;
+        }
+        if (DomainNames.isWildcard(n) && product != null && !product.wildcard()) {
+            errors.add(new FieldError("WILDCARD_NOT_ALLOWED", field, product.productType() + " is not a wildcard product; " + n + " needs one such as comodo_wildcard"));
+        }
+        return n;
+    }
+
+    private static void person(OrderDocument.Contact c, String path, List<FieldError> errors) {
+        if (trim(c.firstName()) == null) errors.add(required(path + ".firstName"));
+        if (trim(c.lastName()) == null) errors.add(required(path + ".lastName"));
+        if (trim(c.phone()) == null) errors.add(required(path + ".phone"));
+        if (trim(c.email()) == null) {
+            errors.add(required(path + ".email"));
+        } else if (!validEmail(c.email().trim())) {
+            errors.add(new FieldError("FIELD_INVALID", path + ".email", path + ".email '" + c.email() + "' is not an email address"));
+        }
+    }
+
+    /**
+     * @param s candidate address
+     * @return whether it is a plain RFC 5322 addr-spec with a domain containing a dot
+     */
+    public static boolean validEmail(String s) {
+        try {
+            InternetAddress a = new InternetAddress(s, true);
+            return a.getAddress().equals(s) && s.indexOf('@') > 0 && s.substring(s.indexOf('@')).contains(".");
+        } catch (AddressException e) {
+            return false;
+        }
+    }
+
+    private static FieldError required(String field) {
+        return new FieldError("FIELD_REQUIRED", field, field + " is required");
+    }
+
+    private static String trim(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static String json(Object o) {
+        try {
+            return CANONICAL.writeValueAsString(o);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String contentHash(String clientReference, String productType, int period, String domain, List<String> additional,
+                                      String csrPem, String serverType, String approver, String dcvMethod, String contactsJson) {
+        Map<String, Object> canonical = new TreeMap<>();
+        canonical.put("clientReference", clientReference);
+        canonical.put("productType", productType);
+        canonical.put("period", period);
+        canonical.put("domain", domain);
+        canonical.put("additionalDomains", additional.stream().sorted().toList());
+        canonical.put("csr", csrPem);
+        canonical.put("serverType", serverType);
+        canonical.put("approverEmail", approver);
+        canonical.put("dcvMethod", dcvMethod);
+        canonical.put("contacts", contactsJson);
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json(canonical).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.certhub.support;
+
+import io.certhub.CerthubApplication;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The hub started for real on a random port with its own data dir, as a user would run it
+ * (embedded default, routes from routes/), and plain HTTP calls to it. Restartable on the same
+ * data dir for duplicate and crash tests.
+ */
+public final class RunningHub implements AutoCloseable {
+
+    private final Path dataDir;
+    private final String[] extraArgs;
+    private ConfigurableApplicationContext ctx;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private RunningHub(Path dataDir, String... extraArgs) {
+        this.dataDir = dataDir;
+        this.extraArgs = extraArgs;
+    }
+
+    /**
+     * @param dataDir   hub.data-dir
+     * @param extraArgs more {@code --name=value} arguments
+     * @return the started hub
+     */
+    public static RunningHub start(Path dataDir, String... extraArgs) {
+        RunningHub hub = new RunningHub(dataDir, extraArgs);
+        hub.startContext();
+        return hub;
+    }
+
+    private void startContext() {
+        java.util.Map<String, String> byName = new java.util.LinkedHashMap<>();
+        for (String a : List.of("--server.port=0", "--hub.data-dir=" + dataDir, "--hub.intake.poll-delay-ms=100",
+            "--hub.intake.quiet-period=400ms", "--spring.main.banner-mode=off")) {
+            byName.put(a.substring(0, a.indexOf('=')), a);
+        }
+        for (String a : extraArgs) {
+            byName.put(a.substring(0, a.indexOf('=')), a);       // a test's own value replaces the default
+        }
+        List<String> args = new ArrayList<>(byName.values());
+        ctx = new SpringApplicationBuilder(CerthubApplication.class).run(args.toArray(String[]::new));
+    }
+
+    /** Stops and starts the hub on the same data dir (new port). */
+    public void restart() {
+        ctx.close();
+        startContext();
+    }
+
+    /** @return the HTTP port */
+    public int port() {
+        return ((WebServerApplicationContext) ctx).getWebServer().getPort();
+    }
+
+    /** @return the data dir */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** @return the inbox of an account @param account account id */
+    public Path inbox(String account) {
+        return dataDir.resolve("inbox").resolve(account);
+    }
+
+    /** @return JDBC on the hub database (for counting rows) */
+    public JdbcTemplate jdbc() {
+        return ctx.getBean(JdbcTemplate.class);
+    }
+
+    /** @return the Spring context */
+    public ConfigurableApplicationContext context() {
+        return ctx;
+    }
+
+    /**
+     * @param sql a count query
+     * @param args its arguments
+     * @return the count
+     */
+    public long count(String sql, Object... args) {
+        return jdbc().queryForObject(sql, Long.class, args);
+    }
+
+    /**
+     * @param method  HTTP method
+     * @param path    path under the hub, e.g. /api/v1/orders
+     * @param key     X-Api-Key or null
+     * @param body    JSON body or null
+     * @param headers extra header name/value pairs
+     * @return the response
+     */
+    public HttpResponse<String> call(String method, String path, String key, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path)).timeout(Duration.ofSeconds(30));
+        if (key != null) {
+            b.header("X-Api-Key", key);
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** GET. @param path path @param key api key @return response */
+    public HttpResponse<String> get(String path, String key) {
+        return call("GET", path, key, null);
+    }
+
+    /** POST. @param path path @param key api key @param body JSON @param headers extra headers @return response */
+    public HttpResponse<String> post(String path, String key, String body, String... headers) {
+        return call("POST", path, key, body, headers);
+    }
+
+    @Override
+    public void close() {
+        if (ctx != null) {
+            ctx.close();
+        }
+    }
+}
