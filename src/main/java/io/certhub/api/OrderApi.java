@@ -11,6 +11,7 @@ import io.certhub.order.OrderService;
 import io.certhub.order.OrderState;
 import io.certhub.order.ProductCatalog;
 import io.certhub.problem.HubProblem;
+import io.certhub.vendor.VendorCancellation;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ public class OrderApi {
     private final OrderViews views;
     private final ProductCatalog catalog;
     private final CsrParser csrParser;
+    private final VendorCancellation cancellation;
 
     /**
      * @param api       shared REST support
@@ -41,9 +43,10 @@ public class OrderApi {
      * @param views     order REST shape
      * @param catalog   products
      * @param csrParser CSR inspection
+     * @param cancellation reseller cancel through the vendor
      */
     public OrderApi(ApiSupport api, OrderService orders, OrderRepository repo, OrderDocumentReader reader, OrderViews views,
-                    ProductCatalog catalog, CsrParser csrParser) {
+                    ProductCatalog catalog, CsrParser csrParser, VendorCancellation cancellation) {
         this.api = api;
         this.orders = orders;
         this.repo = repo;
@@ -51,6 +54,7 @@ public class OrderApi {
         this.views = views;
         this.catalog = catalog;
         this.csrParser = csrParser;
+        this.cancellation = cancellation;
     }
 
     /** {@code GET /products}: the catalog, prices as money objects. @param ex exchange */
@@ -141,11 +145,16 @@ public class OrderApi {
             () -> api.ok(200, views.view(orders.submit(caller.accountId(), id(ex), caller.actor()), true))));
     }
 
-    /** {@code POST /orders/{id}/cancel}: 200 with the CANCELLED order. @param ex exchange */
+    /**
+     * {@code POST /orders/{id}/cancel}: 200 with the CANCELLED order, or 202 with the order still
+     * IN_PROGRESS ({@code vendorStatus: cancel-requested}) until the vendor confirms. @param ex exchange
+     */
     public void cancel(Exchange ex) {
         Caller caller = api.reseller(ex);
-        api.respond(ex, api.idempotent(ex, caller, api.body(ex),
-            () -> api.ok(200, views.view(orders.cancel(caller.accountId(), id(ex), caller.actor(), "cancelled by the reseller"), true))));
+        api.respond(ex, api.idempotent(ex, caller, api.body(ex), () -> {
+            VendorCancellation.Result r = cancellation.cancel(caller.accountId(), id(ex), caller.actor());
+            return api.ok(r.status(), views.view(r.order(), true));
+        }));
     }
 
     /**

@@ -5,6 +5,8 @@ import io.certhub.ledger.LedgerService;
 import io.certhub.ledger.Money;
 import io.certhub.order.Order;
 import io.certhub.order.OrderService;
+import io.certhub.vendor.VendorQueue;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,16 +25,19 @@ public class OrderViews {
     private final OrderService orders;
     private final LedgerService ledger;
     private final ObjectMapper json;
+    private final VendorQueue vendorQueue;
 
     /**
      * @param orders order lifecycle (history)
      * @param ledger holds
      * @param json   Jackson mapper (contacts)
+     * @param vendorQueue vendor tracking (DCV details)
      */
-    public OrderViews(OrderService orders, LedgerService ledger, ObjectMapper json) {
+    public OrderViews(OrderService orders, LedgerService ledger, ObjectMapper json, VendorQueue vendorQueue) {
         this.orders = orders;
         this.ledger = ledger;
         this.json = json;
+        this.vendorQueue = vendorQueue;
     }
 
     /**
@@ -58,6 +63,20 @@ public class OrderViews {
         dcv.put("approverEmail", o.approverEmail());
         dcv.put("dns", null);
         dcv.put("http", null);
+        String details = vendorQueue.dcvDetails(o.id());
+        if (details != null) {
+            try {
+                JsonNode d = json.readTree(details);
+                if (d.hasNonNull("dnsName")) {
+                    dcv.put("dns", Map.of("name", d.get("dnsName").asText(), "type", d.path("dnsType").asText("TXT"), "value", d.path("dnsValue").asText("")));
+                }
+                if (d.hasNonNull("httpUrl")) {
+                    dcv.put("http", Map.of("url", d.get("httpUrl").asText(), "content", d.path("httpContent").asText("")));
+                }
+            } catch (Exception e) {
+                // details are advisory; a bad row never breaks the order view
+            }
+        }
         m.put("dcv", dcv);
         m.put("price", money(o.price()));
         m.put("hold", ledger.latestHold(o.id()).map(h -> {
