@@ -26,18 +26,22 @@ public class OrderViews {
     private final LedgerService ledger;
     private final ObjectMapper json;
     private final VendorQueue vendorQueue;
+    private final io.certhub.order.DeliveryQueue deliveries;
 
     /**
      * @param orders order lifecycle (history)
      * @param ledger holds
      * @param json   Jackson mapper (contacts)
      * @param vendorQueue vendor tracking (DCV details)
+     * @param deliveries delivery outbox (delivery state)
      */
-    public OrderViews(OrderService orders, LedgerService ledger, ObjectMapper json, VendorQueue vendorQueue) {
+    public OrderViews(OrderService orders, LedgerService ledger, ObjectMapper json, VendorQueue vendorQueue,
+                      io.certhub.order.DeliveryQueue deliveries) {
         this.orders = orders;
         this.ledger = ledger;
         this.json = json;
         this.vendorQueue = vendorQueue;
+        this.deliveries = deliveries;
     }
 
     /**
@@ -84,7 +88,13 @@ public class OrderViews {
             hold.put("state", h.state().name());
             return hold;
         }).orElse(null));
-        m.put("delivery", null);
+        m.put("delivery", deliveries.latest(o.id()).map(d -> {
+            Map<String, Object> dv = new LinkedHashMap<>();
+            dv.put("state", d.state());
+            dv.put("attempts", d.attempts());
+            dv.put("lastError", d.lastError());
+            return dv;
+        }).orElse(null));
         m.put("lastError", o.lastErrorCode() == null ? null : Map.of("code", o.lastErrorCode(), "detail", String.valueOf(o.lastErrorDetail())));
         m.put("createdAt", o.createdAt().toString());
         m.put("updatedAt", o.updatedAt().toString());

@@ -28,7 +28,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the CSR's, its names cover every ordered name, it is valid now, and its chain builds to a root
  * of {@link TrustedRoots} ({@link CertificateChecker}, PKIX per RFC 5280 §6). On acceptance, in
  * one transaction: the leaf and its intermediates are stored (table {@code certificate}), the
- * hold is captured and the order becomes COMPLETED with its history entry.
+ * hold is captured, the order becomes COMPLETED with its history entry, and the email to the
+ * admin contact is queued in the delivery outbox.
  */
 @Service
 public class OrderCompletion {
@@ -52,6 +53,7 @@ public class OrderCompletion {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final CertificateChecker checker = new CertificateChecker();
+    private final DeliveryQueue deliveries;
 
     /**
      * @param repo      orders
@@ -61,9 +63,10 @@ public class OrderCompletion {
      * @param jdbc      template on the hub database
      * @param tx        transaction template
      * @param clock     time of the validity check
+     * @param deliveries delivery outbox (the admin email is queued in the completing transaction)
      */
     public OrderCompletion(OrderRepository repo, OrderService orders, CsrParser csrParser, TrustedRoots roots, JdbcTemplate jdbc,
-                           TransactionTemplate tx, Clock clock) {
+                           TransactionTemplate tx, Clock clock, DeliveryQueue deliveries) {
         this.repo = repo;
         this.orders = orders;
         this.csrParser = csrParser;
@@ -71,6 +74,7 @@ public class OrderCompletion {
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
+        this.deliveries = deliveries;
     }
 
     /**
@@ -106,8 +110,12 @@ public class OrderCompletion {
                     orderId, Certificates.toPem(List.of(chain.leaf())), Certificates.toPem(chain.intermediates()), sha256(chain.leaf()),
                     Timestamp.from(chain.leaf().getNotAfter().toInstant()), source, Timestamp.from(clock.instant()));
             }
-            return orders.complete(orderId, source.equals("mailbox") ? "vendor-mail" : "vendor",
+            boolean completed = orders.complete(orderId, source.equals("mailbox") ? "vendor-mail" : "vendor",
                 "certificate issued (serial " + chain.leaf().getSerialNumber().toString(16) + ", via " + source + "); hold captured");
+            if (completed) {
+                deliveries.queue(orderId);
+            }
+            return completed;
         });
         return new Result(true, Boolean.TRUE.equals(done), "OK", "certificate accepted");
     }
