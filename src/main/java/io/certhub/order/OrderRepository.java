@@ -118,6 +118,21 @@ public class OrderRepository {
     }
 
     /**
+     * Changes the DCV method and approver of an order in {@code state}.
+     *
+     * @param id       order id
+     * @param state    expected state
+     * @param method   email, dns or http
+     * @param approver approver address, or null
+     * @param now      update time
+     * @return whether the order was in {@code state}
+     */
+    public boolean updateDcv(String id, OrderState state, String method, String approver, Instant now) {
+        return jdbc.update("update orders set dcv_method = ?, approver_email = ?, dcv_details = null, updated_at = ? where id = ? and state = ?",
+            method, approver, Timestamp.from(now), id, state.name()) == 1;
+    }
+
+    /**
      * Appends a history entry.
      *
      * @param orderId order id

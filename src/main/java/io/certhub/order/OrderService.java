@@ -279,6 +279,27 @@ public class OrderService {
     }
 
     /**
+     * Records a DCV change the vendor accepted for an IN_PROGRESS order.
+     *
+     * @param orderId  order id
+     * @param method   email, dns or http
+     * @param approver approver for email, else null
+     * @param actor    who changed it
+     * @throws HubProblem 409 INVALID_STATE when the order is no longer IN_PROGRESS
+     */
+    public void changeDcv(String orderId, String method, String approver, String actor) {
+        tx.executeWithoutResult(s -> {
+            Order o = repo.find(orderId).orElseThrow(() -> notFound(orderId));
+            Instant now = clock.instant();
+            if (!repo.updateDcv(orderId, OrderState.IN_PROGRESS, method, approver, now)) {
+                throw invalidState(o, "change the DCV method of", "only an IN_PROGRESS order's DCV can be changed");
+            }
+            repo.addHistory(orderId, new Order.HistoryEntry(now, OrderState.IN_PROGRESS, OrderState.IN_PROGRESS, o.vendorStatus(), actor,
+                "DCV method changed to " + method + (approver == null ? "" : " (approver " + approver + ")")));
+        });
+    }
+
+    /**
      * Edits a PENDING order: the patch's non-null fields replace the stored ones, then the
      * whole document is validated again. {@code clientReference}, {@code productType} and
      * {@code handle} cannot be patched.

@@ -38,7 +38,9 @@ import org.springframework.stereotype.Component;
  * strong key ({@code CSR_UNPARSEABLE}, {@code CSR_SIGNATURE_INVALID}, {@code CSR_WEAK_KEY},
  * BR 6.1.5); every ordered name in the CSR's CN or SANs ({@code CSR_NAME_MISSING}); a CN among
  * the SANs when SANs exist ({@code CSR_CN_NOT_IN_SAN}); HTTP DCV never for a wildcard
- * ({@code DCV_METHOD_NOT_ALLOWED}, BR 3.2.2.4.18); an admin contact always and an organization
+ * ({@code DCV_METHOD_NOT_ALLOWED}, BR 3.2.2.4.18); for email DCV an approver (the given one, or
+ * else the admin contact's address) that is a usable candidate for every ordered name
+ * ({@code APPROVER_NOT_ALLOWED} listing the allowed ones); an admin contact always and an organization
  * contact for OV/EV. Names compare case-insensitively, without a trailing dot, IDNs as {@code xn--}.
  */
 @Component
@@ -56,14 +58,17 @@ public class OrderValidator {
 
     private final ProductCatalog catalog;
     private final CsrParser csrParser;
+    private final ApproverRule approvers;
 
     /**
      * @param catalog   product catalog
      * @param csrParser CSR parser (caches verified CSRs)
+     * @param approvers who may approve an email-DCV order
      */
-    public OrderValidator(ProductCatalog catalog, CsrParser csrParser) {
+    public OrderValidator(ProductCatalog catalog, CsrParser csrParser, ApproverRule approvers) {
         this.catalog = catalog;
         this.csrParser = csrParser;
+        this.approvers = approvers;
     }
 
     /**
@@ -163,6 +168,22 @@ public class OrderValidator {
         }
 
         OrderDocument.Contacts contacts = doc.contacts();
+        boolean namesValid = domain != null && errors.stream().noneMatch(e -> e.code().equals("DOMAIN_INVALID") || e.code().equals("WILDCARD_NOT_ALLOWED"));
+        if ("email".equals(dcvMethod) && namesValid) {
+            String adminEmail = contacts == null || contacts.admin() == null || contacts.admin().email() == null ? null
+                : contacts.admin().email().trim().toLowerCase(Locale.ROOT);
+            String candidate = approver != null ? approver : adminEmail;
+            List<String> names = new ArrayList<>();
+            names.add(domain);
+            names.addAll(extra);
+            if (candidate != null && validEmail(candidate) && !approvers.allowed(candidate, names, product == null ? null : product.productType())) {
+                List<String> allowed = approvers.allowedList(names, product == null ? null : product.productType());
+                errors.add(new FieldError("APPROVER_NOT_ALLOWED", "approverEmail", (approver != null ? "approverEmail " : "the admin contact's address ")
+                    + candidate + " may not approve " + names + " (BR 3.2.2.4.4); allowed: " + allowed));
+            } else if (candidate != null) {
+                approver = candidate;
+            }
+        }
         if (contacts == null || contacts.admin() == null) {
             errors.add(required("contacts.admin"));
         } else {

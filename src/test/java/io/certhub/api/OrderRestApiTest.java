@@ -335,6 +335,38 @@ class OrderRestApiTest {
     }
 
     @Test
+    void anEmailApproverMustBeAllowedForEveryName() {
+        String key = account("acct-dcv", "100.00");
+        ObjectNode doc = OrderJson.order("DCV-1", "comodo_ssl", "process", "shop.example.co.uk", TestCsrs.ec("shop.example.co.uk"));
+        doc.put("approverEmail", "ceo@gmail.com");
+        HttpResponse<String> r = hub.post("/api/v1/orders", key, doc.toString());
+        assertThat(r.statusCode()).isEqualTo(422);
+        assertThat(json(r).get("code").asText()).isEqualTo("APPROVER_NOT_ALLOWED");
+        assertThat(json(r).get("field").asText()).isEqualTo("approverEmail");
+        assertThat(json(r).get("detail").asText()).contains("admin@shop.example.co.uk", "admin@example.co.uk").doesNotContain("admin@co.uk");
+        doc.remove("approverEmail");                        // the admin contact alex@example.com is no candidate either
+        assertThat(json(hub.post("/api/v1/orders", key, doc.toString())).get("code").asText()).isEqualTo("APPROVER_NOT_ALLOWED");
+        doc.put("approverEmail", "Hostmaster@Example.co.uk");
+        HttpResponse<String> ok = hub.post("/api/v1/orders", key, doc.toString());
+        assertThat(ok.statusCode()).isEqualTo(201);
+        assertThat(json(ok).get("approverEmail").asText()).isEqualTo("hostmaster@example.co.uk");
+        ObjectNode http = OrderJson.order("DCV-2", "comodo_wildcard", "process", "*.shop.example.com", TestCsrs.ec("*.shop.example.com"));
+        http.put("dcvMethod", "http");
+        assertThat(json(hub.post("/api/v1/orders", key, http.toString())).get("code").asText()).isEqualTo("DCV_METHOD_NOT_ALLOWED");
+
+        JsonNode list = json(hub.get("/api/v1/approvers?domain=sub.shop.example.co.uk&productType=comodo_ssl", key));
+        assertThat(list.isArray()).isTrue();
+        assertThat(list.findValuesAsText("email")).contains("admin@sub.shop.example.co.uk", "postmaster@example.co.uk")
+            .noneMatch(e -> e.endsWith("@co.uk"));
+        assertThat(list.get(0).get("type").asText()).isEqualTo("constructed");
+        assertThat(list.get(0).get("usable").asBoolean()).isTrue();
+        assertThat(list.get(0).get("note").asText()).contains("2028-03-15");
+        JsonNode owner = json(hub.get("/api/v1/approvers?domain=shop.example.com", key));
+        assertThat(owner.findValuesAsText("type")).contains("whois");
+        assertThat(owner).filteredOn(c -> c.get("type").asText().equals("whois")).allMatch(c -> !c.get("usable").asBoolean());
+    }
+
+    @Test
     void productsCsrParseAndOpenApiAreServed() {
         JsonNode products = json(hub.get("/api/v1/products", "demo-key"));
         assertThat(products.findValuesAsText("productType")).contains("symantec_ssl_lite", "quickssl_premium", "comodo_ssl",

@@ -114,13 +114,13 @@ class FileIntakeTest {
     }
 
     static String csvRow(String ref, String domain, String csr) {
-        return String.join(",", ref, "comodo_ssl", "process", "1", domain, "www." + domain, "\"" + csr + "\"", "nginx",
+        return String.join(",", ref, "comodo_ssl", "process", "1", domain, "www." + domain, "\"" + csr + "\"", "nginx", "webmaster@example.com",
             "Alex", "Admin", "alex@example.com", "+1.5555550100") + "\r\n";
     }
 
     @Test
     void csvBatchWithBomAndMultiLineCsrsCommitsEachOrderAndAFixedReDropCreatesOnlyWhatIsNew() throws Exception {
-        String header = "clientReference,productType,handle,period,domain,additionalDomains,csr,serverType,"
+        String header = "clientReference,productType,handle,period,domain,additionalDomains,csr,serverType,approverEmail,"
             + "contacts.admin.firstName,contacts.admin.lastName,contacts.admin.email,contacts.admin.phone\r\n";
         String good = csvRow("CSV-1", "one.example.com", TestCsrs.ec("one.example.com", "www.one.example.com"));
         String bad = csvRow("CSV-2", "two..example.com", TestCsrs.ec("two.example.com", "www.two.example.com"));
