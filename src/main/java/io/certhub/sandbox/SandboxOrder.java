@@ -63,7 +63,33 @@ public record SandboxOrder(String orderId, String productId, String state, Strin
     public static final String DNS_TYPE = "TXT";
 
     /**
-     * Copies the name list.
+     * Copies the name list ({@code null} becomes empty).
+     *
+     * @param orderId see the record description
+     * @param productId see the record description
+     * @param state see the record description
+     * @param regType see the record description
+     * @param productType see the record description
+     * @param validation see the record description
+     * @param instant see the record description
+     * @param domain see the record description
+     * @param additionalDomains see the record description
+     * @param csr see the record description
+     * @param period see the record description
+     * @param serverType see the record description
+     * @param approverEmail see the record description
+     * @param dvAuthMethod see the record description
+     * @param dvToken see the record description
+     * @param dvFileName see the record description
+     * @param contacts see the record description
+     * @param approvalDueAt see the record description
+     * @param vettingDueAt see the record description
+     * @param certPem see the record description
+     * @param caPem see the record description
+     * @param rootPem see the record description
+     * @param issuedAt see the record description
+     * @param createdAt see the record description
+     * @param updatedAt see the record description
      */
     public SandboxOrder {
         additionalDomains = additionalDomains == null ? List.of() : List.copyOf(additionalDomains);
@@ -102,7 +128,7 @@ public record SandboxOrder(String orderId, String productId, String state, Strin
 
     /** @return the file-name form of the domain: dots → {@code _}, a wildcard {@code *} → {@code STAR} */
     public String fileStem() {
-        return domain.replace("*", "STAR").replace('.', '_').toLowerCase(Locale.ROOT);
+        return domain.toLowerCase(Locale.ROOT).replace("*", "STAR").replace('.', '_');
     }
 
     /** @return whether the order can no longer change (completed or cancelled) */
