@@ -92,7 +92,7 @@ class SandboxVendorTest {
 
     /** A DV registration of {@code domain} + {@code www.domain} on the shared EC test key. */
     static Map<String, Object> register(String productType, String handle, String domain, String method, String approver) {
-        Map<String, Object> admin = attrs("first_name", "Alex", "last_name", "Admin", "email", "alex@example.com",
+        Map<String, Object> admin = attrs("first_name", "Zoë", "last_name", "Ådmin &amp; <Co>", "email", "alex@example.com",
             "phone", "+1.5555550100");
         Map<String, Object> org = attrs("org_name", "Example Inc", "address1", "1 Main St", "city", "Springfield",
             "state", "IL", "postal_code", "62701", "country", "US", "phone", "+1.5555550100");
@@ -176,6 +176,11 @@ class SandboxVendorTest {
         assertThat(details.attributeText("server_type")).isEqualTo("nginx");
         assertThat(details.attributeText("dv_auth_method")).isEqualTo("email");
         assertThat(details.attributeText("product_id")).isNull();
+        // non-ASCII and markup in the signed body survive: the signature is over the exact bytes
+        @SuppressWarnings("unchecked")
+        Map<String, Object> contactSet = (Map<String, Object>) details.attributes().get("contact_set");
+        assertThat(contactSet.get("admin")).isEqualTo(register("quickssl_premium", "save", domain, "email", approver)
+            .get("contact_set") instanceof Map<?, ?> m ? m.get("admin") : null);
 
         // the approval email reaches the approver's mailbox (login = password = the address)
         String subject = "Approve SSL certificate order " + orderId + " for " + domain;
