@@ -11,6 +11,7 @@ import io.certhub.order.OrderService;
 import io.certhub.order.OrderState;
 import io.certhub.order.ProductCatalog;
 import io.certhub.problem.HubProblem;
+import io.certhub.vendor.VendorCancellation;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,9 @@ public class OrderApi {
     private final OrderViews views;
     private final ProductCatalog catalog;
     private final CsrParser csrParser;
+    private final VendorCancellation cancellation;
+    private final io.certhub.order.DeliveryQueue deliveries;
+    private final org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     /**
      * @param api       shared REST support
@@ -41,9 +45,13 @@ public class OrderApi {
      * @param views     order REST shape
      * @param catalog   products
      * @param csrParser CSR inspection
+     * @param cancellation reseller cancel through the vendor
+     * @param deliveries delivery outbox (resend)
+     * @param jdbc      template on the hub database (certificates)
      */
     public OrderApi(ApiSupport api, OrderService orders, OrderRepository repo, OrderDocumentReader reader, OrderViews views,
-                    ProductCatalog catalog, CsrParser csrParser) {
+                    ProductCatalog catalog, CsrParser csrParser, VendorCancellation cancellation,
+                    io.certhub.order.DeliveryQueue deliveries, org.springframework.jdbc.core.JdbcTemplate jdbc) {
         this.api = api;
         this.orders = orders;
         this.repo = repo;
@@ -51,6 +59,9 @@ public class OrderApi {
         this.views = views;
         this.catalog = catalog;
         this.csrParser = csrParser;
+        this.cancellation = cancellation;
+        this.deliveries = deliveries;
+        this.jdbc = jdbc;
     }
 
     /** {@code GET /products}: the catalog, prices as money objects. @param ex exchange */
@@ -141,11 +152,16 @@ public class OrderApi {
             () -> api.ok(200, views.view(orders.submit(caller.accountId(), id(ex), caller.actor()), true))));
     }
 
-    /** {@code POST /orders/{id}/cancel}: 200 with the CANCELLED order. @param ex exchange */
+    /**
+     * {@code POST /orders/{id}/cancel}: 200 with the CANCELLED order, or 202 with the order still
+     * IN_PROGRESS ({@code vendorStatus: cancel-requested}) until the vendor confirms. @param ex exchange
+     */
     public void cancel(Exchange ex) {
         Caller caller = api.reseller(ex);
-        api.respond(ex, api.idempotent(ex, caller, api.body(ex),
-            () -> api.ok(200, views.view(orders.cancel(caller.accountId(), id(ex), caller.actor(), "cancelled by the reseller"), true))));
+        api.respond(ex, api.idempotent(ex, caller, api.body(ex), () -> {
+            VendorCancellation.Result r = cancellation.cancel(caller.accountId(), id(ex), caller.actor());
+            return api.ok(r.status(), views.view(r.order(), true));
+        }));
     }
 
     /**
@@ -170,6 +186,46 @@ public class OrderApi {
         m.put("signatureValid", r.signatureValid());
         m.put("problems", r.problems());
         api.respond(ex, api.ok(200, m));
+    }
+
+    /**
+     * {@code GET /orders/{id}/certificate}: the chain as {@code application/pem-certificate-chain}
+     * (leaf first, no root; RFC 8555 §9.1), or with {@code Accept: application/pkcs7-mime} a DER
+     * PKCS#7 (RFC 2315); 404 CERTIFICATE_NOT_FOUND before completion. @param ex exchange
+     */
+    public void certificate(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        Order o = orders.get(caller.accountId(), id(ex));
+        var rows = jdbc.queryForList("select leaf_pem, chain_pem from certificate where order_id = ?", o.id());
+        if (rows.isEmpty()) {
+            throw new HubProblem(404, "CERTIFICATE_NOT_FOUND", null, "order " + o.id() + " has no certificate yet (state " + o.state() + ")");
+        }
+        String pem = rows.get(0).get("leaf_pem") + "" + rows.get(0).get("chain_pem");
+        String accept = String.valueOf(ex.getMessage().getHeader("Accept", String.class));
+        var m = ex.getMessage();
+        m.removeHeaders("*", "CamelHttp*");
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        if (accept.contains("application/pkcs7-mime")) {
+            m.setHeader(Exchange.CONTENT_TYPE, "application/pkcs7-mime");
+            m.setHeader("Content-Disposition", "attachment; filename=\"" + o.domain().replace("*", "star") + ".p7b\"");
+            m.setBody(io.certhub.pki.Certificates.toPkcs7Der(io.certhub.pki.Certificates.parseAny(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+        } else {
+            m.setHeader(Exchange.CONTENT_TYPE, "application/pem-certificate-chain");
+            m.setBody(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** {@code POST /orders/{id}/resend-certificate}: 202, the delivery queued again (COMPLETED orders only). @param ex exchange */
+    public void resendCertificate(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        api.respond(ex, api.idempotent(ex, caller, api.body(ex), () -> {
+            Order o = orders.get(caller.accountId(), id(ex));
+            if (o.state() != OrderState.COMPLETED) {
+                throw new HubProblem(409, "INVALID_STATE", "state", "order " + o.id() + " is " + o.state() + "; only a COMPLETED order has a certificate to send");
+            }
+            deliveries.queue(o.id());
+            return api.ok(202, views.view(orders.get(caller.accountId(), o.id()), true));
+        }));
     }
 
     private static String id(Exchange ex) {

@@ -5,6 +5,8 @@ import io.certhub.ledger.LedgerService;
 import io.certhub.ledger.Money;
 import io.certhub.order.Order;
 import io.certhub.order.OrderService;
+import io.certhub.vendor.VendorQueue;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,16 +25,23 @@ public class OrderViews {
     private final OrderService orders;
     private final LedgerService ledger;
     private final ObjectMapper json;
+    private final VendorQueue vendorQueue;
+    private final io.certhub.order.DeliveryQueue deliveries;
 
     /**
      * @param orders order lifecycle (history)
      * @param ledger holds
      * @param json   Jackson mapper (contacts)
+     * @param vendorQueue vendor tracking (DCV details)
+     * @param deliveries delivery outbox (delivery state)
      */
-    public OrderViews(OrderService orders, LedgerService ledger, ObjectMapper json) {
+    public OrderViews(OrderService orders, LedgerService ledger, ObjectMapper json, VendorQueue vendorQueue,
+                      io.certhub.order.DeliveryQueue deliveries) {
         this.orders = orders;
         this.ledger = ledger;
         this.json = json;
+        this.vendorQueue = vendorQueue;
+        this.deliveries = deliveries;
     }
 
     /**
@@ -58,6 +67,20 @@ public class OrderViews {
         dcv.put("approverEmail", o.approverEmail());
         dcv.put("dns", null);
         dcv.put("http", null);
+        String details = vendorQueue.dcvDetails(o.id());
+        if (details != null) {
+            try {
+                JsonNode d = json.readTree(details);
+                if (d.hasNonNull("dnsName")) {
+                    dcv.put("dns", Map.of("name", d.get("dnsName").asText(), "type", d.path("dnsType").asText("TXT"), "value", d.path("dnsValue").asText("")));
+                }
+                if (d.hasNonNull("httpUrl")) {
+                    dcv.put("http", Map.of("url", d.get("httpUrl").asText(), "content", d.path("httpContent").asText("")));
+                }
+            } catch (Exception e) {
+                // details are advisory; a bad row never breaks the order view
+            }
+        }
         m.put("dcv", dcv);
         m.put("price", money(o.price()));
         m.put("hold", ledger.latestHold(o.id()).map(h -> {
@@ -65,7 +88,13 @@ public class OrderViews {
             hold.put("state", h.state().name());
             return hold;
         }).orElse(null));
-        m.put("delivery", null);
+        m.put("delivery", deliveries.latest(o.id()).map(d -> {
+            Map<String, Object> dv = new LinkedHashMap<>();
+            dv.put("state", d.state());
+            dv.put("attempts", d.attempts());
+            dv.put("lastError", d.lastError());
+            return dv;
+        }).orElse(null));
         m.put("lastError", o.lastErrorCode() == null ? null : Map.of("code", o.lastErrorCode(), "detail", String.valueOf(o.lastErrorDetail())));
         m.put("createdAt", o.createdAt().toString());
         m.put("updatedAt", o.updatedAt().toString());

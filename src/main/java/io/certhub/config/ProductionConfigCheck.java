@@ -25,6 +25,15 @@ public class ProductionConfigCheck implements EnvironmentPostProcessor {
         REQUIRED.put("spring.datasource.username", "HUB_DB_USERNAME");
         REQUIRED.put("spring.datasource.password", "HUB_DB_PASSWORD");
         REQUIRED.put("hub.operator-key", "HUB_OPERATOR_KEY");
+        REQUIRED.put("hub.vendor.opensrs.url", "HUB_VENDOR_OPENSRS_URL");
+        REQUIRED.put("hub.vendor.opensrs.username", "HUB_VENDOR_OPENSRS_USERNAME");
+        REQUIRED.put("hub.vendor.opensrs.api-key", "HUB_VENDOR_OPENSRS_API_KEY");
+        REQUIRED.put("hub.mailbox.trusted-roots", "HUB_MAILBOX_TRUSTED_ROOTS");
+        REQUIRED.put("hub.mailbox.host", "HUB_MAILBOX_HOST");
+        REQUIRED.put("hub.mailbox.username", "HUB_MAILBOX_USERNAME");
+        REQUIRED.put("hub.mailbox.password", "HUB_MAILBOX_PASSWORD");
+        REQUIRED.put("hub.mail.smtp.host", "HUB_MAIL_SMTP_HOST");
+        REQUIRED.put("hub.mail.smtp.from", "HUB_MAIL_SMTP_FROM");
     }
 
     @Override

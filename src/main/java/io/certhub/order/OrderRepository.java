@@ -93,6 +93,31 @@ public class OrderRepository {
     }
 
     /**
+     * Puts an order in the vendor queue at {@code step} (QUEUED: not placed yet; SAVED: the vendor
+     * has it saved, e.g. a declined order submitted again), due at once.
+     *
+     * @param id   order id
+     * @param step QUEUED or SAVED
+     */
+    public void queueForVendor(String id, String step) {
+        jdbc.update("update orders set vendor_step = ?, vendor_attempts = 0, vendor_next_at = null where id = ?", step, id);
+    }
+
+    /**
+     * Sets the vendor status of an order that is in {@code state}.
+     *
+     * @param id           order id
+     * @param state        expected state
+     * @param vendorStatus new vendor status
+     * @param now          update time
+     * @return whether the order was in {@code state}
+     */
+    public boolean vendorStatus(String id, OrderState state, String vendorStatus, Instant now) {
+        return jdbc.update("update orders set vendor_status = ?, updated_at = ? where id = ? and state = ?",
+            vendorStatus, Timestamp.from(now), id, state.name()) == 1;
+    }
+
+    /**
      * Appends a history entry.
      *
      * @param orderId order id

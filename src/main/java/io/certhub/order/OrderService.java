@@ -153,7 +153,8 @@ public class OrderService {
     private Order submitInTx(Order o, String actor) {
         int submission = o.submissions() + 1;
         ledger.hold(o.accountId(), o.id(), submission, o.price());
-        change(o, OrderState.IN_PROGRESS, null, submission, null, null, actor,
+        repo.queueForVendor(o.id(), o.vendorOrderId() == null ? "QUEUED" : "SAVED");
+        change(o, OrderState.IN_PROGRESS, o.vendorOrderId() == null ? null : o.vendorStatus(), submission, null, null, actor,
             o.state() == OrderState.DECLINED ? "submitted again; " + o.price().decimal() + " " + o.price().currency() + " on hold"
                 : "submitted; " + o.price().decimal() + " " + o.price().currency() + " on hold");
         return reload(o.id());
@@ -227,6 +228,52 @@ public class OrderService {
             }
             ledger.release(o.id());
             change(o, OrderState.DECLINED, "declined", o.submissions(), code, detail, actor, detail);
+            return true;
+        }));
+    }
+
+    /**
+     * Settles a cancellation the vendor confirmed (the reseller asked, or the vendor cancelled
+     * on its own): IN_PROGRESS → CANCELLED, hold released, in one transaction.
+     *
+     * @param orderId order id
+     * @param actor   who cancelled ({@code vendor}, or the reseller whose request was confirmed)
+     * @param reason  why (kept in the history)
+     * @return true when this call cancelled it, false when it was not IN_PROGRESS any more
+     */
+    public boolean cancelConfirmed(String orderId, String actor, String reason) {
+        return Boolean.TRUE.equals(tx.execute(s -> {
+            Order o = repo.find(orderId).orElseThrow(() -> notFound(orderId));
+            if (o.state() != OrderState.IN_PROGRESS) {
+                return false;
+            }
+            ledger.release(o.id());
+            change(o, OrderState.CANCELLED, "cancelled", o.submissions(), null, null, actor, reason);
+            return true;
+        }));
+    }
+
+    /**
+     * Records a new vendor status of an IN_PROGRESS order in its history (state unchanged).
+     *
+     * @param orderId      order id
+     * @param vendorStatus the vendor's status string, unchanged
+     * @param actor        who reported it (vendor, or the caller of a vendor action)
+     * @param reason       why, in words
+     * @return true when the status changed (or an explicit reason was recorded), false otherwise
+     */
+    public boolean recordVendorStatus(String orderId, String vendorStatus, String actor, String reason) {
+        return Boolean.TRUE.equals(tx.execute(s -> {
+            Order o = repo.find(orderId).orElseThrow(() -> notFound(orderId));
+            if (o.state() != OrderState.IN_PROGRESS || (java.util.Objects.equals(o.vendorStatus(), vendorStatus) && reason == null)) {
+                return false;
+            }
+            Instant now = clock.instant();
+            if (!repo.vendorStatus(orderId, OrderState.IN_PROGRESS, vendorStatus, now)) {
+                return false;
+            }
+            repo.addHistory(orderId, new Order.HistoryEntry(now, OrderState.IN_PROGRESS, OrderState.IN_PROGRESS, vendorStatus, actor,
+                reason == null ? "vendor status " + vendorStatus : reason));
             return true;
         }));
     }

@@ -1,0 +1,183 @@
+package io.certhub.delivery;
+
+import io.certhub.order.DeliveryQueue;
+import io.certhub.order.Order;
+import io.certhub.order.OrderRepository;
+import io.certhub.pki.Certificates;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.activation.DataHandler;
+import jakarta.mail.util.ByteArrayDataSource;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.attachment.AttachmentMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends the delivery outbox (the admin-delivery route): for each PENDING delivery, one email
+ * to the order's admin contact with the certificate files named in shared/CONTRACT.md —
+ * {@code <domain with . → _>.crt} (leaf), {@code ca-bundle.crt} (intermediates, no root),
+ * {@code fullchain.pem} (leaf + intermediates) and, for iis and tomcat, {@code <domain>.p7b}
+ * (PKCS#7, RFC 2315) — and installation instructions for the order's server type from the
+ * camel-freemarker template {@code templates/delivery/install-<serverType>.ftl}. A wildcard's
+ * {@code *} is written {@code star} in file names. Never a private key: the hub has none.
+ *
+ * <p>SMTP failures are retried with exponential backoff ({@code hub.mail.retry-base} ×
+ * 2^attempts, at most {@code hub.mail.retry-max}); the attempts and last error are kept on
+ * the delivery row and shown on the order.
+ */
+@Component("adminDelivery")
+public class AdminDelivery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminDelivery.class);
+    /** Exchange property: the delivery row id. */
+    public static final String DELIVERY_ID = "deliveryId";
+    /** Exchange property: the order's server type, choosing the template. */
+    public static final String SERVER_TYPE = "serverType";
+    private static final String FILES = "deliveryFiles";
+
+    private final DeliveryQueue queue;
+    private final OrderRepository orders;
+    private final JdbcTemplate jdbc;
+    private final MeterRegistry meters;
+    private final String from;
+    private final Duration retryBase;
+    private final Duration retryMax;
+
+    /**
+     * @param queue     the outbox
+     * @param orders    orders
+     * @param jdbc      template on the hub database (certificates)
+     * @param meters    metrics
+     * @param from      {@code hub.mail.smtp.from}
+     * @param retryBase {@code hub.mail.retry-base}
+     * @param retryMax  {@code hub.mail.retry-max}
+     */
+    public AdminDelivery(DeliveryQueue queue, OrderRepository orders, JdbcTemplate jdbc, MeterRegistry meters,
+                         @Value("${hub.mail.smtp.from}") String from, @Value("${hub.mail.retry-base:5s}") Duration retryBase,
+                         @Value("${hub.mail.retry-max:30m}") Duration retryMax) {
+        this.queue = queue;
+        this.orders = orders;
+        this.jdbc = jdbc;
+        this.meters = meters;
+        this.from = from;
+        this.retryBase = retryBase;
+        this.retryMax = retryMax;
+    }
+
+    /** @return ids of deliveries due now, each claimed for one attempt (at most 100) */
+    public List<Long> due() {
+        List<Long> claimed = new ArrayList<>();
+        for (Long id : queue.due(100)) {
+            if (queue.claim(id, Duration.ofMinutes(2))) {
+                claimed.add(id);
+            }
+        }
+        return claimed;
+    }
+
+    /**
+     * Prepares the email of one delivery: recipient, sender, subject, the template's data
+     * model as body ({@code domain, clientReference, productType, serverType, adminName,
+     * notAfter, files[]}) and the attachments (kept for {@link #attach}).
+     *
+     * @param exchange body: the delivery id (Long)
+     */
+    public void prepare(Exchange exchange) {
+        long id = exchange.getMessage().getBody(Long.class);
+        DeliveryQueue.Delivery d = queue.find(id).orElseThrow();
+        Order o = orders.find(d.orderId()).orElseThrow();
+        Map<String, Object> cert = jdbc.queryForMap("select leaf_pem, chain_pem, not_after from certificate where order_id = ?", o.id());
+        List<X509Certificate> leaf = Certificates.parseAny(((String) cert.get("leaf_pem")).getBytes(StandardCharsets.US_ASCII));
+        List<X509Certificate> chain = Certificates.parseAny(((String) cert.get("chain_pem")).getBytes(StandardCharsets.US_ASCII));
+        List<X509Certificate> full = new ArrayList<>(leaf);
+        full.addAll(chain);
+        String base = o.domain().replace("*", "star").replace('.', '_');
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(base + ".crt", Certificates.toPem(leaf).getBytes(StandardCharsets.US_ASCII));
+        files.put("ca-bundle.crt", Certificates.toPem(chain).getBytes(StandardCharsets.US_ASCII));
+        files.put("fullchain.pem", Certificates.toPem(full).getBytes(StandardCharsets.US_ASCII));
+        if (o.serverType().equals("iis") || o.serverType().equals("tomcat")) {
+            files.put(o.domain().replace("*", "star") + ".p7b", Certificates.toPkcs7Der(full));
+        }
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("domain", o.domain());
+        model.put("names", o.names());
+        model.put("clientReference", o.clientReference());
+        model.put("productType", o.productType());
+        model.put("serverType", o.serverType());
+        model.put("notAfter", String.valueOf(cert.get("not_after")));
+        model.put("leafFile", base + ".crt");
+        model.put("p7bFile", o.domain().replace("*", "star") + ".p7b");
+        model.put("files", new ArrayList<>(files.keySet()));
+        model.put("adminName", adminName(o));
+        var m = exchange.getMessage();
+        m.removeHeaders("*");
+        m.setHeader("To", d.recipient());
+        m.setHeader("From", from);
+        m.setHeader("Subject", "Your SSL certificate for " + o.domain() + " is ready (order " + o.clientReference() + ")");
+        m.setBody(model);
+        exchange.setProperty(DELIVERY_ID, id);
+        exchange.setProperty(SERVER_TYPE, o.serverType());
+        exchange.setProperty(FILES, files);
+    }
+
+    /**
+     * Adds the certificate files to the rendered email.
+     *
+     * @param exchange after the template: body is the instruction text
+     */
+    @SuppressWarnings("unchecked")
+    public void attach(Exchange exchange) {
+        Map<String, byte[]> files = exchange.getProperty(FILES, Map.class);
+        AttachmentMessage m = exchange.getMessage(AttachmentMessage.class);
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            String type = f.getKey().endsWith(".p7b") ? "application/pkcs7-mime" : "application/x-pem-file";
+            m.addAttachment(f.getKey(), new DataHandler(new ByteArrayDataSource(f.getValue(), type)));
+        }
+        m.setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=UTF-8");
+    }
+
+    /** Marks the delivery sent. @param exchange after the SMTP send */
+    public void sent(Exchange exchange) {
+        long id = exchange.getProperty(DELIVERY_ID, Long.class);
+        queue.sent(id);
+        meters.counter("certhub.deliveries.sent").increment();
+    }
+
+    /** Records the failure and schedules a retry. @param exchange the failed exchange */
+    public void failed(Exchange exchange) {
+        Long id = exchange.getProperty(DELIVERY_ID, Long.class);
+        if (id == null) {
+            id = exchange.getMessage().getBody(Long.class);
+        }
+        Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String error = t == null ? "unknown failure" : t.getClass().getSimpleName() + ": " + t.getMessage();
+        int attempts = queue.find(id).map(DeliveryQueue.Delivery::attempts).orElse(0);
+        Duration wait = retryBase.multipliedBy(1L << Math.min(attempts, 16));
+        if (wait.compareTo(retryMax) > 0) {
+            wait = retryMax;
+        }
+        queue.failed(id, error, wait);
+        meters.counter("certhub.deliveries.failed").increment();
+        LOG.warn("delivery {} failed (attempt {}): {}; retry in {}", id, attempts + 1, error, wait);
+    }
+
+    private static String adminName(Order o) {
+        try {
+            var admin = new com.fasterxml.jackson.databind.ObjectMapper().readTree(o.contactsJson()).path("admin");
+            return (admin.path("firstName").asText("") + " " + admin.path("lastName").asText("")).trim();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.certhub.mailbox;
+
+import io.certhub.order.OrderCompletion;
+import io.certhub.pki.Certificates;
+import io.certhub.pki.PkiException;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.mail.MailConstants;
+import org.apache.camel.component.mail.MailMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Processes one vendor mail of the certificate mailbox (the certificate-mailbox route, camel-mail
+ * IMAP, {@code peek=true}): finds the certificates wherever the mail holds them
+ * ({@link CertificateExtractor}), matches them to an order — the vendor order id in the subject
+ * or body first, else the leaf's public key against the CSRs of open orders — and hands them to
+ * the one completion operation ({@link OrderCompletion}).
+ *
+ * <p>Where the mail goes (header {@link MailConstants#MAIL_MOVE_TO}, read by camel-mail after
+ * the exchange succeeded; folder names from {@code hub.mailbox.*-folder}):
+ * <ul>
+ *   <li>Processed: the order was completed (the commit happened before the move), or it already was;</li>
+ *   <li>Review: a certificate that failed a check (key, names, validity, chain) or matches no
+ *       open order — the order and its hold are untouched; the reason, with both key
+ *       fingerprints for a key mismatch, is logged and counted
+ *       ({@code certhub.mailbox.review});</li>
+ *   <li>Quarantine: a mail that can never be processed (no certificate, unreadable MIME, a ZIP
+ *       over its limits).</li>
+ * </ul>
+ * A failure of the hub itself (database down) throws: the mail stays unseen and is read again.
+ * Every mail's fate is recorded by Message-ID (table {@code mailbox_message}); the same mail
+ * seen again (re-delivery, restart) changes nothing and is moved where it went the first time.
+ */
+@Component("certificateMailbox")
+public class CertificateMailbox {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CertificateMailbox.class);
+
+    private final CertificateExtractor extractor = new CertificateExtractor();
+    private final OrderCompletion completion;
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final String processed;
+    private final String review;
+    private final String quarantine;
+
+    /**
+     * @param completion the completion operation
+     * @param jdbc       template on the hub database
+     * @param clock      time source
+     * @param meters     metrics
+     * @param processed  {@code hub.mailbox.processed-folder}
+     * @param review     {@code hub.mailbox.review-folder}
+     * @param quarantine {@code hub.mailbox.quarantine-folder}
+     */
+    public CertificateMailbox(OrderCompletion completion, JdbcTemplate jdbc, Clock clock, MeterRegistry meters,
+                              @Value("${hub.mailbox.processed-folder:Processed}") String processed,
+                              @Value("${hub.mailbox.review-folder:Review}") String review,
+                              @Value("${hub.mailbox.quarantine-folder:Quarantine}") String quarantine) {
+        this.completion = completion;
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.meters = meters;
+        this.processed = processed;
+        this.review = review;
+        this.quarantine = quarantine;
+    }
+
+    /**
+     * The outcome for one mail.
+     *
+     * @param folder  folder the mail is moved to
+     * @param orderId order concerned, or null
+     * @param reason  why, in words
+     */
+    public record Outcome(String folder, String orderId, String reason) { }
+
+    /**
+     * Processes the mail of a camel-mail exchange ({@code mapMailMessage=false}) and sets the
+     * move-to header.
+     *
+     * @param exchange the mail exchange
+     * @throws MessagingException when the IMAP server fails while the mail is read (retried)
+     * @throws IOException        likewise
+     */
+    public void process(Exchange exchange) throws MessagingException, IOException {
+        Message message = exchange.getIn(MailMessage.class).getMessage();
+        Outcome outcome = process((MimeMessage) message);
+        exchange.getIn().setHeader(MailConstants.MAIL_MOVE_TO, outcome.folder());
+    }
+
+    /**
+     * Processes one mail.
+     *
+     * @param message the vendor mail
+     * @return where it goes and why
+     * @throws MessagingException when the mail cannot be read from the server (retried later)
+     * @throws IOException        likewise
+     */
+    public Outcome process(MimeMessage message) throws MessagingException, IOException {
+        String key = key(message);
+        Optional<Outcome> seen = jdbc.query("select outcome, order_id, reason from mailbox_message where message_key = ?",
+            (rs, i) -> new Outcome(folderOf(rs.getString(1)), rs.getString(2), rs.getString(3)), key).stream().findFirst();
+        if (seen.isPresent()) {
+            LOG.info("mail {} was already processed ({}); nothing changes", key, seen.get().folder());
+            return seen.get();
+        }
+        Outcome outcome = decide(message);
+        String kind = outcome.folder().equals(processed) ? "PROCESSED" : outcome.folder().equals(review) ? "REVIEW" : "QUARANTINE";
+        try {
+            jdbc.update("insert into mailbox_message(message_key, subject, outcome, order_id, reason, processed_at) values (?, ?, ?, ?, ?, ?)",
+                key, truncate(message.getSubject(), 1000), kind, outcome.orderId(), truncate(outcome.reason(), 4000), Timestamp.from(clock.instant()));
+        } catch (DuplicateKeyException raced) {
+            // the same mail processed concurrently: its first record stands
+        }
+        meters.counter("certhub.mailbox." + kind.toLowerCase()).increment();
+        if (!kind.equals("PROCESSED")) {
+            LOG.warn("mail {} ('{}') → {}: {}", key, message.getSubject(), outcome.folder(), outcome.reason());
+        }
+        return outcome;
+    }
+
+    private Outcome decide(MimeMessage message) throws MessagingException, IOException {
+        Extraction found;
+        try {
+            found = extractor.extract(message);
+        } catch (PkiException e) {
+            return new Outcome(quarantine, null, e.code() + ": " + e.getMessage());
+        } catch (MessagingException | IOException e) {
+            if (isServerFailure(e)) {
+                throw e;
+            }
+            return new Outcome(quarantine, null, "unreadable mail: " + e.getMessage());
+        }
+        if (found.certificates().isEmpty()) {
+            return new Outcome(quarantine, null, "no certificate found in the mail");
+        }
+        List<String> candidates = new ArrayList<>();
+        for (String vendorOrderId : found.vendorOrderIds()) {
+            candidates.addAll(jdbc.queryForList("select id from orders where vendor_order_id = ?", String.class, vendorOrderId));
+        }
+        Set<String> byKey = new LinkedHashSet<>();
+        for (X509Certificate c : found.certificates()) {
+            byKey.addAll(jdbc.queryForList("select id from orders where csr_key_sha256 = ? and state in ('IN_PROGRESS', 'COMPLETED')",
+                String.class, Certificates.sha256Fingerprint(c.getPublicKey())));
+        }
+        if (candidates.isEmpty()) {
+            candidates.addAll(byKey);
+        }
+        if (candidates.isEmpty()) {
+            return new Outcome(review, null, "no open order matches the vendor order ids " + found.vendorOrderIds()
+                + " nor the certificate keys of the mail");
+        }
+        OrderCompletion.Result last = null;
+        for (String orderId : new LinkedHashSet<>(candidates)) {
+            OrderCompletion.Result r = completion.complete(orderId, found.certificates(), "mailbox");
+            if (r.accepted() && !"INVALID_STATE".equals(r.code())) {
+                return new Outcome(processed, orderId, r.completed() ? "order completed" : r.detail());
+            }
+            last = r;
+            LOG.warn("certificate in mail '{}' refused for order {}: {} {}", found.subject(), orderId, last.code(), last.detail());
+            meters.counter("certhub.certificates.refused", "source", "mailbox", "code", last.code()).increment();
+        }
+        return new Outcome(review, candidates.get(0), last.code() + ": " + last.detail());
+    }
+
+    private static boolean isServerFailure(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof jakarta.mail.FolderClosedException || t instanceof jakarta.mail.StoreClosedException
+                || t instanceof java.net.SocketException || t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String folderOf(String outcome) {
+        return switch (outcome) {
+            case "PROCESSED" -> processed;
+            case "REVIEW" -> review;
+            default -> quarantine;
+        };
+    }
+
+    /**
+     * @param message a mail
+     * @return its Message-ID, or {@code sha256:<hex of the raw mail>} when it has none
+     * @throws MessagingException when the server fails while reading it
+     * @throws IOException        likewise
+     */
+    static String key(MimeMessage message) throws MessagingException, IOException {
+        String id = message.getMessageID();
+        if (id != null && !id.isBlank()) {
+            return truncate(id.trim(), 500);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        message.writeTo(out);
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(out.toByteArray()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

@@ -1,0 +1,134 @@
+package io.certhub.order;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.certhub.problem.HubProblem;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The delivery outbox (table {@code delivery}): one row per certificate email to an order's
+ * admin contact. Rows are written in the transaction that completes the order (or by a resend)
+ * and sent by the admin-delivery route; state PENDING → SENT, attempts and the last SMTP error
+ * kept on the row and shown on the order ({@code delivery: {state, attempts, lastError}}).
+ */
+@Repository
+public class DeliveryQueue {
+
+    /**
+     * One outbox row.
+     *
+     * @param id        row id
+     * @param orderId   order id
+     * @param recipient admin contact address
+     * @param state     PENDING or SENT
+     * @param attempts  sending attempts so far
+     * @param lastError last SMTP failure, or null
+     */
+    public record Delivery(long id, String orderId, String recipient, String state, int attempts, String lastError) { }
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final ObjectMapper json;
+
+    /**
+     * @param jdbc  template on the hub database
+     * @param clock time source
+     * @param json  Jackson mapper (contacts)
+     */
+    public DeliveryQueue(JdbcTemplate jdbc, Clock clock, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.json = json;
+    }
+
+    /**
+     * Queues an email of the order's certificate to its admin contact (joins the caller's transaction).
+     *
+     * @param orderId a COMPLETED (or completing) order
+     * @return the new row id
+     * @throws HubProblem 409 INVALID_STATE when the order has no admin email
+     */
+    public long queue(String orderId) {
+        String contacts = jdbc.queryForObject("select contacts from orders where id = ?", String.class, orderId);
+        String recipient;
+        try {
+            JsonNode admin = json.readTree(contacts).path("admin");
+            recipient = admin.path("email").asText(null);
+        } catch (Exception e) {
+            recipient = null;
+        }
+        if (recipient == null || recipient.isBlank()) {
+            throw new HubProblem(409, "INVALID_STATE", "contacts.admin.email", "order " + orderId + " has no admin contact email");
+        }
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbc.update("insert into delivery(order_id, recipient, state, attempts, next_at, created_at) values (?, ?, 'PENDING', 0, ?, ?)",
+            orderId, recipient, now, now);
+        return jdbc.queryForObject("select max(id) from delivery where order_id = ?", Long.class, orderId);
+    }
+
+    /**
+     * @param limit most rows
+     * @return ids of PENDING rows due now, oldest first
+     */
+    public List<Long> due(int limit) {
+        return jdbc.queryForList("select id from delivery where state = 'PENDING' and next_at <= ? order by next_at limit ?", Long.class,
+            Timestamp.from(clock.instant()), limit);
+    }
+
+    /**
+     * @param id row id
+     * @return the row
+     */
+    public Optional<Delivery> find(long id) {
+        return jdbc.query("select * from delivery where id = ?", (rs, i) -> new Delivery(rs.getLong("id"), rs.getString("order_id"),
+            rs.getString("recipient"), rs.getString("state"), rs.getInt("attempts"), rs.getString("last_error")), id).stream().findFirst();
+    }
+
+    /**
+     * @param orderId order id
+     * @return its latest delivery, if any
+     */
+    public Optional<Delivery> latest(String orderId) {
+        return jdbc.query("select * from delivery where order_id = ? order by id desc limit 1", (rs, i) -> new Delivery(rs.getLong("id"),
+            rs.getString("order_id"), rs.getString("recipient"), rs.getString("state"), rs.getInt("attempts"), rs.getString("last_error")),
+            orderId).stream().findFirst();
+    }
+
+    /**
+     * Claims a PENDING row for one sending attempt: pushes its due time by {@code lease} so
+     * another sweep does not take it meanwhile.
+     *
+     * @param id    row id
+     * @param lease how long the attempt may take
+     * @return whether it was PENDING and due
+     */
+    public boolean claim(long id, Duration lease) {
+        Timestamp now = Timestamp.from(clock.instant());
+        return jdbc.update("update delivery set next_at = ? where id = ? and state = 'PENDING' and next_at <= ?",
+            Timestamp.from(clock.instant().plus(lease)), id, now) == 1;
+    }
+
+    /** Marks a row sent. @param id row id */
+    public void sent(long id) {
+        jdbc.update("update delivery set state = 'SENT', attempts = attempts + 1, last_error = null, sent_at = ? where id = ? and state = 'PENDING'",
+            Timestamp.from(clock.instant()), id);
+    }
+
+    /**
+     * Records a failed attempt and when to try again.
+     *
+     * @param id    row id
+     * @param error what failed
+     * @param wait  delay before the next attempt
+     */
+    public void failed(long id, String error, Duration wait) {
+        jdbc.update("update delivery set attempts = attempts + 1, last_error = ?, next_at = ? where id = ? and state = 'PENDING'",
+            error == null ? null : error.substring(0, Math.min(error.length(), 1900)), Timestamp.from(clock.instant().plus(wait)), id);
+    }
+}

@@ -1,0 +1,76 @@
+package io.certhub.vendor;
+
+import io.certhub.order.Order;
+import io.certhub.order.OrderService;
+import io.certhub.order.OrderState;
+import io.certhub.problem.HubProblem;
+import io.certhub.vendor.VendorQueue.Step;
+import org.springframework.stereotype.Component;
+
+/**
+ * The reseller's cancel (shared/CONTRACT.md, "Cancel"): an order the vendor does not have yet
+ * (PENDING, DECLINED, or IN_PROGRESS still queued) is cancelled at once; an order at the vendor
+ * is cancelled there first ({@code cancel_order}): when the vendor confirms within the call the
+ * order is CANCELLED and its hold released (200); otherwise it stays IN_PROGRESS with
+ * {@code vendorStatus: cancel-requested} (202), the request is retried by the status poll, and
+ * the hold is released only when the vendor confirms.
+ */
+@Component
+public class VendorCancellation {
+
+    /**
+     * @param order  the order after the call
+     * @param status 200 (cancelled) or 202 (cancel requested)
+     */
+    public record Result(Order order, int status) { }
+
+    private final OrderService orders;
+    private final VendorQueue queue;
+    private final Vendors vendors;
+
+    /**
+     * @param orders  lifecycle
+     * @param queue   vendor tracking columns
+     * @param vendors the configured adapter
+     */
+    public VendorCancellation(OrderService orders, VendorQueue queue, Vendors vendors) {
+        this.orders = orders;
+        this.queue = queue;
+        this.vendors = vendors;
+    }
+
+    /**
+     * @param accountId the reseller
+     * @param orderId   order id
+     * @param actor     who cancels
+     * @return the outcome
+     * @throws HubProblem 404; 409 INVALID_STATE (completed, cancelled, or refused by the vendor)
+     */
+    public Result cancel(String accountId, String orderId, String actor) {
+        Order o = orders.get(accountId, orderId);
+        Step step = o.state() == OrderState.IN_PROGRESS ? queue.step(orderId) : null;
+        if (o.state() != OrderState.IN_PROGRESS || o.vendorOrderId() == null || step == Step.QUEUED || step == null) {
+            return new Result(orders.cancel(accountId, orderId, actor, "cancelled by the reseller"), 200);
+        }
+        if (step == Step.CANCEL_REQUESTED) {
+            return new Result(o, 202);
+        }
+        String state;
+        try {
+            state = vendors.active().cancel(o.vendorOrderId(), step == Step.SAVED);
+        } catch (VendorException e) {
+            if (e.kind() == VendorException.Kind.REFUSED) {
+                throw new HubProblem(409, "INVALID_STATE", "state", "the vendor refused to cancel order " + o.vendorOrderId() + ": " + e.getMessage());
+            }
+            state = null;
+        }
+        if ("cancelled".equals(state)) {
+            queue.setStep(orderId, Step.DONE);
+            orders.cancelConfirmed(orderId, actor, "cancelled by the reseller; the vendor confirmed; hold released");
+            return new Result(orders.get(accountId, orderId), 200);
+        }
+        queue.setStep(orderId, Step.CANCEL_REQUESTED);
+        orders.recordVendorStatus(orderId, "cancel-requested", actor, "cancellation requested from the vendor; the hold stays until it confirms");
+        return new Result(orders.get(accountId, orderId), 202);
+    }
+}

@@ -1,0 +1,54 @@
+package io.certhub.vendor;
+
+/**
+ * A vendor call that did not succeed, classified by what the hub must do next
+ * (vendor issue; shared/reference/opensrs-trust-api.md, "Response codes worth mapping").
+ */
+public class VendorException extends RuntimeException {
+
+    /** What the failure means for the order. */
+    public enum Kind {
+        /** Definite refusal (e.g. OpenSRS 435, 440, a validation error): decline, release the hold. */
+        REFUSED,
+        /** Try again later with backoff (486, 5xx, 7xx, connection failures); the order stays queued. */
+        TRANSIENT,
+        /** The outcome is unknown (timeout, 705): look the order up before sending anything again. */
+        AMBIGUOUS,
+        /** Credentials or caller IP refused (400): stop sending, alert, keep the queue. */
+        AUTH_FAILED,
+        /** The vendor does not know the order. */
+        NOT_FOUND
+    }
+
+    private final Kind kind;
+    private final String code;
+
+    /**
+     * @param kind   classification
+     * @param code   the vendor's code as text (e.g. {@code "435"}, {@code "HTTP_503"}, {@code "TIMEOUT"})
+     * @param detail human detail (the vendor's response text)
+     */
+    public VendorException(Kind kind, String code, String detail) {
+        super(detail);
+        this.kind = kind;
+        this.code = code;
+    }
+
+    /**
+     * @param kind   classification
+     * @param code   code as text
+     * @param detail human detail
+     * @param cause  underlying failure
+     */
+    public VendorException(Kind kind, String code, String detail, Throwable cause) {
+        super(detail, cause);
+        this.kind = kind;
+        this.code = code;
+    }
+
+    /** @return classification */
+    public Kind kind() { return kind; }
+
+    /** @return the vendor's code as text */
+    public String code() { return code; }
+}

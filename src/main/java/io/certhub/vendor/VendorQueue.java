@@ -1,0 +1,142 @@
+package io.certhub.vendor;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * JDBC access to the vendor tracking columns of {@code orders} (migration V2): the step each
+ * IN_PROGRESS order is at with the vendor, when it is due, and the short claim a worker holds
+ * on it so that two workers (threads or hub instances) never act on one order at once.
+ */
+@Repository
+public class VendorQueue {
+
+    /** Steps of an order with the vendor (column {@code vendor_step}). */
+    public enum Step { QUEUED, SAVED, SUBMITTING, SUBMITTED, CANCEL_REQUESTED, DONE }
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+
+    /**
+     * @param jdbc  template on the hub database
+     * @param clock time source
+     */
+    public VendorQueue(JdbcTemplate jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /**
+     * @param steps steps to look for
+     * @param limit most ids returned
+     * @return ids of IN_PROGRESS orders at one of {@code steps}, due now and not claimed, oldest due first
+     */
+    public List<String> due(List<Step> steps, int limit) {
+        Timestamp now = now();
+        String in = String.join(",", steps.stream().map(s -> "'" + s.name() + "'").toList());
+        return jdbc.queryForList("select id from orders where state = 'IN_PROGRESS' and vendor_step in (" + in + ")"
+            + " and (vendor_next_at is null or vendor_next_at <= ?) and (vendor_claimed_until is null or vendor_claimed_until < ?)"
+            + " order by vendor_next_at nulls first limit ?", String.class, now, now, limit);
+    }
+
+    /**
+     * Takes an order for {@code hold}; fails when another worker holds it.
+     *
+     * @param orderId order id
+     * @param hold    claim length
+     * @return whether this caller now holds it
+     */
+    public boolean claim(String orderId, Duration hold) {
+        Timestamp now = now();
+        return jdbc.update("update orders set vendor_claimed_until = ? where id = ? and (vendor_claimed_until is null or vendor_claimed_until < ?)",
+            Timestamp.from(now.toInstant().plus(hold)), orderId, now) == 1;
+    }
+
+    /** Gives an order back. @param orderId order id */
+    public void release(String orderId) {
+        jdbc.update("update orders set vendor_claimed_until = null where id = ?", orderId);
+    }
+
+    /**
+     * @param orderId order id
+     * @return its step, or null when it never went to the vendor
+     */
+    public Step step(String orderId) {
+        String s = jdbc.queryForObject("select vendor_step from orders where id = ?", String.class, orderId);
+        return s == null ? null : Step.valueOf(s);
+    }
+
+    /**
+     * @param orderId order id
+     * @return attempts (retries, or unchanged polls) so far
+     */
+    public int attempts(String orderId) {
+        return jdbc.queryForObject("select vendor_attempts from orders where id = ?", Integer.class, orderId);
+    }
+
+    /**
+     * Moves an order to a step, due at once, attempts reset.
+     *
+     * @param orderId order id
+     * @param step    new step
+     */
+    public void setStep(String orderId, Step step) {
+        jdbc.update("update orders set vendor_step = ?, vendor_attempts = 0, vendor_next_at = null where id = ?", step.name(), orderId);
+    }
+
+    /**
+     * Records the vendor's order id and moves QUEUED → SAVED (guarded).
+     *
+     * @param orderId       order id
+     * @param vendorOrderId vendor id
+     * @return whether the order was QUEUED
+     */
+    public boolean saved(String orderId, String vendorOrderId) {
+        return jdbc.update("update orders set vendor_order_id = ?, vendor_step = 'SAVED', vendor_attempts = 0, vendor_next_at = null, updated_at = ?"
+            + " where id = ? and vendor_step = 'QUEUED'", vendorOrderId, now(), orderId) == 1;
+    }
+
+    /**
+     * Schedules the next attempt and counts it.
+     *
+     * @param orderId order id
+     * @param delay   wait before it is due again
+     * @param counted whether to add one to attempts (false keeps the count)
+     */
+    public void later(String orderId, Duration delay, boolean counted) {
+        jdbc.update("update orders set vendor_next_at = ?, vendor_attempts = vendor_attempts + ? where id = ?",
+            Timestamp.from(clock.instant().plus(delay)), counted ? 1 : 0, orderId);
+    }
+
+    /**
+     * Stores the vendor's DCV details (JSON) on the order.
+     *
+     * @param orderId order id
+     * @param json    details as JSON, or null
+     */
+    public void dcvDetails(String orderId, String json) {
+        jdbc.update("update orders set dcv_details = ? where id = ?", json, orderId);
+    }
+
+    /**
+     * @param orderId order id
+     * @return the stored DCV details JSON, or null
+     */
+    public String dcvDetails(String orderId) {
+        return jdbc.queryForObject("select dcv_details from orders where id = ?", String.class, orderId);
+    }
+
+    private Timestamp now() {
+        return Timestamp.from(clock.instant());
+    }
+
+    /** @return the current time of the queue's clock */
+    public Instant instant() {
+        return clock.instant();
+    }
+}

@@ -1,0 +1,204 @@
+package io.certhub.vendor;
+
+import io.certhub.order.Order;
+import io.certhub.order.OrderRepository;
+import io.certhub.order.OrderService;
+import io.certhub.order.OrderState;
+import io.certhub.vendor.VendorQueue.Step;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends submitted orders to the vendor (the order-submission route calls {@link #process} for
+ * each queued order id; several run at once). Never two vendor orders for one hub order:
+ *
+ * <ol>
+ *   <li>QUEUED → {@link VendorAdapter#place} ({@code sw_register handle=save}); the vendor's
+ *       order id is committed on the order (SAVED) before anything else. A timeout or failure
+ *       here is retried: at worst an unused saved order stays at the vendor.</li>
+ *   <li>SAVED → marked SUBMITTING (committed), then {@link VendorAdapter#submit}
+ *       ({@code process_pending}) → SUBMITTED with the vendor's status.</li>
+ *   <li>SUBMITTING found again (the reply was lost: timeout, 705, crash) → looked up with
+ *       {@link VendorAdapter#info} first; only a vendor order still pending/declined is
+ *       submitted again.</li>
+ * </ol>
+ * Outcomes (vendor issue): a definite refusal declines the order and releases its hold;
+ * transient and ambiguous failures retry with exponential backoff, the order staying queued;
+ * an authentication refusal pauses all sending for {@code hub.vendor.auth-pause} and alerts
+ * (error log, counter {@code certhub.vendor.auth.failures}). A vendor outage never blocks intake:
+ * orders are committed first and sent from this queue.
+ */
+@Component("vendorSubmission")
+public class VendorSubmission {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VendorSubmission.class);
+    private static final Set<String> RESUBMITTABLE = Set.of("pending", "declined");
+
+    private final VendorQueue queue;
+    private final OrderRepository orders;
+    private final OrderService lifecycle;
+    private final Vendors vendors;
+    private final VendorProperties props;
+    private final VendorTracking tracking;
+    private final MeterRegistry meters;
+    private volatile Instant pausedUntil = Instant.EPOCH;
+    /** Ids handed to the submission route and not yet processed (so a sweep never queues one twice). */
+    private final Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param queue     vendor tracking columns
+     * @param orders    order storage
+     * @param lifecycle order lifecycle (decline, status history)
+     * @param vendors   the configured adapter
+     * @param props     vendor settings
+     * @param tracking  status tracking (an order completed at once is fetched from there)
+     * @param meters    metrics
+     */
+    public VendorSubmission(VendorQueue queue, OrderRepository orders, OrderService lifecycle, Vendors vendors, VendorProperties props,
+                            VendorTracking tracking, MeterRegistry meters) {
+        this.queue = queue;
+        this.orders = orders;
+        this.lifecycle = lifecycle;
+        this.vendors = vendors;
+        this.props = props;
+        this.tracking = tracking;
+        this.meters = meters;
+    }
+
+    /**
+     * Takes the next orders to send: due now, not already handed out, at most
+     * {@code hub.vendor.queue-size} in flight in all.
+     *
+     * @return ids of orders waiting to be sent (empty while sending is paused)
+     */
+    public List<String> due() {
+        int room = props.getQueueSize() - inFlight.size();
+        if (queue.instant().isBefore(pausedUntil) || room <= 0) {
+            return List.of();
+        }
+        List<String> ids = new java.util.ArrayList<>();
+        for (String id : queue.due(List.of(Step.QUEUED, Step.SAVED, Step.SUBMITTING), room + inFlight.size())) {
+            if (ids.size() < room && inFlight.add(id)) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Moves one order as far as it goes with the vendor now. Does nothing when another worker
+     * holds the order or it is no longer waiting.
+     *
+     * @param orderId order id
+     */
+    public void process(String orderId) {
+        try {
+            if (queue.instant().isBefore(pausedUntil) || !queue.claim(orderId, props.getClaim())) {
+                return;
+            }
+            try {
+                step(orderId);
+            } finally {
+                queue.release(orderId);
+            }
+        } finally {
+            inFlight.remove(orderId);
+        }
+    }
+
+    private void step(String orderId) {
+        Order o = orders.find(orderId).orElse(null);
+        Step step = o == null ? null : queue.step(orderId);
+        if (o == null || step == null) {
+            return;
+        }
+        VendorAdapter vendor = vendors.active();
+        try {
+            if (o.state() != OrderState.IN_PROGRESS) {
+                abandon(o, step, vendor);
+                return;
+            }
+            if (step == Step.QUEUED) {
+                String vendorOrderId = vendor.place(o);
+                if (!queue.saved(orderId, vendorOrderId)) {
+                    return;
+                }
+                lifecycle.recordVendorStatus(orderId, "pending", "vendor", "saved at the vendor as order " + vendorOrderId);
+                o = orders.find(orderId).orElseThrow();
+                if (o.state() != OrderState.IN_PROGRESS) {      // cancelled while we were placing it
+                    abandon(o, Step.SAVED, vendor);
+                    return;
+                }
+                step = Step.SAVED;
+            }
+            if (step == Step.SUBMITTING) {
+                VendorAdapter.VendorOrder info = vendor.info(o.vendorOrderId());
+                if (!RESUBMITTABLE.contains(info.state())) {
+                    submitted(o, info.state());
+                    return;
+                }
+                step = Step.SAVED;
+            }
+            if (step == Step.SAVED) {
+                queue.setStep(orderId, Step.SUBMITTING);
+                String state = vendor.submit(o, o.vendorOrderId());
+                submitted(o, state);
+            }
+        } catch (VendorException e) {
+            failed(o, e);
+        }
+    }
+
+    private void submitted(Order o, String vendorState) {
+        queue.setStep(o.id(), Step.SUBMITTED);
+        lifecycle.recordVendorStatus(o.id(), vendorState, "vendor", "submitted to the vendor (order " + o.vendorOrderId() + "): " + vendorState);
+        meters.counter("certhub.vendor.submitted").increment();
+        if ("completed".equals(vendorState)) {
+            tracking.poll(o.id());
+        } else {
+            queue.later(o.id(), props.getPollBase(), false);
+        }
+    }
+
+    private void abandon(Order o, Step step, VendorAdapter vendor) {
+        if (o.state() == OrderState.CANCELLED && o.vendorOrderId() != null && (step == Step.SAVED || step == Step.QUEUED)) {
+            try {
+                vendor.cancel(o.vendorOrderId(), true);
+            } catch (VendorException e) {
+                LOG.warn("order {}: the unused saved vendor order {} could not be cancelled: {}", o.id(), o.vendorOrderId(), e.getMessage());
+            }
+        }
+        queue.setStep(o.id(), Step.DONE);
+    }
+
+    private void failed(Order o, VendorException e) {
+        switch (e.kind()) {
+            case REFUSED -> {
+                LOG.info("order {}: the vendor refused it: {}", o.id(), e.getMessage());
+                queue.setStep(o.id(), Step.DONE);
+                lifecycle.decline(o.id(), "VENDOR_REFUSED_" + e.code(), e.getMessage(), "vendor");
+                meters.counter("certhub.vendor.refused").increment();
+            }
+            case AUTH_FAILED -> {
+                pausedUntil = queue.instant().plus(props.getAuthPause());
+                LOG.error("ALERT: the vendor refused the hub's credentials or IP ({}); sending is paused for {} and the queue kept",
+                    e.getMessage(), props.getAuthPause());
+                meters.counter("certhub.vendor.auth.failures").increment();
+                queue.later(o.id(), props.getAuthPause(), false);
+            }
+            default -> {
+                int attempts = queue.attempts(o.id());
+                Duration wait = VendorProperties.backoff(props.getRetryBase(), props.getRetryMax(), attempts);
+                LOG.info("order {}: vendor call failed ({} {}), retry {} in {}", o.id(), e.kind(), e.getMessage(), attempts + 1, wait);
+                meters.counter("certhub.vendor.retries", "kind", e.kind().name()).increment();
+                queue.later(o.id(), wait, true);
+            }
+        }
+    }
+}

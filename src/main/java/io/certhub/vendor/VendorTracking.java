@@ -1,0 +1,156 @@
+package io.certhub.vendor;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.certhub.order.Order;
+import io.certhub.order.OrderCompletion;
+import io.certhub.order.OrderRepository;
+import io.certhub.order.OrderService;
+import io.certhub.order.OrderState;
+import io.certhub.pki.Certificates;
+import io.certhub.vendor.VendorQueue.Step;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Follows the vendor's progress of IN_PROGRESS orders (the vendor-status-poll route, on a Quartz
+ * schedule, calls {@link #due} then {@link #poll} for each). Every vendor status change is kept
+ * in the order's history; {@code declined} → DECLINED with the hold released; {@code cancelled}
+ * → CANCELLED with the hold released; {@code completed} → the certificate is fetched
+ * ({@code get_cert}) and handed to {@link OrderCompletion}. No time-out ever cancels an order
+ * (seed rule): an order may wait at the vendor indefinitely with its hold.
+ *
+ * <p>Polling is polite: an order whose status did not change is polled again after
+ * {@code hub.vendor.poll-base × 2^n} up to {@code hub.vendor.poll-max}; a run takes at most
+ * {@code hub.vendor.poll-batch} orders. A reseller cancel the vendor did not confirm at once
+ * (CANCEL_REQUESTED) is sent again from here until it is confirmed.
+ */
+@Component("vendorTracking")
+public class VendorTracking {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VendorTracking.class);
+
+    private final VendorQueue queue;
+    private final OrderRepository orders;
+    private final OrderService lifecycle;
+    private final OrderCompletion completion;
+    private final Vendors vendors;
+    private final VendorProperties props;
+    private final ObjectMapper json;
+    private final MeterRegistry meters;
+
+    /**
+     * @param queue      vendor tracking columns
+     * @param orders     order storage
+     * @param lifecycle  order lifecycle
+     * @param completion the completion operation
+     * @param vendors    the configured adapter
+     * @param props      vendor settings
+     * @param json       Jackson mapper (DCV details)
+     * @param meters     metrics
+     */
+    public VendorTracking(VendorQueue queue, OrderRepository orders, OrderService lifecycle, OrderCompletion completion, Vendors vendors,
+                          VendorProperties props, ObjectMapper json, MeterRegistry meters) {
+        this.queue = queue;
+        this.orders = orders;
+        this.lifecycle = lifecycle;
+        this.completion = completion;
+        this.vendors = vendors;
+        this.props = props;
+        this.json = json;
+        this.meters = meters;
+    }
+
+    /** @return ids of orders due for a poll now, at most {@code hub.vendor.poll-batch} */
+    public List<String> due() {
+        return queue.due(List.of(Step.SUBMITTED, Step.CANCEL_REQUESTED), props.getPollBatch());
+    }
+
+    /**
+     * Polls one order once. Does nothing when another worker holds it.
+     *
+     * @param orderId order id
+     */
+    public void poll(String orderId) {
+        if (!queue.claim(orderId, props.getClaim())) {
+            return;
+        }
+        try {
+            Order o = orders.find(orderId).orElse(null);
+            if (o == null || o.state() != OrderState.IN_PROGRESS || o.vendorOrderId() == null) {
+                queue.setStep(orderId, Step.DONE);
+                return;
+            }
+            VendorAdapter vendor = vendors.active();
+            if (queue.step(orderId) == Step.CANCEL_REQUESTED) {
+                String state = vendor.cancel(o.vendorOrderId(), false);
+                if ("cancelled".equals(state)) {
+                    queue.setStep(orderId, Step.DONE);
+                    lifecycle.cancelConfirmed(orderId, "vendor", "the vendor confirmed the reseller's cancellation; hold released");
+                    return;
+                }
+            }
+            VendorAdapter.VendorOrder info = vendor.info(o.vendorOrderId());
+            meters.counter("certhub.vendor.polls").increment();
+            if (info.dcv() != null) {
+                String details = json.writeValueAsString(info.dcv());
+                if (!details.equals(queue.dcvDetails(orderId))) {
+                    queue.dcvDetails(orderId, details);
+                }
+            }
+            String state = info.state() == null ? "" : info.state();
+            switch (state) {
+                case "completed" -> complete(o, vendor, info);
+                case "declined" -> {
+                    queue.setStep(orderId, Step.DONE);
+                    lifecycle.decline(orderId, "VENDOR_DECLINED", "the vendor declined order " + o.vendorOrderId(), "vendor");
+                }
+                case "cancelled" -> {
+                    queue.setStep(orderId, Step.DONE);
+                    lifecycle.cancelConfirmed(orderId, "vendor", "cancelled by the vendor; hold released");
+                }
+                default -> {
+                    boolean changed = queue.step(orderId) != Step.CANCEL_REQUESTED && lifecycle.recordVendorStatus(orderId, state, "vendor", null);
+                    if (changed) {
+                        queue.setStep(orderId, Step.SUBMITTED);
+                        queue.later(orderId, props.getPollBase(), false);
+                    } else {
+                        queue.later(orderId, VendorProperties.backoff(props.getPollBase(), props.getPollMax(), queue.attempts(orderId)), true);
+                    }
+                }
+            }
+        } catch (VendorException e) {
+            LOG.info("order {}: poll failed ({} {}), trying later", orderId, e.kind(), e.getMessage());
+            queue.later(orderId, VendorProperties.backoff(props.getRetryBase(), props.getPollMax(), queue.attempts(orderId)), true);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            queue.release(orderId);
+        }
+    }
+
+    private void complete(Order o, VendorAdapter vendor, VendorAdapter.VendorOrder info) {
+        VendorAdapter.IssuedCertificate cert = vendor.certificate(info);
+        List<X509Certificate> certs = new ArrayList<>(Certificates.parseAny(cert.leafPem().getBytes(StandardCharsets.US_ASCII)));
+        for (String ca : cert.caPems()) {
+            certs.addAll(Certificates.parseAny(ca.getBytes(StandardCharsets.US_ASCII)));
+        }
+        OrderCompletion.Result r = completion.complete(o.id(), certs, "vendor-api");
+        if (r.accepted()) {
+            queue.setStep(o.id(), Step.DONE);
+            if (r.completed()) {
+                meters.counter("certhub.orders.completed", "source", "vendor-api").increment();
+            }
+        } else {
+            LOG.warn("order {}: the certificate from get_cert was refused: {} {}", o.id(), r.code(), r.detail());
+            meters.counter("certhub.certificates.refused", "source", "vendor-api", "code", r.code()).increment();
+            lifecycle.recordVendorStatus(o.id(), "completed", "vendor", "the vendor reports it completed; its certificate was refused: " + r.code());
+            queue.later(o.id(), props.getPollMax(), false);
+        }
+    }
+}

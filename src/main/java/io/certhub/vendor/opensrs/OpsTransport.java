@@ -1,0 +1,107 @@
+package io.certhub.vendor.opensrs;
+
+import io.certhub.vendor.VendorException;
+import io.certhub.vendor.VendorException.Kind;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.HttpHostConnectException;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends one OpenSRS request over HTTP through the {@code vendor-opensrs-call} route
+ * (camel-http, pooled, with connect/read timeouts) and classifies the answer.
+ *
+ * <p>The body is encoded once and signed over exactly those bytes: {@code X-Username} and
+ * {@code X-Signature = md5_hex(md5_hex(body + key) + key)} (opensrs-trust-api.md, "Transport
+ * and signing"). Failures become {@link VendorException}s: a refused connection is
+ * {@code TRANSIENT} (nothing reached the vendor); a read timeout or an unreadable reply is
+ * {@code AMBIGUOUS} (the vendor may have acted); HTTP 5xx is {@code TRANSIENT}; HTTP 401/403 and
+ * OPS code 400 are {@code AUTH_FAILED}; an OPS reply is classified by {@link OpsReply#classify()}
+ * (HTTP 200 with {@code is_success=0} is never a success).
+ */
+@Component
+public class OpsTransport {
+
+    /** The route that performs the HTTP call. */
+    public static final String ENDPOINT = "direct:vendor-opensrs-call";
+
+    private final ProducerTemplate template;
+    private final OpsCodec codec = new OpsCodec();
+    private final String username;
+    private final String apiKey;
+
+    /**
+     * @param template Camel producer
+     * @param username {@code hub.vendor.opensrs.username}
+     * @param apiKey   {@code hub.vendor.opensrs.api-key}
+     */
+    public OpsTransport(ProducerTemplate template, @Value("${hub.vendor.opensrs.username}") String username,
+                        @Value("${hub.vendor.opensrs.api-key}") String apiKey) {
+        this.template = template;
+        this.username = username;
+        this.apiKey = apiKey;
+    }
+
+    /**
+     * @param action     OpenSRS action, e.g. {@code sw_register}
+     * @param attributes the action's attributes (maps, lists, scalars)
+     * @return the successful reply
+     * @throws VendorException for every other outcome, classified
+     */
+    public OpsReply call(String action, Map<String, ?> attributes) {
+        byte[] body = codec.encode(OpsRequest.of(action, attributes));
+        String signature = OpsSignature.sign(body, apiKey);
+        Exchange ex = template.request(ENDPOINT, e -> {
+            e.getMessage().setBody(body);
+            e.getMessage().setHeader("X-Username", username);
+            e.getMessage().setHeader("X-Signature", signature);
+            e.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/xml");
+            e.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        });
+        Exception failure = ex.getException();
+        if (failure != null) {
+            throw classify(action, failure);
+        }
+        Integer status = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (status == null || status != 200) {
+            int s = status == null ? 0 : status;
+            Kind kind = s == 401 || s == 403 ? Kind.AUTH_FAILED : Kind.TRANSIENT;
+            throw new VendorException(kind, "HTTP_" + s, action + ": the vendor answered HTTP " + s);
+        }
+        OpsReply reply;
+        try {
+            reply = OpsReply.from(codec.decode(ex.getMessage().getBody(byte[].class)));
+        } catch (OpsProtocolException e) {
+            throw new VendorException(Kind.AMBIGUOUS, "MALFORMED_REPLY", action + ": unreadable vendor reply: " + e.getMessage(), e);
+        }
+        String code = String.valueOf(reply.responseCode());
+        String detail = action + ": " + reply.responseCode() + " " + reply.responseText();
+        return switch (reply.classify()) {
+            case SUCCESS -> reply;
+            case REFUSED -> throw new VendorException(reply.responseCode() == 404 ? Kind.NOT_FOUND : Kind.REFUSED, code, detail);
+            case AUTH_FAILED -> throw new VendorException(Kind.AUTH_FAILED, code, detail);
+            case TRANSIENT -> throw new VendorException(Kind.TRANSIENT, code, detail);
+            case AMBIGUOUS -> throw new VendorException(Kind.AMBIGUOUS, code, detail);
+        };
+    }
+
+    static VendorException classify(String action, Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectTimeoutException || t instanceof HttpHostConnectException || t instanceof ConnectException
+                || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {
+                return new VendorException(Kind.TRANSIENT, "CONNECT", action + ": cannot reach the vendor: " + t.getMessage(), failure);
+            }
+            if (t instanceof SocketTimeoutException) {
+                return new VendorException(Kind.AMBIGUOUS, "TIMEOUT", action + ": no reply in time; the vendor may have acted", failure);
+            }
+        }
+        return new VendorException(Kind.AMBIGUOUS, "IO", action + ": " + failure.getMessage(), failure);
+    }
+}
