@@ -37,7 +37,7 @@ class SandboxVendorRestartTest {
     void issuedMailIsNotSentAgainAfterARestart() {
         int imap = SandboxWire.freePort();
         try (RunningHub hub = RunningHub.start(dataDir, "--hub.sandbox.smtp-port=" + SandboxWire.freePort(),
-                "--hub.sandbox.imap-port=" + imap, "--hub.mailbox.port=" + imap)) {
+                "--hub.sandbox.imap-port=" + imap, "--hub.mailbox.port=" + imap, "--hub.mailbox.enabled=false")) {
             String first = lite(hub, "before.example.com");
             await().atMost(Duration.ofSeconds(15)).until(() -> subjects(imap).stream().anyMatch(s -> s.endsWith("Order " + first)));
             String rootBefore = hub.context().getBean(SandboxCa.class).root().getSerialNumber().toString();
