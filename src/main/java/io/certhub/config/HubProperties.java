@@ -51,8 +51,31 @@ public class HubProperties {
     /** {@code hub.sandbox.*}: the embedded default's accounts and services. */
     public static class Sandbox {
         private boolean enabled = true;
+        /** Base of the links the sandbox vendor puts in its emails (approval links), e.g. {@code http://localhost:8080}. */
         private String publicUrl;
         private List<SandboxAccount> accounts = new ArrayList<>();
+        /** Host the sandbox vendor sends its emails to (the embedded GreenMail SMTP). */
+        private String smtpHost = "127.0.0.1";
+        /** Port of the embedded GreenMail SMTP server (bound to 127.0.0.1). */
+        private int smtpPort = 3025;
+        /** Port of the embedded GreenMail IMAP server (bound to 127.0.0.1). */
+        private int imapPort = 3143;
+        /** Whether the sandbox vendor approves (DCV) awaiting DV orders by itself after {@link #approvalDelay}. */
+        private boolean autoApprove = true;
+        /** How long after submission the sandbox vendor approves a DV order by itself. */
+        private Duration approvalDelay = Duration.ofSeconds(2);
+        /** How long the sandbox vendor's organization vetting of an OV/EV order takes. */
+        private Duration vettingDelay = Duration.ofSeconds(5);
+        /** Added to every reply of the sandbox vendor's protocol endpoint. */
+        private Duration vendorLatency = Duration.ZERO;
+        /** How the issued-certificate email carries the certificate: {@code zip} or {@code pem}. */
+        private String deliveryFormat = "zip";
+        /** The {@code X-Username} the sandbox vendor accepts. */
+        private String vendorUsername = "sandbox";
+        /** The private key the sandbox vendor checks {@code X-Signature} with. */
+        private String vendorApiKey = "sandbox-key";
+        /** How long a reply is held back under the {@code timeout} fault (the caller should time out first). */
+        private Duration faultTimeoutDelay = Duration.ofSeconds(2);
 
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
@@ -60,6 +83,28 @@ public class HubProperties {
         public void setPublicUrl(String publicUrl) { this.publicUrl = publicUrl; }
         public List<SandboxAccount> getAccounts() { return accounts; }
         public void setAccounts(List<SandboxAccount> accounts) { this.accounts = accounts; }
+        public String getSmtpHost() { return smtpHost; }
+        public void setSmtpHost(String smtpHost) { this.smtpHost = smtpHost; }
+        public int getSmtpPort() { return smtpPort; }
+        public void setSmtpPort(int smtpPort) { this.smtpPort = smtpPort; }
+        public int getImapPort() { return imapPort; }
+        public void setImapPort(int imapPort) { this.imapPort = imapPort; }
+        public boolean isAutoApprove() { return autoApprove; }
+        public void setAutoApprove(boolean autoApprove) { this.autoApprove = autoApprove; }
+        public Duration getApprovalDelay() { return approvalDelay; }
+        public void setApprovalDelay(Duration approvalDelay) { this.approvalDelay = approvalDelay; }
+        public Duration getVettingDelay() { return vettingDelay; }
+        public void setVettingDelay(Duration vettingDelay) { this.vettingDelay = vettingDelay; }
+        public Duration getVendorLatency() { return vendorLatency; }
+        public void setVendorLatency(Duration vendorLatency) { this.vendorLatency = vendorLatency; }
+        public String getDeliveryFormat() { return deliveryFormat; }
+        public void setDeliveryFormat(String deliveryFormat) { this.deliveryFormat = deliveryFormat; }
+        public String getVendorUsername() { return vendorUsername; }
+        public void setVendorUsername(String vendorUsername) { this.vendorUsername = vendorUsername; }
+        public String getVendorApiKey() { return vendorApiKey; }
+        public void setVendorApiKey(String vendorApiKey) { this.vendorApiKey = vendorApiKey; }
+        public Duration getFaultTimeoutDelay() { return faultTimeoutDelay; }
+        public void setFaultTimeoutDelay(Duration faultTimeoutDelay) { this.faultTimeoutDelay = faultTimeoutDelay; }
     }
 
     /** A sandbox account created at start-up when absent. */

@@ -32,7 +32,7 @@ class FileIntakeTest {
     @BeforeAll
     static void start() {
         // the slow writer pauses 1 s between writes: the quiet period must be longer
-        hub = RunningHub.start(dataDir, "--hub.intake.quiet-period=2500ms");
+        hub = RunningHub.start(dataDir, "--hub.intake.quiet-period=2500ms", "--hub.sandbox.auto-approve=false");
     }
 
     @AfterAll

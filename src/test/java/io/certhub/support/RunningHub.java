@@ -27,9 +27,21 @@ public final class RunningHub implements AutoCloseable {
     private ConfigurableApplicationContext ctx;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** Free ports for the sandbox's embedded SMTP/IMAP, chosen once so a restart keeps them. */
+    private final int smtpPort = freePort();
+    private final int imapPort = freePort();
+
     private RunningHub(Path dataDir, String... extraArgs) {
         this.dataDir = dataDir;
         this.extraArgs = extraArgs;
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
@@ -46,7 +58,10 @@ public final class RunningHub implements AutoCloseable {
     private void startContext() {
         java.util.Map<String, String> byName = new java.util.LinkedHashMap<>();
         for (String a : List.of("--server.port=0", "--hub.data-dir=" + dataDir, "--hub.intake.poll-delay-ms=100",
-            "--hub.intake.quiet-period=400ms", "--spring.main.banner-mode=off")) {
+            "--hub.intake.quiet-period=400ms", "--spring.main.banner-mode=off",
+            // the embedded mail server on free ports, so tests never clash with a hub running on 3025/3143
+            "--hub.sandbox.smtp-port=" + smtpPort, "--hub.sandbox.imap-port=" + imapPort,
+            "--hub.mailbox.port=" + imapPort, "--hub.mail.smtp.port=" + smtpPort)) {
             byName.put(a.substring(0, a.indexOf('=')), a);
         }
         for (String a : extraArgs) {

@@ -1,0 +1,128 @@
+package io.certhub.sandbox;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.stereotype.Component;
+
+/**
+ * Faults the sandbox vendor injects into its protocol endpoint ({@code POST /sandbox/opensrs}),
+ * set by the operator with {@code POST /sandbox/faults} (shared/CONTRACT.md "Sandbox"), so the
+ * hub's handling of an unreliable vendor can be exercised.
+ *
+ * <p>Either the next {@code count} protocol calls fail, or, with a {@code rate} in 0..1, every
+ * following call fails with that probability until the kind {@code none} is set. Kept in memory:
+ * a restart clears it. Thread-safe.
+ */
+@Component
+@ConditionalOnProperty(name = "hub.sandbox.enabled", havingValue = "true")
+public class SandboxFaults {
+
+    /** What a faulty call does. */
+    public enum Kind {
+        /** HTTP 503 with a small HTML body; the request is not processed. */
+        HTTP_503("http-503"),
+        /**
+         * The request is processed (its state change happens) but the reply is held back by
+         * {@code hub.sandbox.fault-timeout-delay}, so the caller times out not knowing the outcome.
+         */
+        TIMEOUT("timeout"),
+        /** HTTP 200 with {@code is_success=0}, {@code response_code 200}; the request is not processed. */
+        IS_SUCCESS_0("is-success-0"),
+        /** No fault. */
+        NONE("none");
+
+        private final String wire;
+
+        Kind(String wire) {
+            this.wire = wire;
+        }
+
+        /** @return the name used in the faults request, e.g. {@code http-503} */
+        public String wire() {
+            return wire;
+        }
+
+        /**
+         * @param text a kind as sent, e.g. {@code http-503} (case ignored)
+         * @return the kind
+         * @throws IllegalArgumentException for an unknown kind
+         */
+        public static Kind parse(String text) {
+            String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+            for (Kind k : values()) {
+                if (k.wire.equals(t)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("kind must be one of http-503, timeout, is-success-0, none; was '" + text + "'");
+        }
+    }
+
+    private Kind kind = Kind.NONE;
+    private int remaining;
+    private Double rate;
+
+    /**
+     * Sets the fault plan, replacing the previous one.
+     *
+     * @param kind  the fault; {@link Kind#NONE} clears
+     * @param count how many of the next calls fail (≥ 0), or null
+     * @param rate  probability 0..1 that each following call fails, or null; when both are null
+     *              one call fails
+     * @throws IllegalArgumentException if {@code count} is negative or {@code rate} outside 0..1
+     */
+    public synchronized void set(Kind kind, Integer count, Double rate) {
+        if (count != null && count < 0) {
+            throw new IllegalArgumentException("count must be 0 or more");
+        }
+        if (rate != null && (rate.isNaN() || rate < 0 || rate > 1)) {
+            throw new IllegalArgumentException("rate must be between 0 and 1");
+        }
+        if (kind == Kind.NONE) {
+            this.kind = Kind.NONE;
+            this.remaining = 0;
+            this.rate = null;
+            return;
+        }
+        this.kind = kind;
+        this.rate = count == null ? rate : null;
+        this.remaining = count != null ? count : (rate == null ? 1 : 0);
+    }
+
+    /**
+     * Takes the fault for one protocol call (counting it down).
+     *
+     * @return the fault to apply to this call, {@link Kind#NONE} for none
+     */
+    public synchronized Kind next() {
+        if (kind == Kind.NONE) {
+            return Kind.NONE;
+        }
+        if (rate != null) {
+            return ThreadLocalRandom.current().nextDouble() < rate ? kind : Kind.NONE;
+        }
+        if (remaining > 0) {
+            Kind k = kind;
+            if (--remaining == 0) {
+                kind = Kind.NONE;
+            }
+            return k;
+        }
+        return Kind.NONE;
+    }
+
+    /** @return the current plan: {@code {kind, remaining}} or {@code {kind, rate}} */
+    public synchronized Map<String, Object> view() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", kind.wire());
+        if (rate != null) {
+            m.put("rate", rate);
+        } else {
+            m.put("remaining", remaining);
+        }
+        return m;
+    }
+}

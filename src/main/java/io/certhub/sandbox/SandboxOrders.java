@@ -1,0 +1,524 @@
+package io.certhub.sandbox;
+
+import io.certhub.config.HubProperties;
+import io.certhub.csr.CsrException;
+import io.certhub.csr.CsrParser;
+import io.certhub.csr.ParsedCsr;
+import java.security.SecureRandom;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The sandbox vendor's order book and its life cycle: the tables {@code sandbox_order} and
+ * {@code sandbox_mail_outbox} (migration V3), the state changes of opensrs-trust-api.md ("Order
+ * states") and issuance with {@link SandboxCa}.
+ *
+ * <p>Life cycle: {@code sw_register} makes a {@value SandboxOrder#PENDING} order; submitting it
+ * ({@code process_pending}, from pending or declined) issues an instant product at once
+ * ({@value SandboxOrder#COMPLETED}), and otherwise moves it to
+ * {@value SandboxOrder#AWAITING_APPROVAL}: a DV order waits for its domain control validation
+ * (approval link, DNS record or file token), an OV/EV order for organization vetting
+ * ({@code hub.sandbox.vetting-delay}). An approved DV order is {@value SandboxOrder#APPROVER_CONFIRMED}
+ * and is issued by the next {@link #tick()}. Any order not completed may be cancelled or
+ * declined.
+ *
+ * <p>Every change runs in one transaction with the row locked ({@code select … for update}), so
+ * a protocol call, an operator call and the clock never overwrite each other; the email a change
+ * owes (approval request, issued certificate) is written to the outbox in the same transaction
+ * ({@link SandboxMailer} sends it).
+ */
+@Component
+@ConditionalOnProperty(name = "hub.sandbox.enabled", havingValue = "true")
+public class SandboxOrders {
+
+    /** Outbox kind of a DV approval request email. */
+    public static final String MAIL_APPROVAL = "APPROVAL";
+    /** Outbox kind of an issued-certificate email. */
+    public static final String MAIL_ISSUED = "ISSUED";
+
+    /** DCV methods of the protocol ({@code dv_auth_method}). */
+    public static final Set<String> DV_METHODS = Set.of("email", "dns", "file");
+
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxOrders.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String COLUMNS = "order_id, product_id, state, reg_type, product_type, validation, instant, domain,"
+        + " additional_domains, csr, period, server_type, approver_email, dv_auth_method, dv_token, dv_file_name, contacts,"
+        + " approval_due_at, vetting_due_at, cert_pem, ca_pem, root_pem, issued_at, created_at, updated_at";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final SandboxCa ca;
+    private final CsrParser csrParser;
+    private final HubProperties props;
+    private final String hubMailbox;
+
+    /**
+     * What {@code sw_register} asks for, already checked by {@link SandboxVendor}.
+     *
+     * @param regType           {@code reg_type}, e.g. {@code new}
+     * @param productType       a catalog product
+     * @param validation        DV, OV or EV
+     * @param instant           issued at once
+     * @param domain            main name, normalised
+     * @param additionalDomains further names, normalised
+     * @param csr               canonical PEM
+     * @param period            years, ≥ 1
+     * @param serverType        may be null
+     * @param approverEmail     may be null
+     * @param dvAuthMethod      email, dns or file
+     * @param contactsJson      {@code contact_set} as JSON, may be null
+     */
+    public record Registration(String regType, String productType, String validation, boolean instant, String domain,
+                               List<String> additionalDomains, String csr, int period, String serverType,
+                               String approverEmail, String dvAuthMethod, String contactsJson) { }
+
+    /**
+     * @param jdbc       the hub database
+     * @param tx         transactions
+     * @param clock      the hub clock
+     * @param ca         the sandbox CA
+     * @param csrParser  CSR parser (the stored CSR is parsed again at issuance)
+     * @param props      hub configuration ({@code hub.sandbox.*})
+     * @param hubMailbox {@code hub.mailbox.username}: where issued certificates are emailed
+     */
+    public SandboxOrders(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, SandboxCa ca, CsrParser csrParser,
+                         HubProperties props,
+                         @Value("${hub.mailbox.username:ssl-orders@reseller.example.com}") String hubMailbox) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+        this.ca = ca;
+        this.csrParser = csrParser;
+        this.props = props;
+        this.hubMailbox = hubMailbox;
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    /**
+     * @param orderId vendor order id
+     * @return the order, or empty when unknown
+     */
+    public Optional<SandboxOrder> find(String orderId) {
+        if (orderId == null || orderId.isBlank()) {
+            return Optional.empty();
+        }
+        return jdbc.query("select " + COLUMNS + " from sandbox_order where order_id = ?", MAPPER, orderId.trim())
+            .stream().findFirst();
+    }
+
+    /**
+     * @param productId product id of a completed order
+     * @return the order, or empty when unknown
+     */
+    public Optional<SandboxOrder> findByProductId(String productId) {
+        if (productId == null || productId.isBlank()) {
+            return Optional.empty();
+        }
+        return jdbc.query("select " + COLUMNS + " from sandbox_order where product_id = ?", MAPPER, productId.trim())
+            .stream().findFirst();
+    }
+
+    /**
+     * @param orderId vendor order id
+     * @return the order
+     * @throws SandboxRefusal 404 when unknown
+     */
+    public SandboxOrder get(String orderId) {
+        return find(orderId).orElseThrow(() -> SandboxRefusal.notFound(orderId));
+    }
+
+    // ------------------------------------------------------------------ changes
+
+    /**
+     * Saves a new order in state {@value SandboxOrder#PENDING}; its id comes from the sequence
+     * {@code sandbox_order_seq} (7730001, 7730002, …).
+     *
+     * @param r the checked registration
+     * @return the saved order
+     */
+    public SandboxOrder create(Registration r) {
+        return tx.execute(s -> {
+            long id = jdbc.queryForObject("select nextval('sandbox_order_seq')", Long.class);
+            String orderId = Long.toString(id);
+            Timestamp now = Timestamp.from(clock.instant());
+            jdbc.update("insert into sandbox_order (order_id, state, reg_type, product_type, validation, instant, domain,"
+                    + " additional_domains, csr, period, server_type, approver_email, dv_auth_method, contacts, created_at, updated_at)"
+                    + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                orderId, SandboxOrder.PENDING, r.regType(), r.productType(), r.validation(), r.instant(), r.domain(),
+                String.join(" ", r.additionalDomains()), r.csr(), r.period(), r.serverType(), r.approverEmail(),
+                r.dvAuthMethod(), r.contactsJson(), now, now);
+            return locked(orderId);
+        });
+    }
+
+    /**
+     * Submits a pending or declined order ({@code process_pending}).
+     *
+     * <p>Instant products are issued at once ({@value SandboxOrder#COMPLETED}). Other DV orders
+     * become {@value SandboxOrder#AWAITING_APPROVAL} with a fresh token: for {@code email} an
+     * approval request is queued to the approver; for {@code dns}/{@code file} the token is what
+     * the record or file must hold. OV/EV orders become {@value SandboxOrder#AWAITING_APPROVAL}
+     * until {@code hub.sandbox.vetting-delay} has passed.
+     *
+     * @param orderId       vendor order id
+     * @param dvAuthMethod  a new DCV method, or null to keep the order's
+     * @param approverEmail a new approver, or null to keep the order's
+     * @return the order after the change
+     * @throws SandboxRefusal 404 unknown order; 465 not pending/declined, bad method, or a DV
+     *                        email order without an approver
+     */
+    public SandboxOrder submit(String orderId, String dvAuthMethod, String approverEmail) {
+        return tx.execute(s -> {
+            SandboxOrder o = locked(orderId);
+            if (!SandboxOrder.PENDING.equals(o.state()) && !SandboxOrder.DECLINED.equals(o.state())) {
+                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId + " is " + o.state()
+                    + "; only pending or declined orders can be processed");
+            }
+            String method = dvAuthMethod == null ? o.dvAuthMethod() : checkMethod(dvAuthMethod);
+            String approver = approverEmail == null ? o.approverEmail() : approverEmail;
+            Instant now = clock.instant();
+            jdbc.update("update sandbox_order set dv_auth_method = ?, approver_email = ?, updated_at = ? where order_id = ?",
+                method, approver, Timestamp.from(now), orderId);
+            if (o.instant()) {
+                issueLocked(locked(orderId));
+            } else if (o.domainValidated()) {
+                startDcv(orderId, method, approver, now);
+            } else {
+                jdbc.update("update sandbox_order set state = ?, vetting_due_at = ?, approval_due_at = null, dv_token = null,"
+                        + " dv_file_name = null, updated_at = ? where order_id = ?",
+                    SandboxOrder.AWAITING_APPROVAL, Timestamp.from(now.plus(nonNegative(props.getSandbox().getVettingDelay()))),
+                    Timestamp.from(now), orderId);
+            }
+            return locked(orderId);
+        });
+    }
+
+    /**
+     * Cancels an order ({@code cancel_order}, {@code process_pending command=cancel}, or the
+     * operator). Cancelling a cancelled order changes nothing.
+     *
+     * @param orderId vendor order id
+     * @return the order, {@value SandboxOrder#CANCELLED}
+     * @throws SandboxRefusal 404 unknown; 465 completed (a completed certificate is revoked, not cancelled)
+     */
+    public SandboxOrder cancel(String orderId) {
+        return tx.execute(s -> {
+            SandboxOrder o = locked(orderId);
+            if (SandboxOrder.COMPLETED.equals(o.state())) {
+                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId
+                    + " is completed; a completed certificate cannot be cancelled");
+            }
+            if (!SandboxOrder.CANCELLED.equals(o.state())) {
+                setState(orderId, SandboxOrder.CANCELLED);
+            }
+            return locked(orderId);
+        });
+    }
+
+    /**
+     * Declines an order as the CA would (operator endpoint). Declining a declined order changes
+     * nothing.
+     *
+     * @param orderId vendor order id
+     * @return the order, {@value SandboxOrder#DECLINED}
+     * @throws SandboxRefusal 404 unknown; 465 completed or cancelled
+     */
+    public SandboxOrder decline(String orderId) {
+        return tx.execute(s -> {
+            SandboxOrder o = locked(orderId);
+            if (o.finished()) {
+                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId + " is " + o.state() + " and cannot be declined");
+            }
+            if (!SandboxOrder.DECLINED.equals(o.state())) {
+                setState(orderId, SandboxOrder.DECLINED);
+            }
+            return locked(orderId);
+        });
+    }
+
+    /**
+     * The approver opened the approval link: an awaiting DV email order becomes
+     * {@value SandboxOrder#APPROVER_CONFIRMED} (issued by the next {@link #tick()}). Opening it
+     * again once approved changes nothing.
+     *
+     * @param token the token from the link
+     * @return the order, or empty when no email order has this token
+     * @throws SandboxRefusal 465 when the order is neither awaiting approval nor approved already
+     */
+    public Optional<SandboxOrder> approveByToken(String token) {
+        if (token == null || token.isBlank()) {
+            return Optional.empty();
+        }
+        return tx.execute(s -> {
+            List<String> ids = jdbc.queryForList("select order_id from sandbox_order where dv_token = ? and dv_auth_method = 'email'",
+                String.class, token.trim());
+            if (ids.isEmpty()) {
+                return Optional.empty();
+            }
+            SandboxOrder o = locked(ids.get(0));
+            confirmLocked(o);
+            return Optional.of(locked(o.orderId()));
+        });
+    }
+
+    /**
+     * The DNS record or file of a {@code dns}/{@code file} DV order is taken as found (operator
+     * endpoint {@code POST /sandbox/dcv/{id}/check}): the order becomes
+     * {@value SandboxOrder#APPROVER_CONFIRMED} and is issued by the next {@link #tick()}.
+     *
+     * @param orderId vendor order id
+     * @return the order after the change
+     * @throws SandboxRefusal 404 unknown; 465 not a DV dns/file order awaiting approval
+     */
+    public SandboxOrder markDcvValidated(String orderId) {
+        return tx.execute(s -> {
+            SandboxOrder o = locked(orderId);
+            if (!o.domainValidated() || "email".equals(o.dvAuthMethod())) {
+                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId + " is not a DV order validated by dns or file (dv_auth_method "
+                    + o.dvAuthMethod() + ", " + o.validation() + ")");
+            }
+            confirmLocked(o);
+            return locked(orderId);
+        });
+    }
+
+    /**
+     * Changes the DCV method of a submitted DV order ({@code update_dv_auth}): a new token for
+     * dns/file, a new approval request for email; the auto-approve timer starts again. On a
+     * pending order only the method (and approver) are recorded. With {@code onDemandCheck} a
+     * dns/file order is checked at once: the sandbox, having no DNS or web to look at, finds the
+     * token when {@code hub.sandbox.auto-approve} is on.
+     *
+     * @param orderId       vendor order id
+     * @param method        email, dns or file; null keeps the current one
+     * @param approverEmail new approver, or null to keep it
+     * @param onDemandCheck {@code dv_auth_on_demand_check=1}
+     * @return the order after the change
+     * @throws SandboxRefusal 404 unknown; 465 bad method, not DV, not pending/awaiting approval,
+     *                        or an email method without approver
+     */
+    public SandboxOrder changeDvAuth(String orderId, String method, String approverEmail, boolean onDemandCheck) {
+        return tx.execute(s -> {
+            SandboxOrder o = locked(orderId);
+            String m = method == null ? o.dvAuthMethod() : checkMethod(method);
+            String approver = approverEmail == null ? o.approverEmail() : approverEmail;
+            if (!o.domainValidated()) {
+                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId + " is " + o.validation() + "; dv_auth applies to DV orders");
+            }
+            Instant now = clock.instant();
+            if (SandboxOrder.PENDING.equals(o.state())) {
+                jdbc.update("update sandbox_order set dv_auth_method = ?, approver_email = ?, updated_at = ? where order_id = ?",
+                    m, approver, Timestamp.from(now), orderId);
+                return locked(orderId);
+            }
+            if (!SandboxOrder.AWAITING_APPROVAL.equals(o.state())) {
+                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId + " is " + o.state()
+                    + "; the DCV method can change only while it is pending or awaiting approval");
+            }
+            boolean sameMethod = m.equals(o.dvAuthMethod());
+            if (sameMethod && onDemandCheck && !"email".equals(m)) {
+                if (props.getSandbox().isAutoApprove()) {
+                    confirmLocked(o);
+                }
+                return locked(orderId);
+            }
+            jdbc.update("update sandbox_order set dv_auth_method = ?, approver_email = ?, updated_at = ? where order_id = ?",
+                m, approver, Timestamp.from(now), orderId);
+            startDcv(orderId, m, approver, now);
+            if (onDemandCheck && !"email".equals(m) && props.getSandbox().isAutoApprove()) {
+                confirmLocked(locked(orderId));
+            }
+            return locked(orderId);
+        });
+    }
+
+    /**
+     * Queues the approval request of an awaiting DV email order again ({@code resend_approve_email}).
+     *
+     * @param orderId vendor order id
+     * @return the order
+     * @throws SandboxRefusal 404 unknown; 465 not an awaiting DV email order
+     */
+    public SandboxOrder resendApproval(String orderId) {
+        return tx.execute(s -> {
+            SandboxOrder o = locked(orderId);
+            if (!SandboxOrder.AWAITING_APPROVAL.equals(o.state()) || !o.domainValidated() || !"email".equals(o.dvAuthMethod())) {
+                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId + " is " + o.state() + " (" + o.validation()
+                    + ", dv_auth_method " + o.dvAuthMethod() + "); only DV email orders awaiting approval have an approval email");
+            }
+            queueMail(orderId, MAIL_APPROVAL, o.approverEmail());
+            return o;
+        });
+    }
+
+    /**
+     * One step of the vendor's own progress (called by the route {@code sandbox-vendor-clock}):
+     * issues approver-confirmed orders; with {@code hub.sandbox.auto-approve} confirms DV orders
+     * whose approval delay has passed (issued on the following step, so
+     * {@value SandboxOrder#APPROVER_CONFIRMED} is observable); issues OV/EV orders whose vetting
+     * delay has passed. A failing order is logged and left for the next step.
+     *
+     * @return how many orders changed
+     */
+    public int tick() {
+        Timestamp now = Timestamp.from(clock.instant());
+        int changed = 0;
+        for (String id : jdbc.queryForList("select order_id from sandbox_order where state = ?", String.class,
+                SandboxOrder.APPROVER_CONFIRMED)) {
+            changed += step(id, o -> SandboxOrder.APPROVER_CONFIRMED.equals(o.state()), this::issueLocked);
+        }
+        if (props.getSandbox().isAutoApprove()) {
+            for (String id : jdbc.queryForList("select order_id from sandbox_order where state = ? and validation = 'DV'"
+                    + " and approval_due_at <= ?", String.class, SandboxOrder.AWAITING_APPROVAL, now)) {
+                changed += step(id, o -> SandboxOrder.AWAITING_APPROVAL.equals(o.state()), this::confirmLocked);
+            }
+        }
+        for (String id : jdbc.queryForList("select order_id from sandbox_order where state = ? and validation <> 'DV'"
+                + " and vetting_due_at <= ?", String.class, SandboxOrder.AWAITING_APPROVAL, now)) {
+            changed += step(id, o -> SandboxOrder.AWAITING_APPROVAL.equals(o.state()), this::issueLocked);
+        }
+        return changed;
+    }
+
+    private int step(String orderId, java.util.function.Predicate<SandboxOrder> still,
+                     java.util.function.Consumer<SandboxOrder> action) {
+        try {
+            Boolean done = tx.execute(s -> {
+                SandboxOrder o = locked(orderId);
+                if (!still.test(o)) {
+                    return false;
+                }
+                action.accept(o);
+                return true;
+            });
+            return Boolean.TRUE.equals(done) ? 1 : 0;
+        } catch (RuntimeException e) {
+            LOG.error("sandbox vendor: order {} could not progress; retried on the next clock step", orderId, e);
+            return 0;
+        }
+    }
+
+    // ------------------------------------------------------------------ internals (inside a transaction)
+
+    private SandboxOrder locked(String orderId) {
+        List<SandboxOrder> rows = jdbc.query("select " + COLUMNS + " from sandbox_order where order_id = ? for update",
+            MAPPER, orderId == null ? "" : orderId.trim());
+        if (rows.isEmpty()) {
+            throw SandboxRefusal.notFound(orderId);
+        }
+        return rows.get(0);
+    }
+
+    private void setState(String orderId, String state) {
+        jdbc.update("update sandbox_order set state = ?, approval_due_at = null, vetting_due_at = null, updated_at = ? where order_id = ?",
+            state, Timestamp.from(clock.instant()), orderId);
+    }
+
+    /** Starts DV validation: state awaiting-approval, fresh token (and file name), auto-approve timer, approval email. */
+    private void startDcv(String orderId, String method, String approver, Instant now) {
+        if ("email".equals(method) && (approver == null || approver.isBlank())) {
+            throw SandboxRefusal.invalid("approver_email", "a DV order validated by email needs an approver_email");
+        }
+        String token = randomHex(16);
+        String fileName = "file".equals(method) ? randomHex(16) : null;
+        jdbc.update("update sandbox_order set state = ?, dv_token = ?, dv_file_name = ?, approval_due_at = ?, vetting_due_at = null,"
+                + " updated_at = ? where order_id = ?",
+            SandboxOrder.AWAITING_APPROVAL, token, fileName,
+            Timestamp.from(now.plus(nonNegative(props.getSandbox().getApprovalDelay()))), Timestamp.from(now), orderId);
+        if ("email".equals(method)) {
+            queueMail(orderId, MAIL_APPROVAL, approver);
+        }
+    }
+
+    private void confirmLocked(SandboxOrder o) {
+        switch (o.state()) {
+            case SandboxOrder.APPROVER_CONFIRMED, SandboxOrder.COMPLETED -> { }
+            case SandboxOrder.AWAITING_APPROVAL -> setState(o.orderId(), SandboxOrder.APPROVER_CONFIRMED);
+            default -> throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + o.orderId() + " is " + o.state()
+                + " and cannot be approved");
+        }
+    }
+
+    /** Issues the certificate of a locked order, completes it and queues the issued-certificate email. */
+    private void issueLocked(SandboxOrder o) {
+        ParsedCsr csr;
+        try {
+            csr = csrParser.parse(o.csr());
+        } catch (CsrException e) {
+            throw new IllegalStateException("order " + o.orderId() + ": stored CSR no longer parses: " + e.getMessage(), e);
+        }
+        IssuedCertificate cert = ca.issue(csr.publicKey(), o.names(), Duration.ofDays(365L * Math.max(1, o.period())));
+        long productId = jdbc.queryForObject("select nextval('sandbox_product_seq')", Long.class);
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbc.update("update sandbox_order set state = ?, product_id = ?, cert_pem = ?, ca_pem = ?, root_pem = ?, issued_at = ?,"
+                + " approval_due_at = null, vetting_due_at = null, updated_at = ? where order_id = ?",
+            SandboxOrder.COMPLETED, Long.toString(productId), cert.leafPem(), cert.chainPem(),
+            IssuedCertificate.pem(cert.root()), now, now, o.orderId());
+        queueMail(o.orderId(), MAIL_ISSUED, hubMailbox);
+        LOG.info("sandbox vendor: order {} issued for {} (product {})", o.orderId(), o.names(), productId);
+    }
+
+    private void queueMail(String orderId, String kind, String recipient) {
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbc.update("insert into sandbox_mail_outbox (order_id, kind, recipient, created_at, next_attempt_at) values (?, ?, ?, ?, ?)",
+            orderId, kind, recipient, now, now);
+    }
+
+    private static String checkMethod(String method) {
+        String m = method.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!DV_METHODS.contains(m)) {
+            throw SandboxRefusal.invalid("dv_auth_method", "'" + method + "' is not one of email, dns, file");
+        }
+        return m;
+    }
+
+    private static Duration nonNegative(Duration d) {
+        return d == null || d.isNegative() ? Duration.ZERO : d;
+    }
+
+    /**
+     * @param bytes number of random bytes
+     * @return them as lower-case hex (2 characters a byte), from a CSPRNG
+     */
+    static String randomHex(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static final RowMapper<SandboxOrder> MAPPER = (rs, n) -> {
+        String extra = rs.getString("additional_domains");
+        List<String> additional = extra == null || extra.isBlank() ? List.of() : Arrays.asList(extra.trim().split(" +"));
+        return new SandboxOrder(rs.getString("order_id"), rs.getString("product_id"), rs.getString("state"),
+            rs.getString("reg_type"), rs.getString("product_type"), rs.getString("validation"), rs.getBoolean("instant"),
+            rs.getString("domain"), additional, rs.getString("csr"), rs.getInt("period"), rs.getString("server_type"),
+            rs.getString("approver_email"), rs.getString("dv_auth_method"), rs.getString("dv_token"),
+            rs.getString("dv_file_name"), rs.getString("contacts"), instant(rs, "approval_due_at"),
+            instant(rs, "vetting_due_at"), rs.getString("cert_pem"), rs.getString("ca_pem"), rs.getString("root_pem"),
+            instant(rs, "issued_at"), instant(rs, "created_at"), instant(rs, "updated_at"));
+    };
+}
