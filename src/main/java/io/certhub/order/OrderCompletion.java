@@ -54,6 +54,8 @@ public class OrderCompletion {
     private final Clock clock;
     private final CertificateChecker checker = new CertificateChecker();
     private final DeliveryQueue deliveries;
+    @org.springframework.beans.factory.annotation.Value("${hub.mailbox.check-time:}")
+    private String checkTime;
 
     /**
      * @param repo      orders
@@ -96,7 +98,7 @@ public class OrderCompletion {
         } catch (PkiException e) {
             return new Result(false, false, e.code(), e.getMessage());
         }
-        CheckResult check = checker.check(chain, csrParser.parse(order.csr()).publicKey(), order.names(), roots.get(), clock.instant());
+        CheckResult check = checker.check(chain, csrParser.parse(order.csr()).publicKey(), order.names(), roots.get(), checkTime());
         if (!check.accepted()) {
             return new Result(false, false, check.code(), check.detail());
         }
@@ -118,6 +120,11 @@ public class OrderCompletion {
             return completed;
         });
         return new Result(true, Boolean.TRUE.equals(done), "OK", "certificate accepted");
+    }
+
+    /** @return the time certificates are checked at: {@code hub.mailbox.check-time} when set (tests, replays), else now */
+    private java.time.Instant checkTime() {
+        return checkTime == null || checkTime.isBlank() ? clock.instant() : java.time.Instant.parse(checkTime.trim());
     }
 
     private static String sha256(X509Certificate c) {

@@ -23,7 +23,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class RunningHub implements AutoCloseable {
 
     private final Path dataDir;
-    private final String[] extraArgs;
+    private String[] extraArgs;
     private ConfigurableApplicationContext ctx;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -53,6 +53,39 @@ public final class RunningHub implements AutoCloseable {
         RunningHub hub = new RunningHub(dataDir, extraArgs);
         hub.startContext();
         return hub;
+    }
+
+    /**
+     * A hub not started yet: its mail ports are known, so a test can put proxies in front of
+     * them before {@link #start(String...)}.
+     *
+     * @param dataDir hub.data-dir
+     * @return the hub, not started
+     */
+    public static RunningHub prepare(Path dataDir) {
+        return new RunningHub(dataDir);
+    }
+
+    /**
+     * Starts a prepared hub.
+     *
+     * @param args {@code --name=value} arguments
+     * @return this hub
+     */
+    public RunningHub start(String... args) {
+        this.extraArgs = args;
+        startContext();
+        return this;
+    }
+
+    /** @return the embedded IMAP port of the sandbox mail server */
+    public int imapPort() {
+        return imapPort;
+    }
+
+    /** @return the embedded SMTP port of the sandbox mail server */
+    public int smtpPort() {
+        return smtpPort;
     }
 
     private void startContext() {
