@@ -105,12 +105,11 @@ public final class Mailboxes {
         Session session = Session.getInstance(p);
         try {
             MimeMessage m = new MimeMessage(session, new ByteArrayInputStream(raw));
-            String messageId = m.getMessageID();
-            m.saveChanges();
-            if (messageId != null) {
-                m.setHeader("Message-ID", messageId);        // keep the vendor's id: a re-sent mail is the same mail
+            // sent as it is (no saveChanges): the vendor's Message-ID stays, so a re-sent mail is the same mail
+            try (Transport t = session.getTransport("smtp")) {
+                t.connect();
+                t.sendMessage(m, new jakarta.mail.Address[] {new jakarta.mail.internet.InternetAddress(to)});
             }
-            Transport.send(m, new jakarta.mail.Address[] {new jakarta.mail.internet.InternetAddress(to)});
         } catch (MessagingException e) {
             throw new IllegalStateException(e);
         }
