@@ -22,6 +22,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int target;
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicLong dropAfter = new AtomicLong(-1);
+    /** Bytes from the server still allowed through before every open connection is cut; -1 = not armed. */
+    private final AtomicLong cutBudget = new AtomicLong(-1);
     private final AtomicInteger drops = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean closed;
@@ -51,6 +53,16 @@ public final class TcpProxy implements AutoCloseable {
     /** @param bytes the next connection is cut after this many bytes from the server */
     public void dropNextAfter(long bytes) {
         dropAfter.set(bytes);
+    }
+
+    /**
+     * Arms a cut: once {@code bytes} more bytes came from the server (over any connection),
+     * the connection carrying them is cut in the middle of its exchange.
+     *
+     * @param bytes bytes let through first
+     */
+    public void cutAfter(long bytes) {
+        cutBudget.set(bytes);
     }
 
     /** @return how many connections were cut on purpose */
@@ -92,6 +104,16 @@ public final class TcpProxy implements AutoCloseable {
                 long sent = 0;
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    if (cut != null && cutBudget.get() >= 0 && cutBudget.addAndGet(-n) < 0) {
+                        cutBudget.set(-1);
+                        out.write(buf, 0, n / 2);
+                        out.flush();
+                        drops.incrementAndGet();
+                        for (Socket s : cut) {
+                            s.close();
+                        }
+                        return;
+                    }
                     if (limit >= 0 && sent + n > limit) {
                         out.write(buf, 0, (int) Math.max(0, limit - sent));
                         out.flush();
