@@ -59,6 +59,9 @@ public class SandboxMailServer implements SmartLifecycle {
      *
      * @throws IllegalStateException if a port cannot be bound (the message names the property)
      */
+    /** How long GreenMail may take to open its ports, in milliseconds. */
+    static final long STARTUP_TIMEOUT_MS = 20_000;
+
     @Override
     public synchronized void start() {
         if (greenMail != null) {
@@ -67,6 +70,9 @@ public class SandboxMailServer implements SmartLifecycle {
         HubProperties.Sandbox s = props.getSandbox();
         ServerSetup smtp = new ServerSetup(s.getSmtpPort(), BIND_ADDRESS, ServerSetup.PROTOCOL_SMTP);
         ServerSetup imap = new ServerSetup(s.getImapPort(), BIND_ADDRESS, ServerSetup.PROTOCOL_IMAP);
+        // GreenMail's default 2 s start-up wait is too short on a busy 2-core machine
+        smtp.setServerStartupTimeout(STARTUP_TIMEOUT_MS);
+        imap.setServerStartupTimeout(STARTUP_TIMEOUT_MS);
         GreenMail gm = new GreenMail(new ServerSetup[] {smtp, imap});
         try {
             gm.start();
