@@ -1,12 +1,9 @@
 package io.certhub.api;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -83,16 +80,9 @@ public class IdempotencyService {
      * @return hex SHA-256 over the three
      */
     public static String fingerprint(String method, String path, byte[] body) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(String.valueOf(method).getBytes(StandardCharsets.UTF_8));
-            md.update((byte) 0);
-            md.update(String.valueOf(path).getBytes(StandardCharsets.UTF_8));
-            md.update((byte) 0);
-            md.update(body);
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return com.google.common.hash.Hashing.sha256().newHasher()
+            .putString(String.valueOf(method), StandardCharsets.UTF_8).putByte((byte) 0)
+            .putString(String.valueOf(path), StandardCharsets.UTF_8).putByte((byte) 0)
+            .putBytes(body).hash().toString();
     }
 }

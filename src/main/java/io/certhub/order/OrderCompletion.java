@@ -8,12 +8,10 @@ import io.certhub.pki.ChainBuilder;
 import io.certhub.pki.CheckResult;
 import io.certhub.pki.PkiException;
 import io.certhub.pki.TrustedRoots;
-import java.security.MessageDigest;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -129,8 +127,8 @@ public class OrderCompletion {
 
     private static String sha256(X509Certificate c) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
-        } catch (CertificateEncodingException | java.security.NoSuchAlgorithmException e) {
+            return com.google.common.hash.Hashing.sha256().hashBytes(c.getEncoded()).toString();
+        } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -13,10 +13,7 @@ import io.certhub.problem.HubProblem.FieldError;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -286,11 +283,6 @@ public class OrderValidator {
         canonical.put("approverEmail", approver);
         canonical.put("dcvMethod", dcvMethod);
         canonical.put("contacts", contactsJson);
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json(canonical).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return com.google.common.hash.Hashing.sha256().hashString(json(canonical), StandardCharsets.UTF_8).toString();
     }
 }
