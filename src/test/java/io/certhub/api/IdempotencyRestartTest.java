@@ -22,7 +22,7 @@ class IdempotencyRestartTest {
 
     @Test
     void retriesReplayAndCreateNothingTwiceAcrossARestart() {
-        try (RunningHub hub = RunningHub.start(dataDir)) {
+        try (RunningHub hub = RunningHub.start(dataDir, "--hub.sandbox.auto-approve=false")) {
             String body = OrderJson.order("IDEM-1", "comodo_ssl", "process", "idem.example.com", TestCsrs.ec("idem.example.com")).toString();
             HttpResponse<String> first = hub.post("/api/v1/orders", "demo-key", body, "Idempotency-Key", "k-1");
             assertThat(first.statusCode()).isEqualTo(201);
