@@ -261,10 +261,10 @@ async function renderOrders(el, params, token, shown) {
 
   const results = h('div', {id: 'orders-results', 'aria-live': 'polite', 'aria-busy': 'true'}, h('p', {class: 'hint'}, 'Loading…'));
   const status = h('p', {id: 'refresh-status', class: 'hint'});
-  el.append(
+  append(el, [
     h('div', {class: 'title-row'}, h('h1', {}, 'Orders'), h('a', {class: 'button', href: '#/new', id: 'new-order-link'}, 'New order')),
     shown ? message(shown.text, shown.kind) : null,
-    filters, status, results);
+    filters, status, results]);
 
   const load = async () => {
     const r = await api('GET', '/orders' + query({state, [by]: q, page, size: PAGE_SIZE}));
@@ -297,8 +297,9 @@ function ordersTable(pageData, goTo) {
     h('thead', {}, h('tr', {}, head.map(t => h('th', {scope: 'col'}, t)))),
     h('tbody', {}, items.map(o => h('tr', {dataset: {id: o.id, ref: o.clientReference, state: o.state}},
       h('td', {'data-label': head[0]}, h('a', {href: '#/orders/' + encodeURIComponent(o.id), class: 'order-link'}, o.clientReference)),
-      h('td', {'data-label': head[1], class: 'domain'}, o.domain,
-        o.additionalDomains && o.additionalDomains.length ? h('span', {class: 'hint'}, ` +${o.additionalDomains.length}`) : null),
+      h('td', {'data-label': head[1], class: 'domain'}, h('span', {}, o.domain,
+        o.additionalDomains && o.additionalDomains.length
+          ? h('span', {class: 'hint', title: o.additionalDomains.join(', ')}, ` +${o.additionalDomains.length}`) : null)),
       h('td', {'data-label': head[2]}, o.productType),
       h('td', {'data-label': head[3], class: 'state'}, stateBadge(o.state)),
       h('td', {'data-label': head[4]}, o.vendorStatus || '—'),
@@ -357,7 +358,7 @@ function orderView(o, status, reload, getCert, setCert) {
     act('Submit order', 'action-submit', () => runAction(status, reload, 'POST', `/orders/${o.id}/submit`,
       (r) => `Order submitted: ${r.data.state}${r.data.hold ? ', ' + money(r.data.hold) + ' held' : ''}.`));
   }
-  if (o.state === 'IN_PROGRESS' && o.vendorOrderId && o.dcv && o.dcv.method === 'email' && o.vendorStatus !== 'cancel-requested') {
+  if (o.state === 'IN_PROGRESS' && o.vendorOrderId && o.dcv && o.dcv.method === 'email' && o.vendorStatus === 'awaiting-approval') {
     act('Resend approval email', 'action-resend-approval', () => runAction(status, reload, 'POST', `/orders/${o.id}/resend-approval`,
       () => `Approval email re-sent to ${o.approverEmail}.`), 'secondary');
   }
@@ -382,7 +383,7 @@ function orderView(o, status, reload, getCert, setCert) {
     dcv.method === 'email' ? ['Approver email', dcv.approverEmail, 'dcv-approver'] : null,
   ];
   if (dcv.dns) {
-    dcvRows.push(['DNS record name', h('code', {}, dcv.dns.name), 'dcv-dns-name'], ['DNS record type', dcv.dns.type],
+    dcvRows.push(['DNS record name', h('code', {}, dcv.dns.name), 'dcv-dns-name'], ['DNS record type', dcv.dns.type, 'dcv-dns-type'],
       ['DNS record value', h('code', {class: 'wrap'}, dcv.dns.value), 'dcv-dns-value']);
   }
   if (dcv.http) {
@@ -425,7 +426,7 @@ function orderView(o, status, reload, getCert, setCert) {
         ['Last error', o.delivery.lastError]]) : h('p', {class: 'hint', id: 'delivery-state'}, 'Not delivered yet.')),
     h('section', {'aria-labelledby': 'h-contacts'}, h('h2', {id: 'h-contacts'}, 'Contacts'),
       contacts.length ? h('div', {class: 'contacts'}, contacts.map(([role, c]) => h('div', {class: 'contact'},
-        h('h3', {}, role), dl(Object.entries(c).map(([k, v]) => [k, v]))))) : h('p', {class: 'hint'}, 'None.')),
+        h('h3', {}, role), dl(Object.entries(c).map(([k, v]) => [CONTACT_LABELS[k] || k, v]))))) : h('p', {class: 'hint'}, 'None.')),
     h('section', {'aria-labelledby': 'h-history'}, h('h2', {id: 'h-history'}, 'History'),
       h('ol', {class: 'timeline', id: 'history'}, history.map(e => h('li', {},
         h('div', {class: 'when'}, when(e.at)),
@@ -436,6 +437,12 @@ function orderView(o, status, reload, getCert, setCert) {
       h('details', {}, h('summary', {}, 'Show the CSR'), h('pre', {class: 'pem'}, o.csr))) : null,
   ];
 }
+
+const CONTACT_LABELS = {
+  firstName: 'First name', lastName: 'Last name', orgName: 'Organization', title: 'Job title', address1: 'Address',
+  address2: 'Address (2)', address3: 'Address (3)', city: 'City', state: 'State or province', postalCode: 'Postal code',
+  country: 'Country', phone: 'Phone', fax: 'Fax', email: 'Email',
+};
 
 async function runAction(status, reload, method, path, describe) {
   status.replaceChildren(message('Working…', 'info'));
@@ -516,13 +523,13 @@ async function renderNewOrder(el, token) {
     input.id = id;
     input.name = name;
     input.dataset.field = name;
-    const hintId = hint ? id + '-hint' : null;
+    const hintId = hint ? (hint instanceof Node ? hint.id : id + '-hint') : null;
     const errId = id + '-error';
     input.setAttribute('aria-describedby', [hintId, errId].filter(Boolean).join(' '));
     return h('div', {class: 'field', dataset: {for: name}},
       h('label', {for: id}, label, input.required ? h('span', {class: 'req', 'aria-hidden': 'true'}, ' *') : null),
       input,
-      hint ? h('p', {class: 'hint', id: hintId}, hint) : null,
+      hint instanceof Node ? hint : hint ? h('p', {class: 'hint', id: hintId}, hint) : null,
       h('p', {class: 'field-error', id: errId, dataset: {errorFor: name}}));
   };
   const text = (attrs) => h('input', Object.assign({type: 'text', autocomplete: 'off'}, attrs || {}));
@@ -683,9 +690,8 @@ async function renderNewOrder(el, token) {
         field('domain', 'Domain', domain, 'The main name; filled from the CSR when empty'),
         field('additionalDomains', 'Additional domains', extra, 'One per line'),
         field('dcvMethod', 'Validation method', dcvMethod),
-        field('approverEmail', 'Approver email', approver),
-        field('serverType', 'Server type', serverType)),
-      approverNote),
+        field('approverEmail', 'Approver email', approver, approverNote),
+        field('serverType', 'Server type', serverType))),
     h('fieldset', {dataset: {field: 'contacts.admin'}}, h('legend', {}, 'Admin contact (receives the certificate)'),
       h('p', {class: 'field-error', id: 'f-contacts-admin-error', dataset: {errorFor: 'contacts.admin'}}),
       h('div', {class: 'grid'},

@@ -36,9 +36,11 @@ import org.openqa.selenium.support.ui.Select;
  * errors next to their fields, filters and paging, and one account's key never showing another
  * account's orders. Every page is saved at desktop and phone width in target/screenshots/.
  *
- * <p>One hub and one browser for the class. OV/EV vetting is set to an hour so an OV order stays
- * in flight (at the vendor) until the test cancels it; DV orders complete by sandbox
- * auto-approve as usual. Skipped when Debian's chromium/chromium-driver are not installed.
+ * <p>One hub and one browser for the class. DV orders complete by sandbox auto-approve as usual,
+ * 8 s after they reach the vendor, while the hub polls the vendor every second, so the DNS record
+ * or HTTP file to publish is known before approval; OV/EV vetting takes an hour so an OV order
+ * stays in flight (at the vendor) until the test cancels it. Skipped when Debian's
+ * chromium/chromium-driver are not installed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
@@ -56,7 +58,8 @@ class DashboardBrowserTest {
     @BeforeAll
     static void start() {
         Browser.assumeInstalled();
-        hub = RunningHub.start(tmp.resolve("hub"), "--hub.sandbox.vetting-delay=1h");
+        hub = RunningHub.start(tmp.resolve("hub"), "--hub.sandbox.vetting-delay=1h", "--hub.sandbox.approval-delay=8s",
+            "--hub.vendor.poll-base=1s", "--hub.vendor.poll-cron=0/1 * * * * ?");
         browser = Browser.start(tmp.resolve("browser"));
         d = browser.driver();
         base = "http://127.0.0.1:" + hub.port() + "/";
@@ -189,6 +192,34 @@ class DashboardBrowserTest {
 
     @Test
     @Order(3)
+    void theDnsRecordAndHttpFileToPublishAreShown() {
+        String dnsId = placeDv("DASH-DNS-1", "dash-dns.example.com", "dns");
+        String httpId = placeDv("DASH-HTTP-1", "dash-http.example.com", "http");
+        signIn("demo-key");
+
+        open("#/orders/" + dnsId);
+        waitText(By.id("order-ref"), "DASH-DNS-1");
+        // the page follows the order until the hub has polled the vendor's DCV details
+        browser.waitUpTo(COMPLETION).ignoring(StaleElementReferenceException.class)
+            .until(x -> !x.findElements(By.id("dcv-dns-name")).isEmpty());
+        var dns = OrderJson.parse(hub.get("/api/v1/orders/" + dnsId, "demo-key").body()).get("dcv").get("dns");
+        assertThat(text(By.id("dcv-dns-name"))).isEqualTo(dns.get("name").asText()).endsWith("dash-dns.example.com");
+        assertThat(text(By.id("dcv-dns-value"))).isEqualTo(dns.get("value").asText()).isNotBlank();
+        assertThat(text(By.id("dcv-dns-type"))).isEqualTo("TXT");
+        browser.screenshot("06-order-dns-validation");
+
+        open("#/orders/" + httpId);
+        waitText(By.id("order-ref"), "DASH-HTTP-1");
+        browser.waitUpTo(COMPLETION).ignoring(StaleElementReferenceException.class)
+            .until(x -> !x.findElements(By.id("dcv-http-url")).isEmpty());
+        var http = OrderJson.parse(hub.get("/api/v1/orders/" + httpId, "demo-key").body()).get("dcv").get("http");
+        assertThat(text(By.id("dcv-http-url"))).isEqualTo(http.get("url").asText())
+            .startsWith("http://dash-http.example.com/.well-known/pki-validation/");
+        assertThat(text(By.id("dcv-http-content"))).isEqualTo(http.get("content").asText()).isNotBlank();
+    }
+
+    @Test
+    @Order(4)
     void cancellingAnOrderInFlightReleasesItsHold() {
         signIn("demo-key");
         open("#/account");
@@ -231,7 +262,7 @@ class DashboardBrowserTest {
         wait(SHORT).until(x -> (Boolean) browser.js("return document.getElementById('confirm').open"));
         assertThat(text(By.id("confirm-text"))).contains("The hold of 199.00 USD will be released");
         assertThat(text(By.id("confirm-yes"))).isEqualTo("Cancel and release 199.00 USD");
-        browser.screenshot("06-cancel-confirmation");
+        browser.screenshot("07-cancel-confirmation");
         click(By.id("confirm-yes"));
         waitText(By.id("order-state-text"), "CANCELLED");
         assertThat(text(By.id("order-hold"))).isEqualTo("199.00 USD · RELEASED");
@@ -244,11 +275,11 @@ class DashboardBrowserTest {
         By rows = By.cssSelector("#ledger-table tr[data-order='" + orderId + "']");
         wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(rows));
         assertThat(d.findElements(rows)).extracting(e -> e.getDomAttribute("data-type")).containsExactlyInAnyOrder("HOLD", "RELEASE");
-        browser.screenshot("07-account");
+        browser.screenshot("08-account");
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theApiFieldErrorsAreShownNextToTheirFields() {
         signIn("demo-key");
         open("#/new");
@@ -270,12 +301,12 @@ class DashboardBrowserTest {
         assertThat(text(By.id("f-csr-error"))).contains("CSR_UNPARSEABLE");
         assertThat(text(By.id("f-domain-error"))).contains("DOMAIN_INVALID");
         assertThat(text(By.id("f-contacts-admin-firstName-error"))).isEmpty();
-        browser.screenshot("08-new-order-errors");
+        browser.screenshot("09-new-order-errors");
         assertThat(hub.get("/api/v1/orders?clientReference=DASH-BAD-1", "demo-key").body()).contains("\"totalElements\":0");
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void filtersSearchAndPagingUseTheListQuery() {
         String csr = TestCsrs.ec("page.example.org");
         for (int i = 0; i < 22; i++) {
@@ -304,7 +335,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void oneAccountsKeyNeverShowsAnotherAccountsOrders() {
         var demo = hub.post("/api/v1/orders", "demo-key",
             OrderJson.order("DEMO-ONLY-1", "rapidssl", "save", "secret.example.com", TestCsrs.ec("secret.example.com"))
@@ -342,6 +373,16 @@ class DashboardBrowserTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Places a DV order through the API (submitted at once) and returns its id. */
+    private static String placeDv(String ref, String domain, String dcvMethod) {
+        var doc = OrderJson.order(ref, "rapidssl", "process", domain, TestCsrs.ec(domain));
+        doc.put("dcvMethod", dcvMethod);
+        doc.remove("approverEmail");
+        var r = hub.post("/api/v1/orders", "demo-key", doc.toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return OrderJson.parse(r.body()).get("id").asText();
+    }
 
     /** Signs out if needed and signs in with the key; waits for the orders page. */
     private void signIn(String key) {
