@@ -48,11 +48,18 @@ public final class Browser implements AutoCloseable {
         this.downloads = downloads;
     }
 
+    /** @return whether Debian's Chromium and ChromeDriver are both installed */
+    public static boolean installed() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    }
+
     /**
-     * Skips the calling test (class) when Chromium or ChromeDriver is missing (a JUnit assumption).
+     * Skips the calling test when Chromium or ChromeDriver is missing (a JUnit assumption whose
+     * message says how to install them). Call it from {@code @BeforeEach} so that every test is
+     * reported as skipped.
      */
     public static void assumeInstalled() {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        Assumptions.assumeTrue(installed(),
             () -> "browser tests skipped: " + CHROMIUM + " or " + CHROMEDRIVER + " is missing; install them with "
                 + "`apt-get install -y chromium chromium-driver` (.ci/run does so)");
     }
