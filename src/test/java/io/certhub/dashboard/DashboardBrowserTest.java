@@ -1,0 +1,490 @@
+package io.certhub.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.certhub.support.OrderJson;
+import io.certhub.support.RunningHub;
+import io.certhub.support.TestCsrs;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The reseller dashboard (src/main/resources/static) in a real browser against the real hub on
+ * its embedded default: sign-in and sign-out, an order saved, submitted and followed to
+ * COMPLETED, its certificate downloaded, another order cancelled with its hold released, field
+ * errors next to their fields, filters and paging, and one account's key never showing another
+ * account's orders. Every page is saved at desktop and phone width in target/screenshots/.
+ *
+ * <p>One hub and one browser for the class. DV orders complete by sandbox auto-approve as usual,
+ * 8 s after they reach the vendor, while the hub polls the vendor every second, so the DNS record
+ * or HTTP file to publish is known before approval; OV/EV vetting takes an hour so an OV order
+ * stays in flight (at the vendor) until the test cancels it. Skipped when Debian's
+ * chromium/chromium-driver are not installed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserTest {
+
+    private static final Duration SHORT = Duration.ofSeconds(15);
+    private static final Duration COMPLETION = Duration.ofSeconds(90);
+
+    @TempDir
+    static Path tmp;
+    static RunningHub hub;
+    static Browser browser;
+    static WebDriver d;
+    static String base;
+
+    @BeforeAll
+    static void start() {
+        if (!Browser.installed()) {
+            return;                     // every test is then skipped by needsTheBrowser()
+        }
+        hub = RunningHub.start(tmp.resolve("hub"), "--hub.sandbox.vetting-delay=1h", "--hub.sandbox.approval-delay=8s",
+            "--hub.vendor.poll-base=1s", "--hub.vendor.poll-cron=0/1 * * * * ?");
+        browser = Browser.start(tmp.resolve("browser"));
+        d = browser.driver();
+        base = "http://127.0.0.1:" + hub.port() + "/";
+    }
+
+    @BeforeEach
+    void needsTheBrowser() {
+        Browser.assumeInstalled();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ tests
+
+    @Test
+    @Order(1)
+    void signInRefusesAnUnknownKeyAndSignOutForgetsTheKey() {
+        d.get(base);
+        wait(SHORT).until(ExpectedConditions.urlContains("#/signin"));
+        waitText(By.tagName("h1"), "Sign in");
+        browser.screenshot("01-sign-in");
+
+        type(By.id("apikey"), "no-such-key");
+        click(By.id("signin-button"));
+        waitText(By.id("signin-message"), "not accepted");
+        assertThat(browser.js("return sessionStorage.getItem('certhub.apiKey')")).isNull();
+
+        signIn("demo-key");
+        waitText(By.id("who"), "demo");
+        assertThat(browser.js("return sessionStorage.getItem('certhub.apiKey')")).isEqualTo("demo-key");
+        assertThat(browser.js("return localStorage.length")).isEqualTo(0L);
+        assertThat(browser.js("return document.cookie")).isEqualTo("");
+
+        click(By.id("signout"));
+        wait(SHORT).until(ExpectedConditions.urlContains("#/signin"));
+        waitText(By.id("signin-message"), "signed out");
+        assertThat(browser.js("return sessionStorage.getItem('certhub.apiKey')")).isNull();
+        d.get(base + "#/account");
+        wait(SHORT).until(ExpectedConditions.urlContains("#/signin"));
+    }
+
+    @Test
+    @Order(2)
+    void anOrderIsSavedSubmittedFollowedToCompletedAndItsCertificateDownloaded() throws Exception {
+        signIn("demo-key");
+        String domain = "dash-dv.example.com";
+        Path csrFile = tmp.resolve("dash-dv.csr");
+        Files.writeString(csrFile, TestCsrs.ec(domain, "www." + domain));
+
+        open("#/new");
+        waitText(By.tagName("h1"), "New order");
+        type(By.id("f-clientReference"), "DASH-DV-1");
+        new Select(d.findElement(By.id("f-productType"))).selectByValue("quickssl_premium");
+        d.findElement(By.id("f-csr-file")).sendKeys(csrFile.toAbsolutePath().toString());
+        // immediate feedback from POST /csr/parse, and the names filled in from the CSR
+        waitText(By.id("csr-summary"), "The CSR is fine");
+        assertThat(text(By.id("csr-names"))).contains(domain, "www." + domain);
+        assertThat(text(By.id("csr-key"))).isEqualTo("EC P-256");
+        assertThat(text(By.id("csr-signature"))).isEqualTo("valid");
+        wait(SHORT).until(x -> domain.equals(x.findElement(By.id("f-domain")).getDomProperty("value")));
+        assertThat(d.findElement(By.id("f-additionalDomains")).getDomProperty("value")).isEqualTo("www." + domain);
+        chooseApprover("admin@" + domain);
+        assertThat(text(By.id("f-price"))).startsWith("49.00 USD");
+        fillAdmin();
+        browser.screenshot("03-new-order");
+
+        click(By.id("save-order"));
+        waitText(By.id("order-state-text"), "PENDING");
+        waitText(By.id("action-message"), "Order saved");
+        assertThat(text(By.id("order-hold"))).isEqualTo("No hold");
+        assertThat(text(By.id("order-domain"))).isEqualTo(domain);
+        assertThat(text(By.id("dcv-approver"))).isEqualTo("admin@" + domain);
+        String id = text(By.id("order-id"));
+        browser.screenshot("04-order-saved");
+
+        click(By.id("action-submit"));
+        waitText(By.id("order-state-text"), "IN_PROGRESS");
+        waitText(By.id("order-hold"), "49.00 USD · HELD");
+
+        // the list refreshes by itself while an order is in flight
+        click(By.cssSelector("#nav a[data-nav=orders]"));
+        By row = By.cssSelector("#orders-table tr[data-id='" + id + "']");
+        wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(row));
+        boolean inFlightAtFirst = "IN_PROGRESS".equals(d.findElement(row).getDomAttribute("data-state"));
+        if (inFlightAtFirst) {
+            assertThat(text(By.id("refresh-status"))).contains("refreshing every");
+            browser.screenshot("02-orders");
+        }
+        wait(COMPLETION).until(x -> "COMPLETED".equals(attr(row, "data-state")));
+        if (inFlightAtFirst) {
+            assertThat(Integer.parseInt(attr(By.id("refresh-status"), "data-refreshes"))).isGreaterThan(1);
+        } else {
+            browser.screenshot("02-orders");
+        }
+        assertThat(text(row)).contains(domain, "quickssl_premium", "49.00 USD", "CAPTURED");
+
+        click(By.cssSelector("#orders-table tr[data-id='" + id + "'] a.order-link"));
+        waitText(By.id("order-state-text"), "COMPLETED");
+        assertThat(text(By.id("order-hold"))).isEqualTo("49.00 USD · CAPTURED");
+        assertThat(text(By.id("order-vendor-id"))).matches("\\d{7,}");
+        String history = text(By.id("history"));
+        assertThat(history).contains("PENDING → IN PROGRESS", "IN PROGRESS → COMPLETED", "vendor: awaiting-approval");
+        assertThat(d.findElements(By.cssSelector("#history li")).size()).isGreaterThanOrEqualTo(3);
+
+        // download: fetched with the key header, handed to the browser as a Blob
+        click(By.id("action-download"));
+        waitText(By.id("action-message"), "Certificate downloaded");
+        String pem = (String) browser.jsAsync("const done = arguments[arguments.length - 1];"
+            + "fetch(document.getElementById('certificate-link').href).then(r => r.text()).then(done, e => done('ERROR ' + e));");
+        assertThat(attr(By.id("certificate-link"), "download")).isEqualTo(domain + ".pem");
+        assertThat(pem).startsWith("-----BEGIN CERTIFICATE-----").isEqualTo(hub.get("/api/v1/orders/" + id + "/certificate", "demo-key").body());
+        List<X509Certificate> chain = new ArrayList<>();
+        for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+            chain.add((X509Certificate) c);
+        }
+        assertThat(chain).hasSizeGreaterThanOrEqualTo(2);
+        List<String> sans = chain.get(0).getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList();
+        assertThat(sans).contains(domain, "www." + domain);
+        Path saved = browser.downloads().resolve(domain + ".pem");
+        wait(SHORT).until(x -> Files.exists(saved));
+        assertThat(Files.readString(saved)).isEqualTo(pem);
+
+        click(By.id("action-resend-certificate"));
+        waitText(By.id("action-message"), "queued to be sent again");
+        browser.screenshot("05-order-completed");
+    }
+
+    @Test
+    @Order(3)
+    void theDnsRecordAndHttpFileToPublishAreShown() {
+        String dnsId = placeDv("DASH-DNS-1", "dash-dns.example.com", "dns");
+        String httpId = placeDv("DASH-HTTP-1", "dash-http.example.com", "http");
+        signIn("demo-key");
+
+        open("#/orders/" + dnsId);
+        waitText(By.id("order-ref"), "DASH-DNS-1");
+        // the page follows the order until the hub has polled the vendor's DCV details
+        browser.waitUpTo(COMPLETION).ignoring(StaleElementReferenceException.class)
+            .until(x -> !x.findElements(By.id("dcv-dns-name")).isEmpty());
+        var dns = OrderJson.parse(hub.get("/api/v1/orders/" + dnsId, "demo-key").body()).get("dcv").get("dns");
+        assertThat(text(By.id("dcv-dns-name"))).isEqualTo(dns.get("name").asText()).endsWith("dash-dns.example.com");
+        assertThat(text(By.id("dcv-dns-value"))).isEqualTo(dns.get("value").asText()).isNotBlank();
+        assertThat(text(By.id("dcv-dns-type"))).isEqualTo("TXT");
+        browser.screenshot("06-order-dns-validation");
+
+        open("#/orders/" + httpId);
+        waitText(By.id("order-ref"), "DASH-HTTP-1");
+        browser.waitUpTo(COMPLETION).ignoring(StaleElementReferenceException.class)
+            .until(x -> !x.findElements(By.id("dcv-http-url")).isEmpty());
+        var http = OrderJson.parse(hub.get("/api/v1/orders/" + httpId, "demo-key").body()).get("dcv").get("http");
+        assertThat(text(By.id("dcv-http-url"))).isEqualTo(http.get("url").asText())
+            .startsWith("http://dash-http.example.com/.well-known/pki-validation/");
+        assertThat(text(By.id("dcv-http-content"))).isEqualTo(http.get("content").asText()).isNotBlank();
+    }
+
+    @Test
+    @Order(4)
+    void cancellingAnOrderInFlightReleasesItsHold() {
+        signIn("demo-key");
+        open("#/account");
+        String available = waitNonEmpty(By.id("account-available"));
+        long before = cents(available);
+
+        String domain = "dash-ov.example.com";
+        open("#/new");
+        waitText(By.tagName("h1"), "New order");
+        type(By.id("f-clientReference"), "DASH-OV-1");
+        new Select(d.findElement(By.id("f-productType"))).selectByValue("sslwebserver");
+        assertThat(d.findElement(By.id("org-fieldset")).isDisplayed()).isTrue();
+        // pasted (typed) rather than uploaded this time
+        type(By.id("f-csr"), TestCsrs.rsa(domain));
+        waitText(By.id("csr-key"), "RSA 2048 bits");
+        wait(SHORT).until(x -> domain.equals(x.findElement(By.id("f-domain")).getDomProperty("value")));
+        chooseApprover("admin@" + domain);
+        fillAdmin();
+        type(By.id("f-contacts-organization-orgName"), "Example Inc");
+        type(By.id("f-contacts-organization-address1"), "1 Main St");
+        type(By.id("f-contacts-organization-city"), "Springfield");
+        type(By.id("f-contacts-organization-state"), "IL");
+        type(By.id("f-contacts-organization-postalCode"), "62701");
+        type(By.id("f-contacts-organization-country"), "US");
+        type(By.id("f-contacts-organization-phone"), "+1.5555550100");
+        click(By.id("submit-order"));
+
+        waitText(By.id("order-state-text"), "IN_PROGRESS");
+        waitText(By.id("order-hold"), "199.00 USD · HELD");
+        waitText(By.id("action-message"), "199.00 USD held");
+        String url = d.getCurrentUrl();
+        // the page follows the order by itself until the vendor has it
+        wait(COMPLETION).until(x -> Pattern.matches("\\d{7,}", text(By.id("order-vendor-id"))));
+
+        open("#/account");
+        assertThat(cents(waitNonEmpty(By.id("account-available")))).isEqualTo(before - 19900);
+
+        d.get(url);
+        click(By.id("action-cancel"));
+        wait(SHORT).until(x -> (Boolean) browser.js("return document.getElementById('confirm').open"));
+        assertThat(text(By.id("confirm-text"))).contains("The hold of 199.00 USD will be released");
+        assertThat(text(By.id("confirm-yes"))).isEqualTo("Cancel and release 199.00 USD");
+        browser.screenshot("07-cancel-confirmation");
+        click(By.id("confirm-yes"));
+        waitText(By.id("order-state-text"), "CANCELLED");
+        assertThat(text(By.id("order-hold"))).isEqualTo("199.00 USD · RELEASED");
+        assertThat(text(By.id("action-message"))).contains("Order cancelled", "199.00 USD released");
+        assertThat(d.findElements(By.id("action-cancel"))).isEmpty();
+
+        open("#/account");
+        assertThat(cents(waitNonEmpty(By.id("account-available")))).isEqualTo(before);
+        String orderId = url.substring(url.lastIndexOf('/') + 1);
+        By rows = By.cssSelector("#ledger-table tr[data-order='" + orderId + "']");
+        wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(rows));
+        assertThat(d.findElements(rows)).extracting(e -> e.getDomAttribute("data-type")).containsExactlyInAnyOrder("HOLD", "RELEASE");
+        browser.screenshot("08-account");
+    }
+
+    @Test
+    @Order(5)
+    void theApiFieldErrorsAreShownNextToTheirFields() {
+        signIn("demo-key");
+        open("#/new");
+        waitText(By.tagName("h1"), "New order");
+        type(By.id("f-clientReference"), "DASH-BAD-1");
+        type(By.id("f-csr"), "this is not a CSR");
+        waitText(By.id("csr-problems"), "CSR_UNPARSEABLE");
+        type(By.id("f-domain"), "bad..example.com");
+        type(By.id("f-contacts-admin-firstName"), "Alex");
+        type(By.id("f-contacts-admin-email"), "not-an-email");
+        type(By.id("f-contacts-admin-phone"), "+1.5555550100");
+        click(By.id("save-order"));
+
+        waitText(By.id("form-errors"), "The order was not accepted");
+        assertThat(text(By.id("f-contacts-admin-email-error"))).contains("not an email address");
+        assertThat(attr(By.id("f-contacts-admin-email"), "aria-invalid")).isEqualTo("true");
+        assertThat(attr(By.id("f-contacts-admin-email"), "aria-describedby")).contains("f-contacts-admin-email-error");
+        assertThat(text(By.id("f-contacts-admin-lastName-error"))).contains("contacts.admin.lastName is required");
+        assertThat(text(By.id("f-csr-error"))).contains("CSR_UNPARSEABLE");
+        assertThat(text(By.id("f-domain-error"))).contains("DOMAIN_INVALID");
+        assertThat(text(By.id("f-contacts-admin-firstName-error"))).isEmpty();
+        browser.screenshot("09-new-order-errors");
+        assertThat(hub.get("/api/v1/orders?clientReference=DASH-BAD-1", "demo-key").body()).contains("\"totalElements\":0");
+    }
+
+    @Test
+    @Order(6)
+    void filtersSearchAndPagingUseTheListQuery() {
+        String csr = TestCsrs.ec("page.example.org");
+        for (int i = 0; i < 22; i++) {
+            var doc = OrderJson.order(String.format("PAGE-%02d", i), "rapidssl", "save", "page.example.org", csr);
+            doc.put("approverEmail", "admin@example.org");
+            var r = hub.post("/api/v1/orders", "other-key", doc.toString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        }
+        signIn("other-key");
+        waitText(By.cssSelector("#orders-table caption"), "22 orders · page 1 of 2");
+        assertThat(d.findElements(By.cssSelector("#orders-table tbody tr"))).hasSize(20);
+        click(By.id("page-next"));
+        waitText(By.cssSelector("#orders-table caption"), "page 2 of 2");
+        assertThat(d.findElements(By.cssSelector("#orders-table tbody tr"))).hasSize(2);
+
+        new Select(d.findElement(By.id("filter-by"))).selectByValue("clientReference");
+        type(By.id("filter-q"), "PAGE-07");
+        click(By.id("filter-apply"));
+        waitText(By.cssSelector("#orders-table caption"), "1 order · page 1 of 1");
+        assertThat(attr(By.cssSelector("#orders-table tbody tr"), "data-ref")).isEqualTo("PAGE-07");
+
+        new Select(d.findElement(By.id("filter-state"))).selectByValue("COMPLETED");    // applies at once
+        waitText(By.id("orders-empty"), "No orders match");
+        open("#/orders?state=PENDING&by=domain&q=PAGE.example.org");
+        waitText(By.cssSelector("#orders-table caption"), "22 orders");
+    }
+
+    @Test
+    @Order(7)
+    void oneAccountsKeyNeverShowsAnotherAccountsOrders() {
+        var demo = hub.post("/api/v1/orders", "demo-key",
+            OrderJson.order("DEMO-ONLY-1", "rapidssl", "save", "secret.example.com", TestCsrs.ec("secret.example.com"))
+                .put("approverEmail", "admin@example.com").toString());
+        assertThat(demo.statusCode()).as(demo.body()).isEqualTo(201);
+        String demoId = OrderJson.parse(demo.body()).get("id").asText();
+        var other = hub.post("/api/v1/orders", "other-key",
+            OrderJson.order("OTHER-ONLY-1", "rapidssl", "save", "mine.example.net", TestCsrs.ec("mine.example.net"))
+                .put("approverEmail", "admin@example.net").toString());
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(201);
+        String otherId = OrderJson.parse(other.body()).get("id").asText();
+
+        signIn("other-key");
+        waitText(By.id("who"), "other");
+        open("#/orders");
+        wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#orders-table tr[data-id='" + otherId + "']")));
+        List<String> refs = allListedRefs();
+        assertThat(refs).contains("OTHER-ONLY-1").noneMatch(r -> r.startsWith("DASH-") || r.startsWith("DEMO-"));
+        assertThat(d.findElement(By.id("main")).getText()).doesNotContain("secret.example.com", "dash-dv.example.com");
+
+        open("#/orders?by=clientReference&q=DEMO-ONLY-1");
+        waitText(By.id("orders-empty"), "No orders match");
+        open("#/orders/" + demoId);
+        waitText(By.tagName("h1"), "Order not found");
+        open("#/account");
+        waitText(By.id("account-id"), "other");
+        assertThat(d.findElements(By.cssSelector("#ledger-table tr[data-order='" + demoId + "']"))).isEmpty();
+
+        signIn("demo-key");
+        open("#/orders/" + otherId);
+        waitText(By.tagName("h1"), "Order not found");
+        open("#/orders");
+        wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#orders-table tr[data-id='" + demoId + "']")));
+        assertThat(allListedRefs()).contains("DEMO-ONLY-1").noneMatch(r -> r.startsWith("OTHER-") || r.startsWith("PAGE-"));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Places a DV order through the API (submitted at once) and returns its id. */
+    private static String placeDv(String ref, String domain, String dcvMethod) {
+        var doc = OrderJson.order(ref, "rapidssl", "process", domain, TestCsrs.ec(domain));
+        doc.put("dcvMethod", dcvMethod);
+        doc.remove("approverEmail");
+        var r = hub.post("/api/v1/orders", "demo-key", doc.toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return OrderJson.parse(r.body()).get("id").asText();
+    }
+
+    /** Signs out if needed and signs in with the key; waits for the orders page. */
+    private void signIn(String key) {
+        d.get(base + "#/signin");
+        browser.js("sessionStorage.clear()");
+        d.navigate().refresh();
+        wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(By.id("apikey")));
+        type(By.id("apikey"), key);
+        click(By.id("signin-button"));
+        waitText(By.tagName("h1"), "Orders");
+        wait(SHORT).until(x -> "false".equals(attr(By.id("orders-results"), "aria-busy")));
+    }
+
+    /** Loads the dashboard afresh at a hash route (the key stays in the tab) and waits for its heading. */
+    private void open(String hash) {
+        d.get(base + hash);
+        d.navigate().refresh();
+        wait(SHORT).until(x -> !x.findElements(By.tagName("h1")).isEmpty());
+    }
+
+    private List<String> allListedRefs() {
+        List<String> refs = new ArrayList<>();
+        while (true) {
+            wait(SHORT).until(x -> !x.findElements(By.cssSelector("#orders-table caption, #orders-empty")).isEmpty());
+            d.findElements(By.cssSelector("#orders-table tbody tr")).forEach(r -> refs.add(r.getDomAttribute("data-ref")));
+            List<WebElement> next = d.findElements(By.cssSelector("#page-next:not([disabled])"));
+            if (next.isEmpty()) {
+                return refs;
+            }
+            String caption = text(By.cssSelector("#orders-table caption"));
+            next.get(0).click();
+            wait(SHORT).until(x -> !caption.equals(text(By.cssSelector("#orders-table caption"))));
+        }
+    }
+
+    private void chooseApprover(String email) {
+        By option = By.cssSelector("#f-approverEmail option[value='" + email + "']");
+        wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(option));
+        new Select(d.findElement(By.id("f-approverEmail"))).selectByValue(email);
+        waitText(By.id("approver-note"), "BR 3.2.2.4.4");
+    }
+
+    private void fillAdmin() {
+        type(By.id("f-contacts-admin-firstName"), "Alex");
+        type(By.id("f-contacts-admin-lastName"), "Admin");
+        type(By.id("f-contacts-admin-email"), "alex@example.com");
+        type(By.id("f-contacts-admin-phone"), "+1.5555550100");
+    }
+
+    private org.openqa.selenium.support.ui.WebDriverWait wait(Duration timeout) {
+        return browser.waitUpTo(timeout);
+    }
+
+    private void type(By by, String value) {
+        WebElement e = wait(SHORT).until(ExpectedConditions.elementToBeClickable(by));
+        e.clear();
+        e.sendKeys(value);
+    }
+
+    /** Clicks, retrying when an auto-refresh replaced the element in between. */
+    private void click(By by) {
+        wait(SHORT).ignoring(StaleElementReferenceException.class).until(x -> {
+            WebElement e = x.findElement(by);
+            if (!e.isDisplayed() || !e.isEnabled()) {
+                return false;
+            }
+            e.click();
+            return true;
+        });
+    }
+
+    private String text(By by) {
+        return wait(SHORT).ignoring(StaleElementReferenceException.class).until(x -> x.findElement(by).getText().trim());
+    }
+
+    private String attr(By by, String name) {
+        return wait(SHORT).ignoring(StaleElementReferenceException.class).until(x -> String.valueOf(x.findElement(by).getDomAttribute(name)));
+    }
+
+    private void waitText(By by, String part) {
+        wait(SHORT).ignoring(StaleElementReferenceException.class)
+            .withMessage(() -> "waiting for \"" + part + "\" in " + by + "; page: " + d.findElement(By.tagName("body")).getText())
+            .until(x -> x.findElements(by).stream().anyMatch(e -> e.getText().contains(part)));
+    }
+
+    private String waitNonEmpty(By by) {
+        return wait(SHORT).ignoring(StaleElementReferenceException.class).until(x -> {
+            List<WebElement> es = x.findElements(by);
+            return es.isEmpty() || es.get(0).getText().isBlank() ? null : es.get(0).getText().trim();
+        });
+    }
+
+    private static long cents(String money) {
+        String amount = money.trim().split(" ")[0];
+        return Math.round(Double.parseDouble(amount) * 100);
+    }
+}
