@@ -159,8 +159,8 @@ public class VendorSubmission {
         queue.setStep(o.id(), Step.SUBMITTED);
         lifecycle.recordVendorStatus(o.id(), vendorState, "vendor", "submitted to the vendor (order " + o.vendorOrderId() + "): " + vendorState);
         meters.counter("certhub.vendor.submitted").increment();
-        if ("completed".equals(vendorState)) {
-            tracking.poll(o.id());
+        if ("completed".equals(vendorState) || !"email".equals(o.dcvMethod())) {
+            tracking.pollClaimed(o.id());        // the certificate (SSL Lite) or the DNS/HTTP token, at once
         } else {
             queue.later(o.id(), props.getPollBase(), false);
         }

@@ -81,6 +81,20 @@ public class VendorTracking {
             return;
         }
         try {
+            pollClaimed(orderId);
+        } finally {
+            queue.release(orderId);
+        }
+    }
+
+    /**
+     * Polls one order the caller already holds (the submission worker, right after the vendor
+     * took the order: SSL Lite comes back completed, DNS/HTTP tokens are known at once).
+     *
+     * @param orderId order id, claimed by the caller
+     */
+    public void pollClaimed(String orderId) {
+        try {
             Order o = orders.find(orderId).orElse(null);
             if (o == null || o.state() != OrderState.IN_PROGRESS || o.vendorOrderId() == null) {
                 queue.setStep(orderId, Step.DONE);
@@ -129,8 +143,6 @@ public class VendorTracking {
             queue.later(orderId, VendorProperties.backoff(props.getRetryBase(), props.getPollMax(), queue.attempts(orderId)), true);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
-        } finally {
-            queue.release(orderId);
         }
     }
 
