@@ -44,6 +44,15 @@ public class HubProperties {
 
         public DataSize getMaxFileSize() { return maxFileSize; }
         public void setMaxFileSize(DataSize maxFileSize) { this.maxFileSize = maxFileSize; }
+        /** Orders of one file committed at once (each on its own transaction). */
+        private int orderThreads = 8;
+        /** Files processed at once. */
+        private int fileThreads = 4;
+
+        public int getOrderThreads() { return orderThreads; }
+        public void setOrderThreads(int orderThreads) { this.orderThreads = orderThreads; }
+        public int getFileThreads() { return fileThreads; }
+        public void setFileThreads(int fileThreads) { this.fileThreads = fileThreads; }
         public Duration getQuietPeriod() { return quietPeriod; }
         public void setQuietPeriod(Duration quietPeriod) { this.quietPeriod = quietPeriod; }
     }

@@ -61,6 +61,8 @@ public class FileIntake {
     private final Clock clock;
     private final ObjectMapper mapper;
     private final ObjectMapper reportWriter;
+    /** Single-thread lanes committing a file's orders in parallel ({@code hub.intake.order-threads}). */
+    private final java.util.concurrent.ExecutorService[] lanes;
 
     /**
      * @param props  hub configuration (max file size)
@@ -81,6 +83,15 @@ public class FileIntake {
         this.clock = clock;
         this.mapper = mapper;
         this.reportWriter = mapper.copy().enable(SerializationFeature.INDENT_OUTPUT);
+        this.lanes = new java.util.concurrent.ExecutorService[Math.max(1, props.getIntake().getOrderThreads())];
+        for (int i = 0; i < lanes.length; i++) {
+            int n = i;
+            lanes[i] = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "intake-lane-" + n);
+                t.setDaemon(true);
+                return t;
+            });
+        }
     }
 
     /**
@@ -149,24 +160,21 @@ public class FileIntake {
             }
             int[] index = {0};
             boolean[] allOk = {true};
+            List<java.util.concurrent.Future<Map<String, Object>>> pending = new ArrayList<>();
             checked.forEachOrder(node -> {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("index", index[0]++);
-                r.put("clientReference", node.path("clientReference").isTextual() ? node.get("clientReference").asText() : null);
-                try {
-                    OrderService.CreateResult created = orders.create(accountId, reader.read(node), "file:" + fileName);
-                    r.put("id", created.order().id());
-                    r.put("state", created.order().state().name());
-                    r.put("created", created.created());
-                    r.put("error", null);
-                } catch (HubProblem p) {
+                int i = index[0]++;
+                String ref = node.path("clientReference").isTextual() ? node.get("clientReference").asText() : null;
+                // one lane per client reference keeps rows of the same reference in file order
+                java.util.concurrent.ExecutorService lane = lanes[Math.floorMod(String.valueOf(ref).hashCode(), lanes.length)];
+                pending.add(lane.submit(() -> createOne(accountId, fileName, i, ref, node)));
+            });
+            for (java.util.concurrent.Future<Map<String, Object>> f : pending) {
+                Map<String, Object> r = await(f);
+                if (r.get("error") != null) {
                     allOk[0] = false;
-                    r.put("id", null);
-                    r.put("state", null);
-                    r.put("error", error(p));
                 }
                 results.add(r);
-            });
+            }
             if (index[0] == 0) {
                 allOk[0] = false;
                 report.put("error", Map.of("code", "FILE_EMPTY", "detail", fileName + " holds no order"));
@@ -182,6 +190,43 @@ public class FileIntake {
             return report;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private Map<String, Object> createOne(String accountId, String fileName, int index, String ref, com.fasterxml.jackson.databind.JsonNode node) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("index", index);
+        r.put("clientReference", ref);
+        try {
+            OrderService.CreateResult created = orders.create(accountId, reader.read(node), "file:" + fileName);
+            r.put("id", created.order().id());
+            r.put("state", created.order().state().name());
+            r.put("created", created.created());
+            r.put("error", null);
+        } catch (HubProblem p) {
+            r.put("id", null);
+            r.put("state", null);
+            r.put("error", error(p));
+        }
+        return r;
+    }
+
+    private static Map<String, Object> await(java.util.concurrent.Future<Map<String, Object>> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while committing the orders of a file", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Stops the order lanes when the hub shuts down. */
+    @jakarta.annotation.PreDestroy
+    public void stop() {
+        for (java.util.concurrent.ExecutorService lane : lanes) {
+            lane.shutdown();
         }
     }
 

@@ -144,6 +144,28 @@ class FileIntakeTest {
     }
 
     @Test
+    void aBatchIsCommittedInParallelButReportedInFileOrderAndALaterDuplicateReferenceConflicts() throws Exception {
+        String header = "clientReference,productType,handle,period,domain,additionalDomains,csr,serverType,approverEmail,"
+            + "contacts.admin.firstName,contacts.admin.lastName,contacts.admin.email,contacts.admin.phone\r\n";
+        StringBuilder csv = new StringBuilder(header);
+        String csr = TestCsrs.ec("bulk.example.com", "www.bulk.example.com");
+        for (int i = 0; i < 29; i++) {
+            csv.append(csvRow("BULK-" + i, "bulk.example.com", csr).replace(",process,", ",save,"));
+        }
+        csv.append(csvRow("BULK-0", "bulk.example.com", csr).replace(",process,", ",save,").replace(",nginx,", ",apache,"));
+        drop("demo", "bulk.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
+        JsonNode report = awaitReport("demo", "failed", "bulk.csv");
+        assertThat(report.get("orders")).hasSize(30);
+        for (int i = 0; i < 30; i++) {
+            assertThat(report.get("orders").get(i).get("index").asInt()).isEqualTo(i);
+        }
+        assertThat(report.get("orders").get(0).get("state").asText()).isEqualTo("PENDING");
+        assertThat(report.get("orders").get(29).get("error").get("code").asText()).isEqualTo("CLIENT_REFERENCE_CONFLICT");
+        assertThat(hub.count("select count(*) from orders where client_reference like 'BULK-%'")).isEqualTo(29);
+        assertThat(hub.jdbc().queryForObject("select server_type from orders where client_reference = 'BULK-0'", String.class)).isEqualTo("nginx");
+    }
+
+    @Test
     void fileLevelErrorsAreReportedWithoutReadingOrWriting() throws Exception {
         drop("demo", "broken.json", "{\n  \"clientReference\": \"X\",\n  \"domain\" \n}".getBytes(StandardCharsets.UTF_8));
         JsonNode broken = awaitReport("demo", "failed", "broken.json");
