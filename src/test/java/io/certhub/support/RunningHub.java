@@ -153,7 +153,7 @@ public final class RunningHub implements AutoCloseable {
      * @return the response
      */
     public HttpResponse<String> call(String method, String path, String key, String body, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path)).timeout(Duration.ofSeconds(90));
         if (key != null) {
             b.header("X-Api-Key", key);
         }
