@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * Benchmark settings, from system properties (set by the {@code bench} Maven profile):
  * {@code bench.jar}, {@code bench.n} (W1 sizes), {@code bench.w2.requests} (per client count),
  * {@code bench.w3.n} (W3 sizes), {@code bench.jfr} (record every hub with JFR),
- * {@code bench.only} (comma-separated subset of startup, W1, floor, W2, W3; empty = all).
+ * {@code bench.only} (comma-separated subset of startup, W1, floor, W2, W3; empty = all),
+ * {@code bench.out} (output directory, default {@code target/bench}).
  */
 record Config(String javaBin, Path jar, Path root, Path out, boolean jfr, List<Integer> n, int w2Requests, List<Integer> w3n,
               Set<String> only) {
@@ -25,7 +26,9 @@ record Config(String javaBin, Path jar, Path root, Path out, boolean jfr, List<I
         String jarProp = System.getProperty("bench.jar", "");
         Path jar = jarProp.isBlank() ? findJar(root) : Path.of(jarProp);
         String only = System.getProperty("bench.only", "");
-        return new Config(Path.of(System.getProperty("java.home"), "bin", "java").toString(), jar, root, root.resolve("target/bench"),
+        String out = System.getProperty("bench.out", "");
+        return new Config(Path.of(System.getProperty("java.home"), "bin", "java").toString(), jar, root,
+            out.isBlank() ? root.resolve("target/bench") : Path.of(out).toAbsolutePath(),
             Boolean.parseBoolean(System.getProperty("bench.jfr", "false")), ints(System.getProperty("bench.n", "1000,10000")),
             Integer.parseInt(System.getProperty("bench.w2.requests", "3000").trim()), ints(System.getProperty("bench.w3.n", "1000,10000")),
             Arrays.stream(only.split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).collect(Collectors.toSet()));

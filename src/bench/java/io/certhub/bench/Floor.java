@@ -152,6 +152,7 @@ final class Floor {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         pool.shutdown();
+        HubProcess.deleteTree(dir);
         if (failures.get() > 0) {
             Bench.log("floor W1: %d of %d orders failed", failures.get(), n);
         }
@@ -346,6 +347,7 @@ final class Floor {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         pool.shutdown();
+        HubProcess.deleteTree(dir);
         int k = Math.max(1, done.get());
         Bench.log("floor W3: %d mails done, %d failed; ms per mail: IMAP fetch + parse %.1f, verify %.1f, JDBC %.1f, SMTP %.1f, flag %.1f",
             done.get(), failures.get(), PHASES.get(0) / 1e6 / k, PHASES.get(1) / 1e6 / k, PHASES.get(2) / 1e6 / k, PHASES.get(3) / 1e6 / k,

@@ -328,5 +328,18 @@ final class HubProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        deleteTree(dataDir);
+    }
+
+    /** Deletes a fresh temp directory of the benchmark (data dir, floor database) once it is done with. */
+    static void deleteTree(Path dir) {
+        if (dir == null || !dir.getFileName().toString().startsWith("certhub-bench-")) {
+            return;
+        }
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: it is under the temp directory
+        }
     }
 }
