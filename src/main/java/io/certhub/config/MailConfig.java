@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class MailConfig {
 
-    /** @return Jakarta Mail properties: host name checks on for imaps and smtps, STARTTLS when offered */
+    /** @return Jakarta Mail properties: host name checks on for imaps and smtps, STARTTLS when offered, whole-message IMAP fetches */
     @Bean
     public Properties mailSecurity() {
         Properties p = new Properties();
@@ -22,6 +22,9 @@ public class MailConfig {
         p.setProperty("mail.smtps.ssl.checkserveridentity", "true");
         p.setProperty("mail.smtp.ssl.checkserveridentity", "true");
         p.setProperty("mail.smtp.starttls.enable", "true");
+        // fetch a vendor mail in one command rather than part by part
+        p.setProperty("mail.imap.partialfetch", "false");
+        p.setProperty("mail.imaps.partialfetch", "false");
         return p;
     }
 }

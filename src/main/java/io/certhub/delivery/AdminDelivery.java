@@ -74,10 +74,10 @@ public class AdminDelivery {
         this.retryMax = retryMax;
     }
 
-    /** @return ids of deliveries due now, each claimed for one attempt (at most 100) */
+    /** @return ids of deliveries due now, each claimed for one attempt (at most 500 a sweep) */
     public List<Long> due() {
         List<Long> claimed = new ArrayList<>();
-        for (Long id : queue.due(100)) {
+        for (Long id : queue.due(500)) {
             if (queue.claim(id, Duration.ofMinutes(2))) {
                 claimed.add(id);
             }

@@ -158,12 +158,12 @@ public class CertificateMailbox {
         for (String vendorOrderId : found.vendorOrderIds()) {
             candidates.addAll(jdbc.queryForList("select id from orders where vendor_order_id = ?", String.class, vendorOrderId));
         }
-        Set<String> byKey = new LinkedHashSet<>();
-        for (X509Certificate c : found.certificates()) {
-            byKey.addAll(jdbc.queryForList("select id from orders where csr_key_sha256 = ? and state in ('IN_PROGRESS', 'COMPLETED')",
-                String.class, Certificates.sha256Fingerprint(c.getPublicKey())));
-        }
         if (candidates.isEmpty()) {
+            Set<String> byKey = new LinkedHashSet<>();
+            for (X509Certificate c : found.certificates()) {
+                byKey.addAll(jdbc.queryForList("select id from orders where csr_key_sha256 = ? and state in ('IN_PROGRESS', 'COMPLETED')",
+                    String.class, Certificates.sha256Fingerprint(c.getPublicKey())));
+            }
             candidates.addAll(byKey);
         }
         if (candidates.isEmpty()) {
