@@ -67,14 +67,21 @@ public final class Bench {
         Bench b = new Bench(cfg);
         log("jar %s, W1 N=%s, W2 %d requests per C, W3 N=%s, only=%s, jfr=%s", cfg.jar(), cfg.n(), cfg.w2Requests(), cfg.w3n(),
             cfg.only(), cfg.jfr());
+        int exit = 0;
         try {
             b.run();
+        } catch (Exception e) {
+            log("the benchmark stopped: %s", e);
+            e.printStackTrace(System.out);
+            exit = 1;
         } finally {
             double minutes = (System.nanoTime() - t0) / 6e10;
             log("benchmark took %.1f min", minutes);
             Report.write(cfg, b.records, minutes);
             log("wrote %s", cfg.out());
         }
+        // HTTP client and mail threads of the JDK and Jakarta Mail must not keep this JVM (and Maven) waiting
+        System.exit(exit);
     }
 
     void run() throws Exception {

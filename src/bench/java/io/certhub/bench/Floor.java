@@ -121,8 +121,9 @@ final class Floor {
             docs.add(orders.json("floor-" + i, i, "email"));
         }
         OpsCodec codec = new OpsCodec();
+        ExecutorService httpThreads = Executors.newFixedThreadPool(4);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
-            .executor(Executors.newFixedThreadPool(4)).build();
+            .executor(httpThreads).build();
         URI vendor = URI.create(hub.base() + "/sandbox/opensrs");
         ThreadLocal<Connection> conn = ThreadLocal.withInitial(() -> {
             try {
@@ -152,6 +153,7 @@ final class Floor {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         pool.shutdown();
+        httpThreads.shutdown();
         HubProcess.deleteTree(dir);
         if (failures.get() > 0) {
             Bench.log("floor W1: %d of %d orders failed", failures.get(), n);
