@@ -49,6 +49,7 @@ public class AdminDelivery {
     private final OrderRepository orders;
     private final JdbcTemplate jdbc;
     private final MeterRegistry meters;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
     private final String from;
     private final Duration retryBase;
     private final Duration retryMax;
@@ -58,17 +59,19 @@ public class AdminDelivery {
      * @param orders    orders
      * @param jdbc      template on the hub database (certificates)
      * @param meters    metrics
+     * @param json      Jackson mapper (contacts)
      * @param from      {@code hub.mail.smtp.from}
      * @param retryBase {@code hub.mail.retry-base}
      * @param retryMax  {@code hub.mail.retry-max}
      */
     public AdminDelivery(DeliveryQueue queue, OrderRepository orders, JdbcTemplate jdbc, MeterRegistry meters,
-                         @Value("${hub.mail.smtp.from}") String from, @Value("${hub.mail.retry-base:5s}") Duration retryBase,
+                         com.fasterxml.jackson.databind.ObjectMapper json, @Value("${hub.mail.smtp.from}") String from, @Value("${hub.mail.retry-base:5s}") Duration retryBase,
                          @Value("${hub.mail.retry-max:30m}") Duration retryMax) {
         this.queue = queue;
         this.orders = orders;
         this.jdbc = jdbc;
         this.meters = meters;
+        this.json = json;
         this.from = from;
         this.retryBase = retryBase;
         this.retryMax = retryMax;
@@ -172,9 +175,9 @@ public class AdminDelivery {
         LOG.warn("delivery {} failed (attempt {}): {}; retry in {}", id, attempts + 1, error, wait);
     }
 
-    private static String adminName(Order o) {
+    private String adminName(Order o) {
         try {
-            var admin = new com.fasterxml.jackson.databind.ObjectMapper().readTree(o.contactsJson()).path("admin");
+            var admin = json.readTree(o.contactsJson()).path("admin");
             return (admin.path("firstName").asText("") + " " + admin.path("lastName").asText("")).trim();
         } catch (Exception e) {
             return "";

@@ -312,12 +312,15 @@ public class OrderService {
      * @throws HubProblem 404, 409 INVALID_STATE when not PENDING, 422 rules or FIELD_NOT_PATCHABLE
      */
     public Order patch(String accountId, String orderId, OrderDocument patch, String actor) {
-        for (var f : List.of(java.util.Map.entry("clientReference", String.valueOf(patch.clientReference())),
-            java.util.Map.entry("productType", String.valueOf(patch.productType())), java.util.Map.entry("handle", String.valueOf(patch.handle())))) {
-            if (!f.getValue().equals("null")) {
-                throw new HubProblem(422, "FIELD_NOT_PATCHABLE", f.getKey(), f.getKey() + " cannot be changed; place a new order instead");
+        java.util.Map<String, String> fixed = new java.util.LinkedHashMap<>();
+        fixed.put("clientReference", patch.clientReference());
+        fixed.put("productType", patch.productType());
+        fixed.put("handle", patch.handle());
+        fixed.forEach((field, value) -> {
+            if (value != null) {
+                throw new HubProblem(422, "FIELD_NOT_PATCHABLE", field, field + " cannot be changed; place a new order instead");
             }
-        }
+        });
         Order current = get(accountId, orderId);
         if (current.state() != OrderState.PENDING) {
             throw invalidState(current, "edit", "only a PENDING (saved) order can be edited");

@@ -194,12 +194,17 @@ public class OrderValidator {
                 errors.add(new FieldError("FIELD_REQUIRED", "contacts.organization", "contacts.organization is required for " + product.validation() + " product " + product.productType()));
             } else {
                 OrderDocument.Contact org = contacts.organization();
-                for (var f : List.of(Map.entry("orgName", String.valueOf(org.orgName())), Map.entry("address1", String.valueOf(org.address1())),
-                    Map.entry("city", String.valueOf(org.city())), Map.entry("country", String.valueOf(org.country())), Map.entry("phone", String.valueOf(org.phone())))) {
-                    if (f.getValue().equals("null") || f.getValue().isBlank()) {
-                        errors.add(required("contacts.organization." + f.getKey()));
+                Map<String, String> needed = new java.util.LinkedHashMap<>();
+                needed.put("orgName", org.orgName());
+                needed.put("address1", org.address1());
+                needed.put("city", org.city());
+                needed.put("country", org.country());
+                needed.put("phone", org.phone());
+                needed.forEach((field, value) -> {
+                    if (trim(value) == null) {
+                        errors.add(required("contacts.organization." + field));
                     }
-                }
+                });
                 if (org.country() != null && !org.country().trim().matches("[A-Za-z]{2}")) {
                     errors.add(new FieldError("FIELD_INVALID", "contacts.organization.country", "country must be an ISO 3166-1 alpha-2 code such as US"));
                 }

@@ -259,6 +259,14 @@ class OrderRestApiTest {
         ObjectNode wildcard = OrderJson.order("BAD-3", "comodo_ssl", "process", "*.bad.example.com", TestCsrs.ec("*.bad.example.com"));
         assertThat(json(hub.post("/api/v1/orders", key, wildcard.toString())).get("code").asText()).isEqualTo("WILDCARD_NOT_ALLOWED");
 
+        ObjectNode ov = OrderJson.order("BAD-5", "sslwebserver", "process", "bad.example.com", TestCsrs.ec("bad.example.com"));
+        ((ObjectNode) ov.get("contacts").get("organization")).remove("orgName");
+        ((ObjectNode) ov.get("contacts").get("organization")).put("city", "null");      // a real city name, not a missing value
+        JsonNode org = json(hub.post("/api/v1/orders", key, ov.toString()));
+        assertThat(org.get("code").asText()).isEqualTo("FIELD_REQUIRED");
+        assertThat(org.get("field").asText()).isEqualTo("contacts.organization.orgName");
+        assertThat(org.path("errors").findValuesAsText("field")).doesNotContain("contacts.organization.city");
+
         ObjectNode unknown = OrderJson.order("BAD-4", "comodo_ssl", "process", "bad.example.com", TestCsrs.ec("bad.example.com"));
         unknown.put("aproverEmail", "x@example.com");
         JsonNode u = json(hub.post("/api/v1/orders", key, unknown.toString()));
@@ -320,6 +328,9 @@ class OrderRestApiTest {
         assertThat(json(patched).get("price").get("amount").asText()).isEqualTo("58.00");
         assertThat(json(patched).get("serverType").asText()).isEqualTo("apache");
         assertThat(hub.call("PATCH", "/api/v1/orders/" + id, key, "{\"productType\": \"sslwebserver\"}").statusCode()).isEqualTo(422);
+        JsonNode handle = json(hub.call("PATCH", "/api/v1/orders/" + id, key, "{\"handle\": \"process\"}"));
+        assertThat(handle.get("code").asText()).isEqualTo("FIELD_NOT_PATCHABLE");
+        assertThat(handle.get("field").asText()).isEqualTo("handle");
 
         hub.post("/api/v1/orders", key, order("EDIT-2", "process"));
         JsonNode pending = json(hub.get("/api/v1/orders?state=PENDING", key));
