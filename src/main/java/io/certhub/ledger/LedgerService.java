@@ -1,13 +1,18 @@
 package io.certhub.ledger;
 
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -71,6 +76,7 @@ public class LedgerService {
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final Map<String, String> currencies = new ConcurrentHashMap<>();
 
     /**
      * @param jdbc  template on the hub database
@@ -138,8 +144,10 @@ public class LedgerService {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public Hold hold(String accountId, String orderId, int submission, Money amount) {
-        AccountView before = account(accountId);
-        requireSameCurrency(before, amount);
+        String currency = currency(accountId);
+        if (!currency.equals(amount.currency())) {
+            throw new IllegalArgumentException("account " + accountId + " is in " + currency + ", not " + amount.currency());
+        }
         int updated = jdbc.update(
             "update account set held_minor = held_minor + ? where id = ? and balance_minor - held_minor >= ?",
             amount.minor(), accountId, amount.minor());
@@ -148,9 +156,20 @@ public class LedgerService {
             throw new InsufficientFundsException(accountId, amount, new Money(now.available(), now.currency()));
         }
         Timestamp at = now();
-        jdbc.update("insert into hold(order_id, submission, account_id, amount_minor, currency, state, created_at) values (?, ?, ?, ?, ?, 'HELD', ?)",
-            orderId, submission, accountId, amount.minor(), amount.currency(), at);
-        long holdId = jdbc.queryForObject("select id from hold where order_id = ? and submission = ?", Long.class, orderId, submission);
+        KeyHolder key = new GeneratedKeyHolder();
+        jdbc.update(con -> {
+            PreparedStatement ps = con.prepareStatement(
+                "insert into hold(order_id, submission, account_id, amount_minor, currency, state, created_at) values (?, ?, ?, ?, ?, 'HELD', ?)",
+                new String[] {"id"});
+            ps.setString(1, orderId);
+            ps.setInt(2, submission);
+            ps.setString(3, accountId);
+            ps.setLong(4, amount.minor());
+            ps.setString(5, amount.currency());
+            ps.setTimestamp(6, at);
+            return ps;
+        }, key);
+        long holdId = key.getKeyAs(Long.class);
         journal(accountId, EntryType.HOLD, amount, orderId, holdId, null);
         return new Hold(holdId, orderId, submission, amount, HoldState.HELD);
     }
@@ -178,17 +197,17 @@ public class LedgerService {
     }
 
     private Optional<Hold> settle(String orderId, HoldState to) {
-        Optional<Hold> open = jdbc.query("select * from hold where order_id = ? and state = 'HELD'", HOLD, orderId)
-            .stream().findFirst();
+        List<Map.Entry<Hold, String>> open = jdbc.query("select * from hold where order_id = ? and state = 'HELD'",
+            (rs, i) -> Map.entry(HOLD.mapRow(rs, i), rs.getString("account_id")), orderId);
         if (open.isEmpty()) {
             return Optional.empty();
         }
-        Hold hold = open.get();
+        Hold hold = open.get(0).getKey();
+        String accountId = open.get(0).getValue();
         int n = jdbc.update("update hold set state = ?, settled_at = ? where id = ? and state = 'HELD'", to.name(), now(), hold.id());
         if (n == 0) {
             return Optional.empty();
         }
-        String accountId = jdbc.queryForObject("select account_id from hold where id = ?", String.class, hold.id());
         if (to == HoldState.CAPTURED) {
             jdbc.update("update account set balance_minor = balance_minor - ?, held_minor = held_minor - ? where id = ?",
                 hold.amount().minor(), hold.amount().minor(), accountId);
@@ -208,6 +227,24 @@ public class LedgerService {
     public AccountView account(String accountId) {
         return jdbc.queryForObject("select id, currency, balance_minor, held_minor from account where id = ?",
             (rs, i) -> new AccountView(rs.getString(1), rs.getString(2).trim(), rs.getLong(3), rs.getLong(4)), accountId);
+    }
+
+    /**
+     * The account's currency, read once and then kept (an account's currency never changes, and
+     * accounts are never deleted): spares the order path a read of the account row per order.
+     *
+     * @param accountId account id
+     * @return ISO 4217 code
+     * @throws EmptyResultDataAccessException when the account does not exist
+     */
+    public String currency(String accountId) {
+        String known = currencies.get(accountId);
+        if (known != null) {
+            return known;
+        }
+        String read = jdbc.queryForObject("select currency from account where id = ?", String.class, accountId).trim();
+        currencies.putIfAbsent(accountId, read);
+        return read;
     }
 
     /**

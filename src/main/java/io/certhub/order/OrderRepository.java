@@ -39,19 +39,21 @@ public class OrderRepository {
     /**
      * Inserts a new order.
      *
-     * @param o the order (state normally PENDING)
+     * @param o          the order (PENDING, or IN_PROGRESS when created and submitted at once)
+     * @param vendorStep the vendor step it starts at ({@code QUEUED} for a submitted order, due at
+     *                   once), or null when it is not for the vendor yet
      * @throws org.springframework.dao.DuplicateKeyException when the account already has the client reference
      */
-    public void insert(Order o) {
+    public void insert(Order o, String vendorStep) {
         jdbc.update("""
             insert into orders(id, account_id, client_reference, content_hash, product_type, state, vendor_status, vendor_order_id,
               domain, additional_domains, period, server_type, approver_email, dcv_method, csr, csr_key_sha256, contacts,
-              price_minor, currency, submissions, created_at, updated_at)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+              price_minor, currency, submissions, created_at, updated_at, vendor_step, vendor_attempts)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)""",
             o.id(), o.accountId(), o.clientReference(), o.contentHash(), o.productType(), o.state().name(), o.vendorStatus(),
             o.vendorOrderId(), o.domain(), String.join(" ", o.additionalDomains()), o.period(), o.serverType(), o.approverEmail(),
             o.dcvMethod(), o.csr(), o.csrKeySha256(), o.contactsJson(), o.price().minor(), o.price().currency(), o.submissions(),
-            Timestamp.from(o.createdAt()), Timestamp.from(o.updatedAt()));
+            Timestamp.from(o.createdAt()), Timestamp.from(o.updatedAt()), vendorStep);
     }
 
     /**
@@ -141,6 +143,18 @@ public class OrderRepository {
     public void addHistory(String orderId, Order.HistoryEntry e) {
         jdbc.update("insert into order_history(order_id, at, from_state, to_state, vendor_status, actor, reason) values (?, ?, ?, ?, ?, ?, ?)",
             orderId, Timestamp.from(e.at()), e.from() == null ? null : e.from().name(), e.to().name(), e.vendorStatus(), e.actor(), e.reason());
+    }
+
+    /**
+     * Appends history entries in one JDBC batch.
+     *
+     * @param orderId order id
+     * @param entries the entries, oldest first
+     */
+    public void addHistory(String orderId, List<Order.HistoryEntry> entries) {
+        jdbc.batchUpdate("insert into order_history(order_id, at, from_state, to_state, vendor_status, actor, reason) values (?, ?, ?, ?, ?, ?, ?)",
+            entries.stream().map(e -> new Object[] {orderId, Timestamp.from(e.at()), e.from() == null ? null : e.from().name(),
+                e.to().name(), e.vendorStatus(), e.actor(), e.reason()}).toList());
     }
 
     /**

@@ -97,26 +97,42 @@ public class OrderService {
         return result;
     }
 
+    /**
+     * Writes a new order in as few statements as the rules allow (issue 6, findings): the order
+     * row is inserted first in its final state (PENDING, or IN_PROGRESS queued for the vendor with
+     * submission 1) and a client reference already in use surfaces as the unique key's
+     * {@link DuplicateKeyException}, which {@link #create} turns into the existing order or a
+     * conflict; the account's currency comes from the ledger's cache; the hold and its journal
+     * row follow in the same transaction, and both history entries go in one batch. The order
+     * returned is the one written, not read back.
+     */
     private CreateResult createInTx(String accountId, ValidatedOrder v, String actor) {
-        Optional<CreateResult> existing = existing(accountId, v);
-        if (existing.isPresent()) {
-            return existing.get();
-        }
-        String currency = ledger.account(accountId).currency();
+        String currency = ledger.currency(accountId);
         if (!currency.equals(v.price().currency())) {
             throw new HubProblem(422, "CURRENCY_MISMATCH", "productType", "account " + accountId + " is kept in " + currency
                 + " but the catalog prices in " + v.price().currency());
         }
         Instant now = clock.instant();
+        boolean submit = v.submit();
         Order o = new Order(UUID.randomUUID().toString(), accountId, v.clientReference(), v.contentHash(), v.product().productType(),
-            OrderState.PENDING, null, null, v.domain(), v.additionalDomains(), v.period(), v.serverType(), v.approverEmail(),
-            v.dcvMethod(), v.csr().canonicalPem(), v.csr().publicKeySha256(), v.contactsJson(), v.price(), 0, null, null, now, now);
-        repo.insert(o);
-        repo.addHistory(o.id(), new Order.HistoryEntry(now, null, OrderState.PENDING, null, actor, "order saved"));
-        if (v.submit()) {
-            return new CreateResult(submitInTx(o, actor), true);
+            submit ? OrderState.IN_PROGRESS : OrderState.PENDING, null, null, v.domain(), v.additionalDomains(), v.period(),
+            v.serverType(), v.approverEmail(), v.dcvMethod(), v.csr().canonicalPem(), v.csr().publicKeySha256(), v.contactsJson(),
+            v.price(), submit ? 1 : 0, null, null, now, now);
+        repo.insert(o, submit ? "QUEUED" : null);
+        Order.HistoryEntry saved = new Order.HistoryEntry(now, null, OrderState.PENDING, null, actor, "order saved");
+        if (!submit) {
+            repo.addHistory(o.id(), List.of(saved));
+            return new CreateResult(o, true);
         }
+        ledger.hold(accountId, o.id(), 1, o.price());
+        repo.addHistory(o.id(), List.of(saved, new Order.HistoryEntry(now, OrderState.PENDING, OrderState.IN_PROGRESS, null, actor,
+            submittedReason(o))));
         return new CreateResult(o, true);
+    }
+
+    private static String submittedReason(Order o) {
+        return (o.state() == OrderState.DECLINED ? "submitted again; " : "submitted; ") + o.price().decimal() + " "
+            + o.price().currency() + " on hold";
     }
 
     private Optional<CreateResult> existing(String accountId, ValidatedOrder v) {
@@ -155,8 +171,7 @@ public class OrderService {
         ledger.hold(o.accountId(), o.id(), submission, o.price());
         repo.queueForVendor(o.id(), o.vendorOrderId() == null ? "QUEUED" : "SAVED");
         change(o, OrderState.IN_PROGRESS, o.vendorOrderId() == null ? null : o.vendorStatus(), submission, null, null, actor,
-            o.state() == OrderState.DECLINED ? "submitted again; " + o.price().decimal() + " " + o.price().currency() + " on hold"
-                : "submitted; " + o.price().decimal() + " " + o.price().currency() + " on hold");
+            submittedReason(o));
         return reload(o.id());
     }
 
@@ -264,9 +279,11 @@ public class OrderService {
      */
     public boolean recordVendorStatus(String orderId, String vendorStatus, String actor, String reason) {
         return Boolean.TRUE.equals(tx.execute(s -> {
-            Order o = repo.find(orderId).orElseThrow(() -> notFound(orderId));
-            if (o.state() != OrderState.IN_PROGRESS || (java.util.Objects.equals(o.vendorStatus(), vendorStatus) && reason == null)) {
-                return false;
+            if (reason == null) {
+                Order o = repo.find(orderId).orElseThrow(() -> notFound(orderId));
+                if (o.state() != OrderState.IN_PROGRESS || java.util.Objects.equals(o.vendorStatus(), vendorStatus)) {
+                    return false;
+                }
             }
             Instant now = clock.instant();
             if (!repo.vendorStatus(orderId, OrderState.IN_PROGRESS, vendorStatus, now)) {

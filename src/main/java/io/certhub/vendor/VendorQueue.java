@@ -90,6 +90,21 @@ public class VendorQueue {
     }
 
     /**
+     * Records that the vendor took the order (step SUBMITTED, attempts reset), with the next poll
+     * due after {@code nextPoll} (null: due at once) and, when {@code release}, the caller's claim
+     * given back in the same update.
+     *
+     * @param orderId  order id
+     * @param nextPoll wait before the status poll, or null
+     * @param release  whether to clear the claim
+     */
+    public void submitted(String orderId, Duration nextPoll, boolean release) {
+        jdbc.update("update orders set vendor_step = 'SUBMITTED', vendor_attempts = 0, vendor_next_at = ?"
+            + (release ? ", vendor_claimed_until = null" : "") + " where id = ?",
+            nextPoll == null ? null : Timestamp.from(clock.instant().plus(nextPoll)), orderId);
+    }
+
+    /**
      * Records the vendor's order id and moves QUEUED → SAVED (guarded).
      *
      * @param orderId       order id

@@ -13,6 +13,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Sends submitted orders to the vendor (the order-submission route calls {@link #process} for
@@ -20,10 +21,12 @@ import org.springframework.stereotype.Component;
  *
  * <ol>
  *   <li>QUEUED → {@link VendorAdapter#place} ({@code sw_register handle=save}); the vendor's
- *       order id is committed on the order (SAVED) before anything else. A timeout or failure
- *       here is retried: at worst an unused saved order stays at the vendor.</li>
- *   <li>SAVED → marked SUBMITTING (committed), then {@link VendorAdapter#submit}
- *       ({@code process_pending}) → SUBMITTED with the vendor's status.</li>
+ *       order id is committed on the order before anything else, marked SUBMITTING in the same
+ *       transaction. A timeout or failure here is retried: at worst an unused saved order stays
+ *       at the vendor.</li>
+ *   <li>SAVED (a declined order submitted again) → marked SUBMITTING (committed), then
+ *       {@link VendorAdapter#submit} ({@code process_pending}) → SUBMITTED with the vendor's
+ *       status.</li>
  *   <li>SUBMITTING found again (the reply was lost: timeout, 705, crash) → looked up with
  *       {@link VendorAdapter#info} first; only a vendor order still pending/declined is
  *       submitted again.</li>
@@ -47,6 +50,7 @@ public class VendorSubmission {
     private final VendorProperties props;
     private final VendorTracking tracking;
     private final MeterRegistry meters;
+    private final TransactionTemplate tx;
     private volatile Instant pausedUntil = Instant.EPOCH;
     /** Ids handed to the submission route and not yet processed (so a sweep never queues one twice). */
     private final Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -59,9 +63,10 @@ public class VendorSubmission {
      * @param props     vendor settings
      * @param tracking  status tracking (an order completed at once is fetched from there)
      * @param meters    metrics
+     * @param tx        transaction template of the hub database (one transaction per vendor answer)
      */
     public VendorSubmission(VendorQueue queue, OrderRepository orders, OrderService lifecycle, Vendors vendors, VendorProperties props,
-                            VendorTracking tracking, MeterRegistry meters) {
+                            VendorTracking tracking, MeterRegistry meters, TransactionTemplate tx) {
         this.queue = queue;
         this.orders = orders;
         this.lifecycle = lifecycle;
@@ -69,6 +74,7 @@ public class VendorSubmission {
         this.props = props;
         this.tracking = tracking;
         this.meters = meters;
+        this.tx = tx;
     }
 
     /**
@@ -102,68 +108,95 @@ public class VendorSubmission {
             if (queue.instant().isBefore(pausedUntil) || !queue.claim(orderId, props.getClaim())) {
                 return;
             }
+            boolean released = false;
             try {
-                step(orderId);
+                released = step(orderId);
             } finally {
-                queue.release(orderId);
+                if (!released) {
+                    queue.release(orderId);
+                }
             }
         } finally {
             inFlight.remove(orderId);
         }
     }
 
-    private void step(String orderId) {
+    /**
+     * One order's steps with the vendor. Each vendor answer is recorded in one transaction (the
+     * vendor tracking columns, the vendor status and its history entry): the placement's answer
+     * also marks the order SUBMITTING (so a lost process_pending reply is looked up before any
+     * resend), and the submission's answer gives the claim back in the same update.
+     *
+     * @return true when the claim was given back already
+     */
+    private boolean step(String orderId) {
         Order o = orders.find(orderId).orElse(null);
         Step step = o == null ? null : queue.step(orderId);
         if (o == null || step == null) {
-            return;
+            return false;
         }
         VendorAdapter vendor = vendors.active();
         try {
             if (o.state() != OrderState.IN_PROGRESS) {
                 abandon(o, step, vendor);
-                return;
+                return false;
             }
             if (step == Step.QUEUED) {
                 String vendorOrderId = vendor.place(o);
-                if (!queue.saved(orderId, vendorOrderId)) {
-                    return;
+                Boolean placed = tx.execute(s -> {
+                    if (!queue.saved(orderId, vendorOrderId)) {
+                        return null;
+                    }
+                    if (!lifecycle.recordVendorStatus(orderId, "pending", "vendor", "saved at the vendor as order " + vendorOrderId)) {
+                        return false;                           // cancelled while we were placing it
+                    }
+                    queue.setStep(orderId, Step.SUBMITTING);
+                    return true;
+                });
+                if (placed == null) {
+                    return false;
                 }
-                lifecycle.recordVendorStatus(orderId, "pending", "vendor", "saved at the vendor as order " + vendorOrderId);
                 o = orders.find(orderId).orElseThrow();
-                if (o.state() != OrderState.IN_PROGRESS) {      // cancelled while we were placing it
+                if (!placed) {
                     abandon(o, Step.SAVED, vendor);
-                    return;
+                    return false;
                 }
-                step = Step.SAVED;
+                return submit(o, vendor);
             }
             if (step == Step.SUBMITTING) {
                 VendorAdapter.VendorOrder info = vendor.info(o.vendorOrderId());
                 if (!RESUBMITTABLE.contains(info.state())) {
-                    submitted(o, info.state());
-                    return;
+                    return submitted(o, info.state());
                 }
                 step = Step.SAVED;
             }
             if (step == Step.SAVED) {
                 queue.setStep(orderId, Step.SUBMITTING);
-                String state = vendor.submit(o, o.vendorOrderId());
-                submitted(o, state);
+                return submit(o, vendor);
             }
+            return false;
         } catch (VendorException e) {
             failed(o, e);
+            return false;
         }
     }
 
-    private void submitted(Order o, String vendorState) {
-        queue.setStep(o.id(), Step.SUBMITTED);
-        lifecycle.recordVendorStatus(o.id(), vendorState, "vendor", "submitted to the vendor (order " + o.vendorOrderId() + "): " + vendorState);
+    private boolean submit(Order o, VendorAdapter vendor) {
+        return submitted(o, vendor.submit(o, o.vendorOrderId()));
+    }
+
+    /** Records the vendor's answer to the submission; @return true when the claim was given back with it. */
+    private boolean submitted(Order o, String vendorState) {
+        boolean pollNow = "completed".equals(vendorState) || !"email".equals(o.dcvMethod());
+        tx.executeWithoutResult(s -> {
+            queue.submitted(o.id(), pollNow ? null : props.getPollBase(), !pollNow);
+            lifecycle.recordVendorStatus(o.id(), vendorState, "vendor", "submitted to the vendor (order " + o.vendorOrderId() + "): " + vendorState);
+        });
         meters.counter("certhub.vendor.submitted").increment();
-        if ("completed".equals(vendorState) || !"email".equals(o.dcvMethod())) {
+        if (pollNow) {
             tracking.pollClaimed(o.id());        // the certificate (SSL Lite) or the DNS/HTTP token, at once
-        } else {
-            queue.later(o.id(), props.getPollBase(), false);
         }
+        return !pollNow;
     }
 
     private void abandon(Order o, Step step, VendorAdapter vendor) {

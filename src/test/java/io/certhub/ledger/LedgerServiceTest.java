@@ -74,6 +74,24 @@ class LedgerServiceTest {
     }
 
     @Test
+    void theHoldReturnedIsTheRowWrittenAndItsJournalRowPointsAtIt() {
+        LedgerService.Hold first = tx.execute(s -> ledger.hold("acme", "o1", 1, Money.parse("29.00", "USD")));
+        tx.executeWithoutResult(s -> ledger.release("o1"));
+        LedgerService.Hold second = tx.execute(s -> ledger.hold("acme", "o1", 2, Money.parse("29.00", "USD")));
+        assertThat(second.id()).isNotEqualTo(first.id());
+        assertThat(jdbc.queryForObject("select id from hold where order_id = 'o1' and submission = 2", Long.class)).isEqualTo(second.id());
+        assertThat(jdbc.queryForList("select hold_id from journal where entry_type = 'HOLD' order by id", Long.class))
+            .containsExactly(first.id(), second.id());
+        assertThat(second).isEqualTo(new LedgerService.Hold(second.id(), "o1", 2, Money.parse("29.00", "USD"), LedgerService.HoldState.HELD));
+    }
+
+    @Test
+    void theCurrencyOfAnUnknownAccountIsAnError() {
+        assertThat(ledger.currency("acme")).isEqualTo("USD");
+        assertThatThrownBy(() -> ledger.currency("nobody")).isInstanceOf(org.springframework.dao.EmptyResultDataAccessException.class);
+    }
+
+    @Test
     void aHoldNeedsTheAccountCurrency() {
         assertThatThrownBy(() -> tx.executeWithoutResult(s -> ledger.hold("acme", "o1", 1, Money.parse("1.00", "EUR"))))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("USD");
