@@ -66,6 +66,7 @@ public class CertificateMailbox {
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final MailboxPollStrategy polls;
     private final String processed;
     private final String review;
     private final String quarantine;
@@ -75,11 +76,12 @@ public class CertificateMailbox {
      * @param jdbc       template on the hub database
      * @param clock      time source
      * @param meters     metrics
+     * @param polls      the mailbox consumer's poll strategy (told of failed mails)
      * @param processed  {@code hub.mailbox.processed-folder}
      * @param review     {@code hub.mailbox.review-folder}
      * @param quarantine {@code hub.mailbox.quarantine-folder}
      */
-    public CertificateMailbox(OrderCompletion completion, JdbcTemplate jdbc, Clock clock, MeterRegistry meters,
+    public CertificateMailbox(OrderCompletion completion, JdbcTemplate jdbc, Clock clock, MeterRegistry meters, MailboxPollStrategy polls,
                               @Value("${hub.mailbox.processed-folder:Processed}") String processed,
                               @Value("${hub.mailbox.review-folder:Review}") String review,
                               @Value("${hub.mailbox.quarantine-folder:Quarantine}") String quarantine) {
@@ -87,6 +89,7 @@ public class CertificateMailbox {
         this.jdbc = jdbc;
         this.clock = clock;
         this.meters = meters;
+        this.polls = polls;
         this.processed = processed;
         this.review = review;
         this.quarantine = quarantine;
@@ -105,11 +108,24 @@ public class CertificateMailbox {
      * Processes the mail of a camel-mail exchange ({@code mapMailMessage=false}) and sets the
      * move-to header (on a new, plain message: see {@code moveTo}).
      *
+     * <p>Success and failure (thrown) are told to the {@link MailboxPollStrategy}, so that a poll
+     * of nothing but failing mails, which stay unseen, is not repeated at once.
+     *
      * @param exchange the mail exchange
      * @throws MessagingException when the IMAP server fails while the mail is read (retried)
      * @throws IOException        likewise
      */
     public void process(Exchange exchange) throws MessagingException, IOException {
+        try {
+            processPolled(exchange);
+            polls.succeeded();
+        } catch (MessagingException | IOException | RuntimeException | Error e) {
+            polls.failed();
+            throw e;
+        }
+    }
+
+    private void processPolled(Exchange exchange) throws MessagingException, IOException {
         Message message = exchange.getIn(MailMessage.class).getMessage();
         byte[] raw;
         try {
