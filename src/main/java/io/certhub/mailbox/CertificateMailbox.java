@@ -160,8 +160,9 @@ public class CertificateMailbox {
     /**
      * Reads a mail whole, headers and body, in one IMAP command ({@code FETCH n BODY.PEEK[]}: the
      * certificate-mailbox consumer sets {@code peek}, so the mail stays unseen until camel-mail
-     * flags it after the exchange succeeded). Reading the IMAP message itself instead costs a
-     * command per piece — envelope, body structure, each part, the header — each a round trip.
+     * flags it after the exchange succeeded), or from memory when {@link WholeMailUidGenerator}
+     * read it so when it was polled. Reading the IMAP message itself instead costs a command per
+     * piece — envelope, body structure, each part, the header — each a round trip.
      *
      * @param message the mail on the server
      * @return its bytes as the server holds them (RFC 5322)
