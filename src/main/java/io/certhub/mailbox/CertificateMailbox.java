@@ -49,7 +49,7 @@ import org.springframework.stereotype.Component;
  *   <li>Quarantine: a mail that can never be processed (no certificate, unreadable MIME, a ZIP
  *       over its limits).</li>
  * </ul>
- * Each mail is read whole in one IMAP command and parsed here ({@link #fetchWhole}).
+ * Each mail is read whole in one IMAP command and parsed here ({@code fetchWhole}).
  * A failure of the hub itself (database down) throws: the mail stays unseen and is read again.
  * Every mail's fate is recorded by Message-ID (table {@code mailbox_message}); the same mail
  * seen again (re-delivery, restart) changes nothing and is moved where it went the first time.
@@ -76,7 +76,7 @@ public class CertificateMailbox {
      * @param jdbc       template on the hub database
      * @param clock      time source
      * @param meters     metrics
-     * @param polls      the mailbox consumer's poll strategy (told of failed mails)
+     * @param polls      the mailbox consumer's poll strategy (told how each mail ended)
      * @param processed  {@code hub.mailbox.processed-folder}
      * @param review     {@code hub.mailbox.review-folder}
      * @param quarantine {@code hub.mailbox.quarantine-folder}
