@@ -31,6 +31,14 @@ import org.springframework.stereotype.Component;
  * camel-freemarker template {@code templates/delivery/install-<serverType>.ftl}. A wildcard's
  * {@code *} is written {@code star} in file names. Never a private key: the hub has none.
  *
+ * <p>The sweep (route admin-delivery-sweep, every {@code hub.mail.delivery-sweep-ms}) reads the
+ * due deliveries in batches of {@link #SWEEP_BATCH} and goes on at once while a batch is full;
+ * a batch's emails are sent concurrently on {@code hub.mail.delivery-threads} threads. Each
+ * delivery is claimed in the database by the thread about to send it ({@link #claim}), so two
+ * sweeps (or two hub instances) that read the same row never both send it while the claim's
+ * {@link #LEASE} lasts. (A hub stopped between the SMTP server's acceptance and the SENT mark
+ * sends that email again after the lease: an outbox in front of SMTP is at least once.)
+ *
  * <p>SMTP failures are retried with exponential backoff ({@code hub.mail.retry-base} ×
  * 2^attempts, at most {@code hub.mail.retry-max}); the attempts and last error are kept on
  * the delivery row and shown on the order.
@@ -44,6 +52,12 @@ public class AdminDelivery {
     /** Exchange property: the order's server type, choosing the template. */
     public static final String SERVER_TYPE = "serverType";
     private static final String FILES = "deliveryFiles";
+    /** Exchange property of the sweep: whether its last batch was full, so it reads another one. */
+    public static final String MORE = "deliveryMore";
+    /** Deliveries a sweep reads at once. */
+    public static final int SWEEP_BATCH = 500;
+    /** How long a claimed delivery is kept from other sweeps while it is being sent. */
+    public static final Duration LEASE = Duration.ofMinutes(2);
 
     private final DeliveryQueue queue;
     private final OrderRepository orders;
@@ -77,15 +91,33 @@ public class AdminDelivery {
         this.retryMax = retryMax;
     }
 
-    /** @return ids of deliveries due now, each claimed for one attempt (at most 500 a sweep) */
-    public List<Long> due() {
-        List<Long> claimed = new ArrayList<>();
-        for (Long id : queue.due(500)) {
-            if (queue.claim(id, Duration.ofMinutes(2))) {
-                claimed.add(id);
-            }
-        }
-        return claimed;
+    /**
+     * Reads one batch of the sweep: the deliveries due now, oldest first, at most
+     * {@link #SWEEP_BATCH}. They are not claimed yet: each is claimed by {@link #claim} on the
+     * thread that sends it, just before it is sent, so that the claim's lease covers one send
+     * rather than the wait behind the rest of the batch. Sets the exchange property
+     * {@link #MORE} to whether the batch was full (the sweep then reads the next one at once).
+     *
+     * @param exchange the sweep's exchange
+     * @return ids of the deliveries due now
+     */
+    public List<Long> due(Exchange exchange) {
+        List<Long> due = queue.due(SWEEP_BATCH);
+        exchange.setProperty(MORE, due.size() >= SWEEP_BATCH);
+        return due;
+    }
+
+    /**
+     * Claims a due delivery for one sending attempt (a guarded {@code UPDATE} that pushes its due
+     * time by {@link #LEASE}; see {@link DeliveryQueue#claim}). Only one of several sweeps —
+     * threads or hub instances — that read the same row gets it; the others skip it. Its
+     * attempt then ends as sent or failed (which sets the next due time).
+     *
+     * @param id the delivery id
+     * @return whether this caller got the delivery and is to send it
+     */
+    public boolean claim(Long id) {
+        return queue.claim(id, LEASE);
     }
 
     /**

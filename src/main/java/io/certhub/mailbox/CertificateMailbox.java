@@ -6,7 +6,9 @@ import io.certhub.pki.PkiException;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
@@ -16,10 +18,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.mail.MailConstants;
 import org.apache.camel.component.mail.MailMessage;
+import org.apache.camel.support.DefaultMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -45,6 +49,7 @@ import org.springframework.stereotype.Component;
  *   <li>Quarantine: a mail that can never be processed (no certificate, unreadable MIME, a ZIP
  *       over its limits).</li>
  * </ul>
+ * Each mail is read whole in one IMAP command and parsed here ({@code fetchWhole}).
  * A failure of the hub itself (database down) throws: the mail stays unseen and is read again.
  * Every mail's fate is recorded by Message-ID (table {@code mailbox_message}); the same mail
  * seen again (re-delivery, restart) changes nothing and is moved where it went the first time.
@@ -53,12 +58,15 @@ import org.springframework.stereotype.Component;
 public class CertificateMailbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(CertificateMailbox.class);
+    /** Session of the mails parsed here (no server: they are read already). */
+    private static final Session SESSION = Session.getInstance(new Properties());
 
     private final CertificateExtractor extractor = new CertificateExtractor();
     private final OrderCompletion completion;
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final MailboxPollStrategy polls;
     private final String processed;
     private final String review;
     private final String quarantine;
@@ -68,11 +76,12 @@ public class CertificateMailbox {
      * @param jdbc       template on the hub database
      * @param clock      time source
      * @param meters     metrics
+     * @param polls      the mailbox consumer's poll strategy (told how each mail ended)
      * @param processed  {@code hub.mailbox.processed-folder}
      * @param review     {@code hub.mailbox.review-folder}
      * @param quarantine {@code hub.mailbox.quarantine-folder}
      */
-    public CertificateMailbox(OrderCompletion completion, JdbcTemplate jdbc, Clock clock, MeterRegistry meters,
+    public CertificateMailbox(OrderCompletion completion, JdbcTemplate jdbc, Clock clock, MeterRegistry meters, MailboxPollStrategy polls,
                               @Value("${hub.mailbox.processed-folder:Processed}") String processed,
                               @Value("${hub.mailbox.review-folder:Review}") String review,
                               @Value("${hub.mailbox.quarantine-folder:Quarantine}") String quarantine) {
@@ -80,6 +89,7 @@ public class CertificateMailbox {
         this.jdbc = jdbc;
         this.clock = clock;
         this.meters = meters;
+        this.polls = polls;
         this.processed = processed;
         this.review = review;
         this.quarantine = quarantine;
@@ -96,28 +106,86 @@ public class CertificateMailbox {
 
     /**
      * Processes the mail of a camel-mail exchange ({@code mapMailMessage=false}) and sets the
-     * move-to header.
+     * move-to header (on a new, plain message: see {@code moveTo}).
+     *
+     * <p>Success and failure (thrown) are told to the {@link MailboxPollStrategy}, so that a poll
+     * of nothing but failing mails, which stay unseen, is not repeated at once.
      *
      * @param exchange the mail exchange
      * @throws MessagingException when the IMAP server fails while the mail is read (retried)
      * @throws IOException        likewise
      */
     public void process(Exchange exchange) throws MessagingException, IOException {
+        try {
+            processPolled(exchange);
+            polls.succeeded();
+        } catch (MessagingException | IOException | RuntimeException | Error e) {
+            polls.failed();
+            throw e;
+        }
+    }
+
+    private void processPolled(Exchange exchange) throws MessagingException, IOException {
         Message message = exchange.getIn(MailMessage.class).getMessage();
-        Outcome outcome = process((MimeMessage) message);
-        exchange.getIn().setHeader(MailConstants.MAIL_MOVE_TO, outcome.folder());
+        byte[] raw;
+        try {
+            raw = fetchWhole(message);
+        } catch (MessagingException | IOException e) {
+            if (isServerFailure(e)) {
+                throw e;
+            }
+            // the server does not hand this mail out whole: read it part by part on the server, as
+            // any other mail was read before (an unreadable one ends in Quarantine there)
+            LOG.warn("mail #{} cannot be fetched whole ({}); reading it part by part", message.getMessageNumber(), e.toString());
+            moveTo(exchange, processMail((MimeMessage) message, null).folder());
+            return;
+        }
+        MimeMessage local = new MimeMessage(SESSION, new ByteArrayInputStream(raw));
+        moveTo(exchange, processMail(local, raw).folder());
+    }
+
+    /**
+     * Names the folder camel-mail moves the mail to once the exchange succeeded: the exchange's
+     * message becomes a plain one holding only that header. (Setting a header on camel-mail's own
+     * message first maps every header of the mail into it, fetched from the server: two more IMAP
+     * commands a mail, for headers nobody reads. camel-mail reads the move-to header from the
+     * exchange's message and moves the mail it polled, whatever the message now is.)
+     */
+    private static void moveTo(Exchange exchange, String folder) {
+        DefaultMessage m = new DefaultMessage(exchange);
+        m.setHeader(MailConstants.MAIL_MOVE_TO, folder);
+        exchange.setIn(m);
+    }
+
+    /**
+     * Reads a mail whole, headers and body, in one IMAP command ({@code FETCH n BODY.PEEK[]}: the
+     * certificate-mailbox consumer sets {@code peek}, so the mail stays unseen until camel-mail
+     * flags it after the exchange succeeded), or from memory when {@link WholeMailUidGenerator}
+     * read it so when it was polled. Reading the IMAP message itself instead costs a command per
+     * piece — envelope, body structure, each part, the header — each a round trip.
+     *
+     * @param message the mail on the server
+     * @return its bytes as the server holds them (RFC 5322)
+     * @throws MessagingException when the server fails or refuses to hand it out
+     * @throws IOException        likewise
+     */
+    static byte[] fetchWhole(Message message) throws MessagingException, IOException {
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        message.writeTo(raw);
+        return raw.toByteArray();
     }
 
     /**
      * Processes one mail.
      *
-     * @param message the vendor mail
+     * @param message the vendor mail (read already, or on the server)
+     * @param raw     its bytes as the server holds them, or null when not read yet
      * @return where it goes and why
      * @throws MessagingException when the mail cannot be read from the server (retried later)
      * @throws IOException        likewise
      */
-    public Outcome process(MimeMessage message) throws MessagingException, IOException {
-        String key = key(message);
+    public Outcome processMail(MimeMessage message, byte[] raw) throws MessagingException, IOException {
+        String key = key(message, raw);
         Optional<Outcome> seen = jdbc.query("select outcome, order_id, reason from mailbox_message where message_key = ?",
             (rs, i) -> new Outcome(folderOf(rs.getString(1)), rs.getString(2), rs.getString(3)), key).stream().findFirst();
         if (seen.isPresent()) {
@@ -203,18 +271,23 @@ public class CertificateMailbox {
 
     /**
      * @param message a mail
+     * @param raw     its bytes as the server holds them, or null to read them from the message
      * @return its Message-ID, or {@code sha256:<hex of the raw mail>} when it has none
      * @throws MessagingException when the server fails while reading it
      * @throws IOException        likewise
      */
-    static String key(MimeMessage message) throws MessagingException, IOException {
+    static String key(MimeMessage message, byte[] raw) throws MessagingException, IOException {
         String id = message.getMessageID();
         if (id != null && !id.isBlank()) {
             return truncate(id.trim(), 500);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        message.writeTo(out);
-        return "sha256:" + com.google.common.hash.Hashing.sha256().hashBytes(out.toByteArray());
+        byte[] bytes = raw;
+        if (bytes == null) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            message.writeTo(out);
+            bytes = out.toByteArray();
+        }
+        return "sha256:" + com.google.common.hash.Hashing.sha256().hashBytes(bytes);
     }
 
     private static String truncate(String s, int max) {

@@ -1,7 +1,6 @@
 package io.certhub.sandbox;
 
 import com.icegreen.greenmail.user.GreenMailUser;
-import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.certhub.config.HubProperties;
 import org.slf4j.Logger;
@@ -24,6 +23,10 @@ import org.springframework.stereotype.Component;
  * {@code ssl-orders@reseller.example.com}) is made at start-up the same way, so the hub can log in
  * before the first certificate arrives. Mail is kept in memory: a restart empties the mailboxes.
  *
+ * <p>The servers set {@code TCP_NODELAY} on the connections they accept ({@link NoDelayGreenMail}):
+ * GreenMail's own leave Nagle on, which made every IMAP command and SMTP reply of the hub wait
+ * ~40 ms for the client's delayed ACK.
+ *
  * <p>Lifecycle: started before the Camel routes (phase {@link #PHASE}) and the HTTP port, stopped
  * after them on shutdown. A port already in use stops start-up with a message naming the property.
  */
@@ -41,7 +44,7 @@ public class SandboxMailServer implements SmartLifecycle {
 
     private final HubProperties props;
     private final String hubMailbox;
-    private GreenMail greenMail;
+    private NoDelayGreenMail greenMail;
 
     /**
      * @param props      hub configuration ({@code hub.sandbox.smtp-port}, {@code .imap-port})
@@ -54,14 +57,14 @@ public class SandboxMailServer implements SmartLifecycle {
         this.hubMailbox = hubMailbox;
     }
 
+    /** How long GreenMail may take to open its ports, in milliseconds. */
+    static final long STARTUP_TIMEOUT_MS = 20_000;
+
     /**
      * Starts SMTP and IMAP and makes the hub's mailbox user.
      *
      * @throws IllegalStateException if a port cannot be bound (the message names the property)
      */
-    /** How long GreenMail may take to open its ports, in milliseconds. */
-    static final long STARTUP_TIMEOUT_MS = 20_000;
-
     @Override
     public synchronized void start() {
         if (greenMail != null) {
@@ -73,7 +76,7 @@ public class SandboxMailServer implements SmartLifecycle {
         // GreenMail's default 2 s start-up wait is too short on a busy 2-core machine
         smtp.setServerStartupTimeout(STARTUP_TIMEOUT_MS);
         imap.setServerStartupTimeout(STARTUP_TIMEOUT_MS);
-        GreenMail gm = new GreenMail(new ServerSetup[] {smtp, imap});
+        NoDelayGreenMail gm = new NoDelayGreenMail(new ServerSetup[] {smtp, imap});
         try {
             gm.start();
         } catch (RuntimeException e) {
@@ -128,10 +131,11 @@ public class SandboxMailServer implements SmartLifecycle {
     }
 
     /**
-     * @return the running GreenMail instance (for tests and diagnostics)
+     * @return the running GreenMail instance (for tests and diagnostics); its IMAP server is
+     *         {@link NoDelayGreenMail#imapServer()}, not {@code getImap()}
      * @throws IllegalStateException if the server is not running
      */
-    public synchronized GreenMail greenMail() {
+    public synchronized NoDelayGreenMail greenMail() {
         if (greenMail == null) {
             throw new IllegalStateException("the sandbox mail server is not running");
         }
