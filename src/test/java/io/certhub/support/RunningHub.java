@@ -145,6 +145,27 @@ public final class RunningHub implements AutoCloseable {
     }
 
     /**
+     * Prints every thread's stack to stderr (the hub runs in this JVM): the diagnosis of a request
+     * that hung until Spring MVC's async timeout answered 503 for it.
+     *
+     * @param why what was seen
+     */
+    static void dumpThreads(String why) {
+        StringBuilder sb = new StringBuilder("=== thread dump: ").append(why).append('\n');
+        for (java.lang.management.ThreadInfo t : java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+            sb.append('"').append(t.getThreadName()).append("\" ").append(t.getThreadState());
+            if (t.getLockName() != null) {
+                sb.append(" on ").append(t.getLockName()).append(" owned by ").append(t.getLockOwnerName());
+            }
+            sb.append('\n');
+            for (StackTraceElement e : t.getStackTrace()) {
+                sb.append("    at ").append(e).append('\n');
+            }
+        }
+        System.err.println(sb);
+    }
+
+    /**
      * @param method  HTTP method
      * @param path    path under the hub, e.g. /api/v1/orders
      * @param key     X-Api-Key or null
@@ -165,7 +186,12 @@ public final class RunningHub implements AutoCloseable {
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            long start = System.nanoTime();
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 503 && System.nanoTime() - start > Duration.ofSeconds(25).toNanos()) {
+                dumpThreads(method + " " + path + " answered 503 after " + Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s");
+            }
+            return r;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
