@@ -41,8 +41,11 @@ public final class Bench {
     static final DateTimeFormatter T = DateTimeFormatter.ofPattern("HH:mm:ss");
     /** Submission consumers of the hub (hub.vendor.concurrency default): the floor's thread count for W1. */
     static final int HUB_VENDOR_THREADS = 64;
-    /** Threads the hub spends on W3: the mailbox consumer and the admin-delivery sweep. */
-    static final int HUB_W3_THREADS = 2;
+    /**
+     * Threads the hub spends on W3: the mailbox consumer (1) and the admin-delivery senders
+     * (hub.mail.delivery-threads default, 8).
+     */
+    static final int HUB_W3_THREADS = 1 + 8;
     static final String HUB_MAILBOX = "ssl-orders@reseller.example.com";
 
     final Config cfg;
