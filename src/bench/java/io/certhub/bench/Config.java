@@ -15,6 +15,8 @@ import java.util.stream.Stream;
  * Benchmark settings, from system properties (set by the {@code bench} Maven profile):
  * {@code bench.jar}, {@code bench.n} (W1 sizes), {@code bench.w2.requests} (per client count),
  * {@code bench.w3.n} (W3 sizes), {@code bench.jfr} (record every hub with JFR),
+ * {@code bench.hub.jvm} (extra JVM options of every hub process, separated by {@code |}, for
+ * diagnosis such as {@code -XX:NativeMemoryTracking=summary}; never set in the recorded runs),
  * {@code bench.only} (comma-separated subset of startup, W1, floor, W2, W3; empty = all),
  * {@code bench.out} (output directory, default {@code target/bench}).
  */

@@ -78,6 +78,11 @@ final class HubProcess implements AutoCloseable {
         int imap = freePort();
         Path dataDir = Files.createTempDirectory("certhub-bench-" + name + "-");
         List<String> cmd = new ArrayList<>(List.of(cfg.javaBin(), "-Xmx512m"));
+        for (String option : System.getProperty("bench.hub.jvm", "").split("\\|")) {
+            if (!option.isBlank()) {
+                cmd.add(option.trim());         // e.g. -XX:NativeMemoryTracking=summary, for diagnosis only
+            }
+        }
         if (cfg.jfr()) {
             Files.createDirectories(cfg.out().resolve("jfr"));
             cmd.add("-XX:StartFlightRecording=filename=" + cfg.out().resolve("jfr").resolve(name + ".jfr") + ",settings=profile,dumponexit=true");
