@@ -9,26 +9,149 @@ import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * REST handlers of the account API (routes/ledger/account-rest-api.camel.yaml):
  * {@code GET /account} → {@code {id, currency, balance, held, available}} (decimal strings),
  * {@code GET /account/ledger} → a page of journal rows, newest first, and
- * {@code POST /accounts/{id}/deposits} {@code {amount, currency, reference}} (operator key).
+ * {@code POST /accounts/{id}/deposits} {@code {amount, currency, reference}} (operator key),
+ * {@code POST /accounts} {@code {id, currency, openingBalance}} (operator key) and
+ * {@code POST /accounts/{id}/api-keys} (operator key).
  */
 @Component("accountApi")
 public class AccountApi {
 
+    /**
+     * Account ids: lower-case letters, digits and hyphens, 1–64 characters, starting with a letter
+     * or digit. The id is also the account's inbox folder ({@code inbox/<id>/}), so it must be a
+     * safe folder name on every file system.
+     */
+    static final java.util.regex.Pattern ACCOUNT_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
+
     private final ApiSupport api;
     private final LedgerService ledger;
+    private final ApiKeyService keys;
+    private final TransactionTemplate tx;
 
     /**
      * @param api    shared REST support
      * @param ledger the ledger
+     * @param keys   API keys (new accounts get one)
+     * @param tx     transaction template of the hub database (an account and its first key commit together)
      */
-    public AccountApi(ApiSupport api, LedgerService ledger) {
+    public AccountApi(ApiSupport api, LedgerService ledger, ApiKeyService keys, TransactionTemplate tx) {
         this.api = api;
         this.ledger = ledger;
+        this.keys = keys;
+        this.tx = tx;
+    }
+
+    /**
+     * {@code POST /accounts} (operator), body {@code {id, currency, openingBalance}}: creates a
+     * reseller account and its first API key in one transaction. 201 with
+     * {@code {id, currency, balance, held, available, apiKey}} — the only time the key is shown
+     * (only its SHA-256 is stored; {@code POST /accounts/{id}/api-keys} issues another). An
+     * {@code openingBalance} (decimal string in the account currency, optional) is journaled as a
+     * DEPOSIT. There is no Idempotency-Key replay here, so that the plain key is never stored: a
+     * retry of a create that succeeded answers 409 {@code ACCOUNT_EXISTS}.
+     *
+     * @param ex exchange
+     * @throws HubProblem 401/403; 400 not JSON; 422 {@code FIELD_REQUIRED} / {@code FIELD_INVALID}
+     *                    naming {@code id}, {@code currency} (ISO 4217) or {@code openingBalance};
+     *                    409 {@code ACCOUNT_EXISTS}
+     */
+    public void create(Exchange ex) {
+        api.operator(ex);
+        JsonNode node = api.parse(api.body(ex));
+        if (!node.isObject()) {
+            throw new HubProblem(400, "MALFORMED_REQUEST", null, "the body must be a JSON object {id, currency, openingBalance}");
+        }
+        node.fieldNames().forEachRemaining(f -> {
+            if (!java.util.Set.of("id", "currency", "openingBalance").contains(f)) {
+                throw new HubProblem(422, "FIELD_UNKNOWN", f, "unknown field " + f + "; known: id, currency, openingBalance");
+            }
+        });
+        String id = text(node, "id");
+        String currency = text(node, "currency");
+        if (id == null) {
+            throw new HubProblem(422, "FIELD_REQUIRED", "id", "id is required: the account id, e.g. \"acme\"");
+        }
+        if (!ACCOUNT_ID.matcher(id).matches()) {
+            throw new HubProblem(422, "FIELD_INVALID", "id", "id must be 1-64 lower-case letters, digits or hyphens, starting with a"
+                + " letter or digit (it is also the account's inbox folder name)");
+        }
+        if (currency == null) {
+            throw new HubProblem(422, "FIELD_REQUIRED", "currency", "currency is required, an ISO 4217 code such as \"USD\"");
+        }
+        try {
+            if (!java.util.Currency.getInstance(currency).getCurrencyCode().equals(currency)) {
+                throw new IllegalArgumentException(currency);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new HubProblem(422, "FIELD_INVALID", "currency", "currency must be an ISO 4217 code such as \"USD\", not " + currency);
+        }
+        Money opening = new Money(0, currency);
+        String openingText = text(node, "openingBalance");
+        if (openingText != null) {
+            try {
+                opening = Money.parse(openingText, currency);
+            } catch (IllegalArgumentException e) {
+                throw new HubProblem(422, "FIELD_INVALID", "openingBalance", "openingBalance: " + e.getMessage());
+            }
+            if (opening.minor() < 0) {
+                throw new HubProblem(422, "FIELD_INVALID", "openingBalance", "openingBalance must not be negative");
+            }
+        }
+        Money balance = opening;
+        Map<String, Object> created;
+        try {
+            created = tx.execute(s -> {
+                if (!ledger.createAccountIfAbsent(id, currency, balance)) {
+                    throw accountExists(id);
+                }
+                Map<String, Object> view = view(ledger.account(id));
+                view.put("apiKey", keys.issue(id));
+                return view;
+            });
+        } catch (org.springframework.dao.DuplicateKeyException raced) {
+            throw accountExists(id);
+        }
+        api.respond(ex, api.ok(201, created));
+    }
+
+    /**
+     * {@code POST /accounts/{id}/api-keys} (operator): issues another key for the account (a lost
+     * key, a rotation; keys issued before stay valid). 201 {@code {accountId, apiKey}}, shown once.
+     *
+     * @param ex exchange
+     * @throws HubProblem 401/403; 404 {@code ACCOUNT_NOT_FOUND}
+     */
+    public void issueKey(Exchange ex) {
+        api.operator(ex);
+        String accountId = ex.getMessage().getHeader("id", String.class);
+        if (accountId == null || !ledger.exists(accountId)) {
+            throw new HubProblem(404, "ACCOUNT_NOT_FOUND", null, "no account " + accountId);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accountId", accountId);
+        m.put("apiKey", keys.issue(accountId));
+        api.respond(ex, api.ok(201, m));
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new HubProblem(422, "FIELD_INVALID", field, field + " must be a string");
+        }
+        return v.asText().isBlank() ? null : v.asText().trim();
+    }
+
+    private static HubProblem accountExists(String id) {
+        return new HubProblem(409, "ACCOUNT_EXISTS", "id", "account " + id + " already exists");
     }
 
     /** {@code GET /account}. @param ex exchange */

@@ -88,6 +88,26 @@ public class ApiKeyService {
         return c;
     }
 
+    /**
+     * Issues a new reseller key for an account: 32 random bytes ({@link java.security.SecureRandom})
+     * in base64url without padding (43 characters). Only its SHA-256 is stored, so the plain key
+     * exists only in the answer to the caller; keys already issued stay valid. Joins the caller's
+     * transaction when there is one.
+     *
+     * @param accountId an existing account
+     * @return the plain key, to hand to the reseller once
+     */
+    public String issue(String accountId) {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String key = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        jdbc.update("insert into api_key(key_hash, account_id, role, created_at) values (?, ?, 'RESELLER', ?)",
+            hash(key), accountId, Timestamp.from(clock.instant()));
+        return key;
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     static String hash(String key) {
         return com.google.common.hash.Hashing.sha256().hashString(key, StandardCharsets.UTF_8).toString();
     }

@@ -394,4 +394,58 @@ class OrderRestApiTest {
         assertThat(openapi.statusCode()).isEqualTo(200);
         assertThat(openapi.body()).contains("/orders");
     }
+
+    @Test
+    void theOperatorCreatesAnAccountWhoseKeyPlacesOrdersAndCanIssueAnotherKey() {
+        HttpResponse<String> created = hub.post("/api/v1/accounts", "operator-key",
+            "{\"id\":\"acme-certs\",\"currency\":\"USD\",\"openingBalance\":\"250.00\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode account = json(created);
+        assertThat(account.get("id").asText()).isEqualTo("acme-certs");
+        assertThat(account.get("balance").asText()).isEqualTo("250.00");
+        assertThat(account.get("available").asText()).isEqualTo("250.00");
+        String key = account.get("apiKey").asText();
+        assertThat(key).hasSize(43);
+        // only the key's hash is stored
+        assertThat(hub.count("select count(*) from api_key where account_id = 'acme-certs'")).isEqualTo(1);
+        assertThat(hub.count("select count(*) from api_key where key_hash = ?", ApiKeyService.hash(key))).isEqualTo(1);
+        assertThat(hub.count("select count(*) from journal where account_id = 'acme-certs' and entry_type = 'DEPOSIT' and amount_minor = 25000"))
+            .isEqualTo(1);
+
+        // the new key is a reseller key of that account
+        HttpResponse<String> placed = hub.post("/api/v1/orders", key, order("ACME-1", "process"));
+        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(201);
+        assertThat(json(hub.get("/api/v1/account", key)).get("held").asText()).isEqualTo(json(placed).get("price").get("amount").asText());
+
+        // again: 409, nothing written twice
+        HttpResponse<String> again = hub.post("/api/v1/accounts", "operator-key", "{\"id\":\"acme-certs\",\"currency\":\"USD\"}");
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(json(again).get("code").asText()).isEqualTo("ACCOUNT_EXISTS");
+        assertThat(hub.count("select count(*) from api_key where account_id = 'acme-certs'")).isEqualTo(1);
+
+        // a second key; the first stays valid
+        HttpResponse<String> second = hub.post("/api/v1/accounts/acme-certs/api-keys", "operator-key", null);
+        assertThat(second.statusCode()).isEqualTo(201);
+        String key2 = json(second).get("apiKey").asText();
+        assertThat(key2).isNotEqualTo(key);
+        assertThat(hub.get("/api/v1/account", key2).statusCode()).isEqualTo(200);
+        assertThat(hub.get("/api/v1/account", key).statusCode()).isEqualTo(200);
+        assertThat(hub.post("/api/v1/accounts/nobody/api-keys", "operator-key", null).statusCode()).isEqualTo(404);
+
+        // operator only; field rules name the field
+        assertThat(hub.post("/api/v1/accounts", key, "{\"id\":\"x\",\"currency\":\"USD\"}").statusCode()).isEqualTo(403);
+        assertThat(hub.post("/api/v1/accounts/acme-certs/api-keys", key, null).statusCode()).isEqualTo(403);
+        HttpResponse<String> badId = hub.post("/api/v1/accounts", "operator-key", "{\"id\":\"../etc\",\"currency\":\"USD\"}");
+        assertThat(badId.statusCode()).isEqualTo(422);
+        assertThat(json(badId).get("field").asText()).isEqualTo("id");
+        HttpResponse<String> badCurrency = hub.post("/api/v1/accounts", "operator-key", "{\"id\":\"acme-eu\",\"currency\":\"EURO\"}");
+        assertThat(json(badCurrency).get("code").asText()).isEqualTo("FIELD_INVALID");
+        assertThat(json(badCurrency).get("field").asText()).isEqualTo("currency");
+        HttpResponse<String> noCurrency = hub.post("/api/v1/accounts", "operator-key", "{\"id\":\"acme-eu\"}");
+        assertThat(json(noCurrency).get("code").asText()).isEqualTo("FIELD_REQUIRED");
+        HttpResponse<String> unknown = hub.post("/api/v1/accounts", "operator-key", "{\"id\":\"acme-eu\",\"currency\":\"EUR\",\"balance\":\"1\"}");
+        assertThat(json(unknown).get("code").asText()).isEqualTo("FIELD_UNKNOWN");
+        assertThat(json(unknown).get("field").asText()).isEqualTo("balance");
+        assertThat(hub.count("select count(*) from account where id = 'acme-eu'")).isZero();
+    }
 }
