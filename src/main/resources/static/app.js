@@ -363,7 +363,8 @@ function orderView(o, status, reload, getCert, setCert) {
       () => `Approval email re-sent to ${o.approverEmail}.`), 'secondary');
   }
   if (o.state === 'COMPLETED') {
-    act('Download certificate', 'action-download', () => downloadCertificate(o, status, setCert));
+    act('Download certificate', 'action-download', () => downloadCertificate(o, status, setCert, 'pem'));
+    act('Download PKCS#7 (.p7b)', 'action-download-p7b', () => downloadCertificate(o, status, setCert, 'p7b'), 'secondary');
     act('Resend certificate email', 'action-resend-certificate', () => runAction(status, reload, 'POST', `/orders/${o.id}/resend-certificate`,
       () => 'The certificate email is queued to be sent again.'), 'secondary');
   }
@@ -483,12 +484,14 @@ async function cancelOrder(o, status, reload) {
     : `Order cancelled.${held ? ' ' + amount + ' released.' : ''}`);
 }
 
-async function downloadCertificate(o, status, setCert) {
+// format 'pem': the chain as PEM (leaf first); 'p7b': the same chain as DER PKCS#7 (RFC 2315), for IIS and Tomcat
+async function downloadCertificate(o, status, setCert, format) {
   status.replaceChildren(message('Fetching the certificate…', 'info'));
+  const type = format === 'p7b' ? 'application/pkcs7-mime' : 'application/pem-certificate-chain';
   let res;
   try {
     res = await fetch(`${API}/orders/${encodeURIComponent(o.id)}/certificate`,
-      {headers: {'X-Api-Key': apiKey(), 'Accept': 'application/pem-certificate-chain'}});
+      {headers: {'X-Api-Key': apiKey(), 'Accept': type}});
   } catch (e) {
     status.replaceChildren(message('The hub could not be reached: ' + e.message, 'error'));
     return;
@@ -498,9 +501,9 @@ async function downloadCertificate(o, status, setCert) {
     status.replaceChildren(message(problemText(p, res.status), 'error'));
     return;
   }
-  const blob = new Blob([await res.blob()], {type: 'application/pem-certificate-chain'});
+  const blob = new Blob([await res.blob()], {type});
   const url = URL.createObjectURL(blob);
-  const name = o.domain.replace('*', 'star') + '.pem';
+  const name = o.domain.replace('*', 'star') + (format === 'p7b' ? '.p7b' : '.pem');
   setCert({url, name});
   const link = h('a', {id: 'certificate-link', href: url, download: name}, 'Save ' + name + ' again');
   const row = $('#certificate-link-row');

@@ -193,6 +193,17 @@ class DashboardBrowserTest {
         wait(SHORT).until(x -> Files.exists(saved));
         assertThat(Files.readString(saved)).isEqualTo(pem);
 
+        // the same chain as DER PKCS#7 (IIS, Tomcat)
+        click(By.id("action-download-p7b"));
+        waitText(By.id("action-message"), "Certificate downloaded as " + domain + ".p7b");
+        Path p7b = browser.downloads().resolve(domain + ".p7b");
+        wait(SHORT).until(x -> Files.exists(p7b) && p7b.toFile().length() > 0);
+        List<X509Certificate> fromP7b = new ArrayList<>();
+        for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(Files.readAllBytes(p7b)))) {
+            fromP7b.add((X509Certificate) c);
+        }
+        assertThat(fromP7b).containsExactlyInAnyOrderElementsOf(chain);
+
         click(By.id("action-resend-certificate"));
         waitText(By.id("action-message"), "queued to be sent again");
         browser.screenshot("05-order-completed");
