@@ -90,18 +90,20 @@ public class VendorQueue {
     }
 
     /**
-     * Records that the vendor took the order (step SUBMITTED, attempts reset), with the next poll
-     * due after {@code nextPoll} (null: due at once) and, when {@code release}, the caller's claim
-     * given back in the same update.
+     * Records that the vendor took the order: SUBMITTING → SUBMITTED (guarded: a cancellation
+     * requested meanwhile keeps its step), attempts reset, the next poll due after
+     * {@code nextPoll} (null: due at once) and, when {@code release}, the caller's claim given
+     * back in the same update.
      *
      * @param orderId  order id
      * @param nextPoll wait before the status poll, or null
      * @param release  whether to clear the claim
+     * @return whether the order was still SUBMITTING (false: nothing was changed)
      */
-    public void submitted(String orderId, Duration nextPoll, boolean release) {
-        jdbc.update("update orders set vendor_step = 'SUBMITTED', vendor_attempts = 0, vendor_next_at = ?"
-            + (release ? ", vendor_claimed_until = null" : "") + " where id = ?",
-            nextPoll == null ? null : Timestamp.from(clock.instant().plus(nextPoll)), orderId);
+    public boolean submitted(String orderId, Duration nextPoll, boolean release) {
+        return jdbc.update("update orders set vendor_step = 'SUBMITTED', vendor_attempts = 0, vendor_next_at = ?"
+            + (release ? ", vendor_claimed_until = null" : "") + " where id = ? and vendor_step = 'SUBMITTING'",
+            nextPoll == null ? null : Timestamp.from(clock.instant().plus(nextPoll)), orderId) == 1;
     }
 
     /**

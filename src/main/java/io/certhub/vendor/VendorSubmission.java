@@ -185,14 +185,28 @@ public class VendorSubmission {
         return submitted(o, vendor.submit(o, o.vendorOrderId()));
     }
 
-    /** Records the vendor's answer to the submission; @return true when the claim was given back with it. */
+    /**
+     * Records the vendor's answer to the submission, unless the order left SUBMITTING meanwhile
+     * (a reseller's cancel asked the vendor while process_pending was in flight: its
+     * CANCEL_REQUESTED step and status stand, and the poll follows it up).
+     *
+     * @return true when the claim was given back with it
+     */
     private boolean submitted(Order o, String vendorState) {
         boolean pollNow = "completed".equals(vendorState) || !"email".equals(o.dcvMethod());
-        tx.executeWithoutResult(s -> {
-            queue.submitted(o.id(), pollNow ? null : props.getPollBase(), !pollNow);
+        boolean recorded = Boolean.TRUE.equals(tx.execute(s -> {
+            if (!queue.submitted(o.id(), pollNow ? null : props.getPollBase(), !pollNow)) {
+                return false;
+            }
             lifecycle.recordVendorStatus(o.id(), vendorState, "vendor", "submitted to the vendor (order " + o.vendorOrderId() + "): " + vendorState);
-        });
+            return true;
+        }));
         meters.counter("certhub.vendor.submitted").increment();
+        if (!recorded) {
+            LOG.info("order {}: submitted to the vendor (order {}) while its cancellation was requested; the cancellation stands",
+                o.id(), o.vendorOrderId());
+            return false;
+        }
         if (pollNow) {
             tracking.pollClaimed(o.id());        // the certificate (SSL Lite) or the DNS/HTTP token, at once
         }

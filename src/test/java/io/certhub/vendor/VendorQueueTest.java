@@ -1,0 +1,64 @@
+package io.certhub.vendor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.certhub.ledger.LedgerService;
+import io.certhub.ledger.Money;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** The vendor tracking columns on their own: a fresh H2 database migrated by Flyway, no Spring context. */
+class VendorQueueTest {
+
+    final Clock clock = Clock.fixed(Instant.parse("2026-11-29T12:00:00Z"), ZoneOffset.UTC);
+    JdbcTemplate jdbc;
+    VendorQueue queue;
+
+    @BeforeEach
+    void setUp() {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration/common").load().migrate();
+        jdbc = new JdbcTemplate(ds);
+        queue = new VendorQueue(jdbc, clock);
+        new LedgerService(jdbc, clock).createAccountIfAbsent("acme", "USD", Money.parse("100.00", "USD"));
+        jdbc.update("insert into orders(id, account_id, client_reference, content_hash, product_type, state, domain, period, server_type,"
+            + " dcv_method, csr, csr_key_sha256, contacts, price_minor, currency, created_at, updated_at, vendor_step) values"
+            + " ('o1', 'acme', 'r1', 'h', 'comodo_ssl', 'IN_PROGRESS', 'a.example.com', 1, 'nginx', 'email', 'csr', 'k', '{}', 2900, 'USD',"
+            + " now(), now(), 'SUBMITTING')");
+    }
+
+    @Test
+    void theSubmissionsAnswerMovesSubmittingToSubmittedAndGivesTheClaimBack() {
+        assertThat(queue.claim("o1", Duration.ofMinutes(2))).isTrue();
+        assertThat(queue.submitted("o1", Duration.ofSeconds(10), true)).isTrue();
+        assertThat(queue.step("o1")).isEqualTo(VendorQueue.Step.SUBMITTED);
+        assertThat(jdbc.queryForObject("select vendor_claimed_until from orders where id = 'o1'", java.sql.Timestamp.class)).isNull();
+        assertThat(jdbc.queryForObject("select vendor_next_at from orders where id = 'o1'", java.sql.Timestamp.class).toInstant())
+            .isEqualTo(Instant.parse("2026-11-29T12:00:10Z"));
+        assertThat(queue.claim("o1", Duration.ofMinutes(2))).isTrue();      // free again
+    }
+
+    @Test
+    void keepingTheClaimLeavesItForTheCaller() {
+        assertThat(queue.claim("o1", Duration.ofMinutes(2))).isTrue();
+        assertThat(queue.submitted("o1", null, false)).isTrue();
+        assertThat(jdbc.queryForObject("select vendor_next_at from orders where id = 'o1'", java.sql.Timestamp.class)).isNull();
+        assertThat(queue.claim("o1", Duration.ofMinutes(2))).isFalse();     // still held
+    }
+
+    @Test
+    void aCancellationRequestedDuringTheSubmissionKeepsItsStep() {
+        queue.setStep("o1", VendorQueue.Step.CANCEL_REQUESTED);
+        assertThat(queue.submitted("o1", Duration.ofSeconds(10), true)).isFalse();
+        assertThat(queue.step("o1")).isEqualTo(VendorQueue.Step.CANCEL_REQUESTED);
+    }
+}
