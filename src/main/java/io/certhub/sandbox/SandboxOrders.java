@@ -39,7 +39,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * and is issued by the next {@link #tick()}. Any order not completed may be cancelled or
  * declined.
  *
- * <p>Every change runs in one transaction with the row locked ({@code select … for update}), so
+ * <p>Every change runs in one transaction with the row locked (an UPDATE of its {@code lock_version}), so
  * a protocol call, an operator call and the clock never overwrite each other; the email a change
  * owes (approval request, issued certificate) is written to the outbox in the same transaction
  * ({@link SandboxMailer} sends it).
@@ -166,7 +166,7 @@ public class SandboxOrders {
                 orderId, SandboxOrder.PENDING, r.regType(), r.productType(), r.validation(), r.instant(), r.domain(),
                 String.join(" ", r.additionalDomains()), r.csr(), r.period(), r.serverType(), r.approverEmail(),
                 r.dvAuthMethod(), r.contactsJson(), now, now);
-            return locked(orderId);
+            return current(orderId);
         });
     }
 
@@ -199,7 +199,7 @@ public class SandboxOrders {
             jdbc.update("update sandbox_order set dv_auth_method = ?, approver_email = ?, updated_at = ? where order_id = ?",
                 method, approver, Timestamp.from(now), orderId);
             if (o.instant()) {
-                issueLocked(locked(orderId));
+                issueLocked(current(orderId));
             } else if (o.domainValidated()) {
                 startDcv(orderId, method, approver, now);
             } else {
@@ -208,7 +208,7 @@ public class SandboxOrders {
                     SandboxOrder.AWAITING_APPROVAL, Timestamp.from(now.plus(nonNegative(props.getSandbox().getVettingDelay()))),
                     Timestamp.from(now), orderId);
             }
-            return locked(orderId);
+            return current(orderId);
         });
     }
 
@@ -230,7 +230,7 @@ public class SandboxOrders {
             if (!SandboxOrder.CANCELLED.equals(o.state())) {
                 setState(orderId, SandboxOrder.CANCELLED);
             }
-            return locked(orderId);
+            return current(orderId);
         });
     }
 
@@ -251,7 +251,7 @@ public class SandboxOrders {
             if (!SandboxOrder.DECLINED.equals(o.state())) {
                 setState(orderId, SandboxOrder.DECLINED);
             }
-            return locked(orderId);
+            return current(orderId);
         });
     }
 
@@ -276,7 +276,7 @@ public class SandboxOrders {
             }
             SandboxOrder o = locked(ids.get(0));
             confirmLocked(o);
-            return Optional.of(locked(o.orderId()));
+            return Optional.of(current(o.orderId()));
         });
     }
 
@@ -297,7 +297,7 @@ public class SandboxOrders {
                     + o.dvAuthMethod() + ", " + o.validation() + ")");
             }
             confirmLocked(o);
-            return locked(orderId);
+            return current(orderId);
         });
     }
 
@@ -328,7 +328,7 @@ public class SandboxOrders {
             if (SandboxOrder.PENDING.equals(o.state())) {
                 jdbc.update("update sandbox_order set dv_auth_method = ?, approver_email = ?, updated_at = ? where order_id = ?",
                     m, approver, Timestamp.from(now), orderId);
-                return locked(orderId);
+                return current(orderId);
             }
             if (!SandboxOrder.AWAITING_APPROVAL.equals(o.state())) {
                 throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId + " is " + o.state()
@@ -339,15 +339,15 @@ public class SandboxOrders {
                 if (props.getSandbox().isAutoApprove()) {
                     confirmLocked(o);
                 }
-                return locked(orderId);
+                return current(orderId);
             }
             jdbc.update("update sandbox_order set dv_auth_method = ?, approver_email = ?, updated_at = ? where order_id = ?",
                 m, approver, Timestamp.from(now), orderId);
             startDcv(orderId, m, approver, now);
             if (onDemandCheck && !"email".equals(m) && props.getSandbox().isAutoApprove()) {
-                confirmLocked(locked(orderId));
+                confirmLocked(current(orderId));
             }
-            return locked(orderId);
+            return current(orderId);
         });
     }
 
@@ -419,8 +419,26 @@ public class SandboxOrders {
 
     // ------------------------------------------------------------------ internals (inside a transaction)
 
+    /**
+     * Locks the order's row for the rest of the transaction and reads it. The lock is taken by an
+     * UPDATE of {@code lock_version} (migration V6), not by {@code SELECT … FOR UPDATE}: H2 2.3's
+     * FOR UPDATE path ({@code TransactionMap.lock}) was seen spinning for ever (SandboxVendorTest:
+     * an operator cancel whose thread stayed RUNNABLE in {@code MVMap.operate}), while an UPDATE
+     * that changes a value takes the lock on H2's ordinary write path (and any database's).
+     *
+     * @throws SandboxRefusal 404 when there is no such order
+     */
     private SandboxOrder locked(String orderId) {
-        List<SandboxOrder> rows = jdbc.query("select " + COLUMNS + " from sandbox_order where order_id = ? for update",
+        String id = orderId == null ? "" : orderId.trim();
+        if (jdbc.update("update sandbox_order set lock_version = lock_version + 1 where order_id = ?", id) == 0) {
+            throw SandboxRefusal.notFound(orderId);
+        }
+        return current(id);
+    }
+
+    /** Reads a row this transaction has already locked (or inserted). */
+    private SandboxOrder current(String orderId) {
+        List<SandboxOrder> rows = jdbc.query("select " + COLUMNS + " from sandbox_order where order_id = ?",
             MAPPER, orderId == null ? "" : orderId.trim());
         if (rows.isEmpty()) {
             throw SandboxRefusal.notFound(orderId);
