@@ -187,12 +187,10 @@ public class SandboxOrders {
      *                        email order without an approver
      */
     public SandboxOrder submit(String orderId, String dvAuthMethod, String approverEmail) {
+        requireSubmittable(get(orderId));           // refused before any lock: nothing to roll back
         return tx.execute(s -> {
             SandboxOrder o = locked(orderId);
-            if (!SandboxOrder.PENDING.equals(o.state()) && !SandboxOrder.DECLINED.equals(o.state())) {
-                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId + " is " + o.state()
-                    + "; only pending or declined orders can be processed");
-            }
+            requireSubmittable(o);
             String method = dvAuthMethod == null ? o.dvAuthMethod() : checkMethod(dvAuthMethod);
             String approver = approverEmail == null ? o.approverEmail() : approverEmail;
             Instant now = clock.instant();
@@ -221,12 +219,10 @@ public class SandboxOrders {
      * @throws SandboxRefusal 404 unknown; 465 completed (a completed certificate is revoked, not cancelled)
      */
     public SandboxOrder cancel(String orderId) {
+        requireCancellable(get(orderId));           // refused before any lock: nothing to roll back
         return tx.execute(s -> {
             SandboxOrder o = locked(orderId);
-            if (SandboxOrder.COMPLETED.equals(o.state())) {
-                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId
-                    + " is completed; a completed certificate cannot be cancelled");
-            }
+            requireCancellable(o);
             if (!SandboxOrder.CANCELLED.equals(o.state())) {
                 setState(orderId, SandboxOrder.CANCELLED);
             }
@@ -243,11 +239,10 @@ public class SandboxOrders {
      * @throws SandboxRefusal 404 unknown; 465 completed or cancelled
      */
     public SandboxOrder decline(String orderId) {
+        requireDeclinable(get(orderId));            // refused before any lock: nothing to roll back
         return tx.execute(s -> {
             SandboxOrder o = locked(orderId);
-            if (o.finished()) {
-                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId + " is " + o.state() + " and cannot be declined");
-            }
+            requireDeclinable(o);
             if (!SandboxOrder.DECLINED.equals(o.state())) {
                 setState(orderId, SandboxOrder.DECLINED);
             }
@@ -434,6 +429,30 @@ public class SandboxOrders {
             throw SandboxRefusal.notFound(orderId);
         }
         return current(id);
+    }
+
+    // The refusals below are checked twice: on a plain read before the transaction (the usual
+    // case: refused without taking a lock, so no transaction is rolled back after locking a row),
+    // and again under the lock (a change that raced in).
+
+    private static void requireSubmittable(SandboxOrder o) {
+        if (!SandboxOrder.PENDING.equals(o.state()) && !SandboxOrder.DECLINED.equals(o.state())) {
+            throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + o.orderId() + " is " + o.state()
+                + "; only pending or declined orders can be processed");
+        }
+    }
+
+    private static void requireCancellable(SandboxOrder o) {
+        if (SandboxOrder.COMPLETED.equals(o.state())) {
+            throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + o.orderId()
+                + " is completed; a completed certificate cannot be cancelled");
+        }
+    }
+
+    private static void requireDeclinable(SandboxOrder o) {
+        if (o.finished()) {
+            throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + o.orderId() + " is " + o.state() + " and cannot be declined");
+        }
     }
 
     /** Reads a row this transaction has already locked (or inserted). */
