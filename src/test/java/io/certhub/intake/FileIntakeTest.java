@@ -40,6 +40,14 @@ class FileIntakeTest {
         hub.close();
     }
 
+    /**
+     * Waits until the file has been moved: the report is written while the file is processed, the
+     * file consumer moves the file when the exchange completes, a moment later.
+     */
+    static void awaitMoved(Path from, Path to) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> !Files.exists(from) && Files.exists(to));
+    }
+
     static JsonNode awaitReport(String account, String folder, String name) {
         Path report = hub.inbox(account).resolve(folder).resolve(name + ".result.json");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> Files.exists(report));
@@ -89,7 +97,7 @@ class FileIntakeTest {
         JsonNode error = conflict.get("orders").get(0).get("error");
         assertThat(error.get("code").asText()).isEqualTo("CLIENT_REFERENCE_CONFLICT");
         assertThat(error.get("detail").asText()).contains("RS-2026-1013");
-        assertThat(Files.exists(hub.inbox("demo").resolve("failed").resolve(conflictName))).isTrue();
+        awaitMoved(hub.inbox("demo").resolve(conflictName), hub.inbox("demo").resolve("failed").resolve(conflictName));
 
         assertThat(hub.count("select count(*) from orders where client_reference = 'RS-2026-1013'")).isEqualTo(1);
         String id = hub.jdbc().queryForObject("select id from orders where client_reference = 'RS-2026-1013'", String.class);
@@ -106,8 +114,7 @@ class FileIntakeTest {
         JsonNode error = report.get("orders").get(0).get("error");
         assertThat(error.get("code").asText()).isEqualTo("CSR_WEAK_KEY");
         assertThat(error.get("detail").asText()).contains("RSA", "1024", "2048");
-        assertThat(Files.exists(hub.inbox("other").resolve("order-RS-2026-1006.json"))).isFalse();
-        assertThat(Files.exists(hub.inbox("other").resolve("failed/order-RS-2026-1006.json"))).isTrue();
+        awaitMoved(hub.inbox("other").resolve("order-RS-2026-1006.json"), hub.inbox("other").resolve("failed/order-RS-2026-1006.json"));
         assertThat(hub.count("select count(*) from orders where client_reference = 'RS-2026-1006'")).isZero();
         assertThat(hub.count("select count(*) from hold where account_id = 'other'")).isZero();
         assertThat(hub.count("select count(*) from journal where account_id = 'other' and entry_type <> 'DEPOSIT'")).isZero();
@@ -181,7 +188,7 @@ class FileIntakeTest {
         drop("demo", "orders.xlsx", new byte[] {1, 2, 3});
         JsonNode unsupported = awaitReport("demo", "failed", "orders.xlsx");
         assertThat(unsupported.get("error").get("code").asText()).isEqualTo("FILE_TYPE_UNSUPPORTED");
-        assertThat(Files.exists(hub.inbox("demo").resolve("failed/orders.xlsx"))).isTrue();
+        awaitMoved(hub.inbox("demo").resolve("orders.xlsx"), hub.inbox("demo").resolve("failed/orders.xlsx"));
     }
 
     static byte[] concat(byte[] a, byte[] b) {
