@@ -98,15 +98,23 @@ public class OrderService {
     }
 
     /**
-     * Writes a new order in as few statements as the rules allow (issue 6, findings): the order
-     * row is inserted first in its final state (PENDING, or IN_PROGRESS queued for the vendor with
-     * submission 1) and a client reference already in use surfaces as the unique key's
-     * {@link DuplicateKeyException}, which {@link #create} turns into the existing order or a
-     * conflict; the account's currency comes from the ledger's cache; the hold and its journal
-     * row follow in the same transaction, and both history entries go in one batch. The order
-     * returned is the one written, not read back.
+     * Writes a new order in as few statements as the rules allow (issue 6, findings): after the
+     * client-reference lookup, the order row is inserted in its final state (PENDING, or
+     * IN_PROGRESS queued for the vendor with submission 1; a reference taken meanwhile surfaces as
+     * the unique key's {@link DuplicateKeyException}, which {@link #create} turns into the existing
+     * order or a conflict); the account's currency comes from the ledger's cache; the hold and its
+     * journal row follow in the same transaction, and both history entries go in one batch. The
+     * order returned is the one written, not read back.
      */
     private CreateResult createInTx(String accountId, ValidatedOrder v, String actor) {
+        // looked up first, so that a repeated client reference (a retry, a re-dropped file) never
+        // reaches the insert: a unique-key violation inside the transaction left H2's transaction
+        // store broken ("An old transaction with the same id is still open") in full test runs;
+        // the insert's DuplicateKeyException stays the guard for two requests racing
+        Optional<CreateResult> existing = existing(accountId, v);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
         String currency = ledger.currency(accountId);
         if (!currency.equals(v.price().currency())) {
             throw new HubProblem(422, "CURRENCY_MISMATCH", "productType", "account " + accountId + " is kept in " + currency
