@@ -144,9 +144,12 @@ public class LedgerService {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public Hold hold(String accountId, String orderId, int submission, Money amount) {
-        String currency = currency(accountId);
-        if (!currency.equals(amount.currency())) {
-            throw new IllegalArgumentException("account " + accountId + " is in " + currency + ", not " + amount.currency());
+        AccountView before = account(accountId);
+        requireSameCurrency(before, amount);
+        if (before.available() < amount.minor()) {
+            // refused on a plain read, before any row lock: H2 (2.3.232 and 2.4.240) was seen
+            // spinning for ever when many transactions locked the account row and rolled back
+            throw new InsufficientFundsException(accountId, amount, new Money(before.available(), before.currency()));
         }
         int updated = jdbc.update(
             "update account set held_minor = held_minor + ? where id = ? and balance_minor - held_minor >= ?",
