@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.Managers;
+import com.icegreen.greenmail.server.AbstractServer;
 import com.icegreen.greenmail.server.ProtocolHandler;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.certhub.config.HubProperties;
@@ -113,60 +114,54 @@ class SandboxMailServerTest {
     @Test
     void theImapServerTurnsNagleOffOnTheSocketItAccepts() throws Exception {
         int port = freePort();
-        ServerSetup setup = new ServerSetup(port, SandboxMailServer.BIND_ADDRESS, ServerSetup.PROTOCOL_IMAP);
         CompletableFuture<Boolean> noDelay = new CompletableFuture<>();
-        NoDelayGreenMail.NoDelayImapServer imap = new NoDelayGreenMail.NoDelayImapServer(setup, new Managers()) {
+        ServerSetup setup = new ServerSetup(port, SandboxMailServer.BIND_ADDRESS, ServerSetup.PROTOCOL_IMAP);
+        assertGreetsWithNagleOff(new NoDelayGreenMail.NoDelayImapServer(setup, new Managers()) {
             @Override
             protected ProtocolHandler createProtocolHandler(Socket socket) {
-                try {
-                    noDelay.complete(socket.getTcpNoDelay());
-                } catch (Exception e) {
-                    noDelay.completeExceptionally(e);
-                }
+                record(socket, noDelay);
                 return super.createProtocolHandler(socket);
             }
-        };
-        imap.startService();
-        try {
-            assertThat(imap.waitTillRunning(SandboxMailServer.STARTUP_TIMEOUT_MS)).isTrue();
-            try (Socket client = new Socket(SandboxMailServer.BIND_ADDRESS, port)) {
-                client.setSoTimeout(10_000);
-                String greeting = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-                assertThat(greeting).startsWith("* OK");
-            }
-            assertThat(noDelay.get(10, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            imap.stopService();
-        }
+        }, port, "* OK", noDelay);
     }
 
     @Test
     void theSmtpServerTurnsNagleOffOnTheSocketItAccepts() throws Exception {
         int port = freePort();
-        ServerSetup setup = new ServerSetup(port, SandboxMailServer.BIND_ADDRESS, ServerSetup.PROTOCOL_SMTP);
         CompletableFuture<Boolean> noDelay = new CompletableFuture<>();
-        NoDelayGreenMail.NoDelaySmtpServer smtp = new NoDelayGreenMail.NoDelaySmtpServer(setup, new Managers()) {
+        ServerSetup setup = new ServerSetup(port, SandboxMailServer.BIND_ADDRESS, ServerSetup.PROTOCOL_SMTP);
+        assertGreetsWithNagleOff(new NoDelayGreenMail.NoDelaySmtpServer(setup, new Managers()) {
             @Override
             protected ProtocolHandler createProtocolHandler(Socket socket) {
-                try {
-                    noDelay.complete(socket.getTcpNoDelay());
-                } catch (Exception e) {
-                    noDelay.completeExceptionally(e);
-                }
+                record(socket, noDelay);
                 return super.createProtocolHandler(socket);
             }
-        };
-        smtp.startService();
+        }, port, "220 ", noDelay);
+    }
+
+    /** Completes {@code noDelay} with the accepted socket's TCP_NODELAY as the handler is made. */
+    static void record(Socket socket, CompletableFuture<Boolean> noDelay) {
         try {
-            assertThat(smtp.waitTillRunning(SandboxMailServer.STARTUP_TIMEOUT_MS)).isTrue();
+            noDelay.complete(socket.getTcpNoDelay());
+        } catch (Exception e) {
+            noDelay.completeExceptionally(e);
+        }
+    }
+
+    /** Starts the server, connects, reads its greeting, and checks the accepted socket had TCP_NODELAY. */
+    static void assertGreetsWithNagleOff(AbstractServer server, int port, String greeting, CompletableFuture<Boolean> noDelay)
+            throws Exception {
+        server.startService();
+        try {
+            assertThat(server.waitTillRunning(SandboxMailServer.STARTUP_TIMEOUT_MS)).isTrue();
             try (Socket client = new Socket(SandboxMailServer.BIND_ADDRESS, port)) {
                 client.setSoTimeout(10_000);
-                String greeting = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-                assertThat(greeting).startsWith("220 ");
+                String line = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+                assertThat(line).startsWith(greeting);
             }
             assertThat(noDelay.get(10, TimeUnit.SECONDS)).isTrue();
         } finally {
-            smtp.stopService();
+            server.stopService();
         }
     }
 }
