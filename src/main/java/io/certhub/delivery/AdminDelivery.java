@@ -67,6 +67,7 @@ public class AdminDelivery {
     private final String from;
     private final Duration retryBase;
     private final Duration retryMax;
+    private org.apache.camel.CamelContext camel;
 
     /**
      * @param queue     the outbox
@@ -92,6 +93,14 @@ public class AdminDelivery {
     }
 
     /**
+     * @param camel the Camel context, whose stopping makes {@link #claim} refuse further claims
+     */
+    @org.springframework.beans.factory.annotation.Autowired
+    public void setCamelContext(org.apache.camel.CamelContext camel) {
+        this.camel = camel;
+    }
+
+    /**
      * Reads one batch of the sweep: the deliveries due now, oldest first, at most
      * {@link #SWEEP_BATCH}. They are not claimed yet: each is claimed by {@link #claim} on the
      * thread that sends it, just before it is sent, so that the claim's lease covers one send
@@ -111,12 +120,19 @@ public class AdminDelivery {
      * Claims a due delivery for one sending attempt (a guarded {@code UPDATE} that pushes its due
      * time by {@link #LEASE}; see {@link DeliveryQueue#claim}). Only one of several sweeps —
      * threads or hub instances — that read the same row gets it; the others skip it. Its
-     * attempt then ends as sent or failed (which sets the next due time).
+     * attempt then ends as sent or failed (which sets the next due time). While the hub is
+     * stopping nothing is claimed: a SIGTERM during a backlog waits only for the emails already
+     * being sent, and the rest are sent after the next start.
      *
      * @param id the delivery id
      * @return whether this caller got the delivery and is to send it
      */
     public boolean claim(Long id) {
+        if (camel != null && (camel.isStopping() || camel.isStopped())) {
+            // the hub is stopping (SIGTERM): claim nothing more, so the batch in flight ends after
+            // the emails already being sent and the rest stay due, unclaimed, for the next start
+            return false;
+        }
         return queue.claim(id, LEASE);
     }
 

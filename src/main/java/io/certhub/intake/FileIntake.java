@@ -61,6 +61,12 @@ public class FileIntake {
     private final Clock clock;
     private final ObjectMapper mapper;
     private final ObjectMapper reportWriter;
+    /**
+     * Orders of one file that may wait per lane at once: the file's thread blocks when its orders
+     * fill the lanes this far, so a file of any size keeps a bounded number of parsed orders in
+     * memory and the lanes' queues stay bounded (4 files × 8 lanes × 16 = 512 queued at most).
+     */
+    static final int IN_FLIGHT_PER_LANE = 16;
     /** Single-thread lanes committing a file's orders in parallel ({@code hub.intake.order-threads}). */
     private final java.util.concurrent.ExecutorService[] lanes;
 
@@ -161,12 +167,22 @@ public class FileIntake {
             int[] index = {0};
             boolean[] allOk = {true};
             List<java.util.concurrent.Future<Map<String, Object>>> pending = new ArrayList<>();
+            java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(IN_FLIGHT_PER_LANE * lanes.length);
             checked.forEachOrder(node -> {
                 int i = index[0]++;
                 String ref = node.path("clientReference").isTextual() ? node.get("clientReference").asText() : null;
                 // one lane per client reference keeps rows of the same reference in file order
                 java.util.concurrent.ExecutorService lane = lanes[Math.floorMod(String.valueOf(ref).hashCode(), lanes.length)];
-                pending.add(lane.submit(() -> createOne(accountId, fileName, i, ref, node)));
+                // back-pressure: at most IN_FLIGHT_PER_LANE orders of this file per lane wait in the
+                // lanes' queues; the file's thread blocks here until one is done (never runs it inline)
+                acquire(inFlight);
+                pending.add(lane.submit(() -> {
+                    try {
+                        return createOne(accountId, fileName, i, ref, node);
+                    } finally {
+                        inFlight.release();
+                    }
+                }));
             });
             for (java.util.concurrent.Future<Map<String, Object>> f : pending) {
                 Map<String, Object> r = await(f);
@@ -209,6 +225,15 @@ public class FileIntake {
             r.put("error", error(p));
         }
         return r;
+    }
+
+    private static void acquire(java.util.concurrent.Semaphore permits) {
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while committing the orders of a file", e);
+        }
     }
 
     private static Map<String, Object> await(java.util.concurrent.Future<Map<String, Object>> f) {

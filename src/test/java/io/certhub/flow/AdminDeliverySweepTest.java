@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.service.ServiceHelper;
@@ -139,7 +140,14 @@ class AdminDeliverySweepTest {
         var threads = hub.context().getBean(CamelContext.class).getExecutorServiceManager();
         assertThat(threads.getThreadPoolProfile("admin-delivery").getPoolSize()).isEqualTo(8);      // hub.mail.delivery-threads
         assertThat(threads.getThreadPoolProfile("admin-delivery").getMaxPoolSize()).isEqualTo(8);
-        assertThat(threads.getThreadPoolProfile("admin-delivery").getMaxQueueSize()).isEqualTo(-1);
+        // the queue holds a whole batch (in Camel 4, -1 or 0 would mean no queue at all and every
+        // email past the 8 threads would run inline in the caller, recursively: issue 11), and a
+        // rejected task aborts instead of running inline
+        assertThat(threads.getThreadPoolProfile("admin-delivery").getMaxQueueSize()).isGreaterThanOrEqualTo(AdminDelivery.SWEEP_BATCH);
+        assertThat(threads.getThreadPoolProfile("admin-delivery").getRejectedPolicy()).isEqualTo(ThreadPoolRejectedPolicy.Abort);
+        assertThat(threads.getThreadPoolProfile("vendor-status-poll").getMaxQueueSize())
+            .isGreaterThanOrEqualTo(hub.context().getBean(io.certhub.vendor.VendorProperties.class).getPollBatch());
+        assertThat(threads.getThreadPoolProfile("vendor-status-poll").getRejectedPolicy()).isEqualTo(ThreadPoolRejectedPolicy.Abort);
         // Camel's default profile (the other routes' parallel splits) is left as it was
         assertThat(threads.getDefaultThreadPoolProfile().getPoolSize()).isEqualTo(10);
         assertThat(threads.getDefaultThreadPoolProfile().getMaxPoolSize()).isEqualTo(20);
