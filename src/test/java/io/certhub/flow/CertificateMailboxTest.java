@@ -81,7 +81,7 @@ class CertificateMailboxTest {
         var r = hub.post("/api/v1/orders", "demo-key", doc.toString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         String id = OrderJson.parse(r.body()).get("id").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() -> order(id).path("vendorOrderId").asText("").matches("\\d{7,}"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> order(id).path("vendorOrderId").asText("").matches("\\d{7,}"));
         return id;
     }
 
@@ -106,10 +106,10 @@ class CertificateMailboxTest {
         JsonNode o = order(zipOrderId);
         assertThat(o.get("hold").get("state").asText()).isEqualTo("CAPTURED");
         assertThat(o.get("history").findValuesAsText("actor")).contains("vendor-mail");
-        await().atMost(Duration.ofSeconds(20)).until(() -> folder("Processed").size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> folder("Processed").size() == 1);
         assertThat(folder("INBOX")).isEmpty();
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> Mailboxes.read(hub.imapPort(), "alex.admin@example.com", "INBOX").size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Mailboxes.read(hub.imapPort(), "alex.admin@example.com", "INBOX").size() == 1);
         Mailboxes.Mail mail = Mailboxes.read(hub.imapPort(), "alex.admin@example.com", "INBOX").get(0);
         assertThat(mail.attachments().keySet()).containsExactlyInAnyOrder("shop_example_com.crt", "ca-bundle.crt", "fullchain.pem");
         String fullchain = new String(mail.attachments().get("fullchain.pem"), StandardCharsets.US_ASCII).replace("\r\n", "\n");
@@ -122,7 +122,7 @@ class CertificateMailboxTest {
         assertThat(leaf.get(0).getPublicKey().getEncoded()).isEqualTo(TestPki.csrKey("zip-bundle-email/shop.example.com.csr").getEncoded());
         assertThat(mail.text()).contains("Apache");                    // the order's server type is apache
         assertThat(mail.attachments().keySet()).noneMatch(n -> n.endsWith(".key"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> "SENT".equals(order(zipOrderId).path("delivery").path("state").asText()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "SENT".equals(order(zipOrderId).path("delivery").path("state").asText()));
     }
 
     @Test
@@ -159,16 +159,16 @@ class CertificateMailboxTest {
     void theSameMailAgainAndAfterARestartChangesNothing() {
         byte[] again = new String(caseMail, StandardCharsets.ISO_8859_1).replace("7730001", zipVendorOrderId).getBytes(StandardCharsets.ISO_8859_1);
         Mailboxes.send(hub.smtpPort(), MAILBOX, again);
-        await().atMost(Duration.ofSeconds(20)).until(() -> folder("Processed").size() == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> folder("Processed").size() == 2);
         hub.restart();                                   // the embedded mail server starts empty again
         Mailboxes.send(hub.smtpPort(), MAILBOX, again);
-        await().atMost(Duration.ofSeconds(20)).until(() -> folder("Processed").size() == 1 && folder("INBOX").isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> folder("Processed").size() == 1 && folder("INBOX").isEmpty());
         assertThat(count("select count(*) from journal where order_id = ? and entry_type = 'CAPTURE'", zipOrderId)).isEqualTo(1);
         assertThat(count("select count(*) from certificate where order_id = ?", zipOrderId)).isEqualTo(1);
         assertThat(count("select count(*) from delivery where order_id = ?", zipOrderId)).isEqualTo(1);
         assertThat(count("select count(*) from mailbox_message where order_id = ?", zipOrderId)).isEqualTo(1);
         // nothing is delivered again after the restart
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(60)).until(() ->
             Mailboxes.read(hub.imapPort(), "alex.admin@example.com", "INBOX").isEmpty());
         assertThat(count("select count(*) from delivery where order_id = ? and state = 'SENT'", zipOrderId)).isEqualTo(1);
     }

@@ -45,7 +45,7 @@ class VendorFaultTest {
             hub.post("/sandbox/faults", "operator-key", "{\"kind\":\"none\"}");
             hub.restart();
             hub.post("/sandbox/faults", "operator-key", "{\"kind\":\"none\"}");
-            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() ->
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(60)).until(() ->
                 hub.count("select count(*) from orders where client_reference like 'FAULT-%' and vendor_step = 'SUBMITTED'") == 200);
 
             assertThat(hub.count("select count(*) from orders where client_reference like 'FAULT-%'")).isEqualTo(200);

@@ -84,7 +84,7 @@ class VendorFlowTest {
         assertThat(o.get("state").asText()).isEqualTo("IN_PROGRESS");
         assertThat(o.get("hold").get("state").asText()).isEqualTo("HELD");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> !Mailboxes.read(hub.imapPort(), "admin@flow-dv.example.com", "INBOX").isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !Mailboxes.read(hub.imapPort(), "admin@flow-dv.example.com", "INBOX").isEmpty());
         Mailboxes.Mail approval = Mailboxes.read(hub.imapPort(), "admin@flow-dv.example.com", "INBOX").get(0);
         assertThat(approval.subject()).contains(o.get("vendorOrderId").asText());
         Matcher link = Pattern.compile("http://\\S+/sandbox/approve/\\S+").matcher(approval.text());
@@ -178,7 +178,7 @@ class VendorFlowTest {
         awaitOrder(id, n -> "awaiting-approval".equals(n.path("vendorStatus").asText()));
         HttpResponse<String> resend = hub.post("/api/v1/orders/" + id + "/resend-approval", "demo-key", null);
         assertThat(resend.statusCode()).as(resend.body()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(20)).until(() -> Mailboxes.read(hub.imapPort(), "admin@flow-resend.example.com", "INBOX").size() >= 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Mailboxes.read(hub.imapPort(), "admin@flow-resend.example.com", "INBOX").size() >= 2);
         HttpResponse<String> changed = hub.call("PATCH", "/api/v1/orders/" + id + "/dcv", "demo-key", "{\"dcvMethod\":\"dns\"}");
         assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
         JsonNode o = awaitOrder(id, n -> !n.path("dcv").path("dns").isNull());

@@ -52,7 +52,7 @@ class WholeMailUidGeneratorTest {
         server = new SandboxMailServer(props, MAILBOX);
         server.start();
         Mailboxes.send(smtpPort, MAILBOX, RAW.getBytes(StandardCharsets.US_ASCII));
-        await().atMost(Duration.ofSeconds(10)).until(() -> Mailboxes.read(imapPort, MAILBOX, "INBOX").size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Mailboxes.read(imapPort, MAILBOX, "INBOX").size() == 1);
         store = Session.getInstance(new Properties()).getStore("imap");
         store.connect("127.0.0.1", imapPort, MAILBOX, MAILBOX);
     }

@@ -102,7 +102,7 @@ class SandboxMailServerTest {
         mail.setContent(new MimeMultipart(text, file));
         Transport.send(mail);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> !Mailboxes.read(imapPort, HUB_MAILBOX, "INBOX").isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !Mailboxes.read(imapPort, HUB_MAILBOX, "INBOX").isEmpty());
         List<Mailboxes.Mail> inbox = Mailboxes.read(imapPort, HUB_MAILBOX, "INBOX");
         assertThat(inbox).hasSize(1);
         assertThat(inbox.get(0).subject()).isEqualTo("Your certificate for www.example.com");

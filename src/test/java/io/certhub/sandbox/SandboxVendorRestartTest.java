@@ -39,7 +39,7 @@ class SandboxVendorRestartTest {
         try (RunningHub hub = RunningHub.start(dataDir, "--hub.sandbox.smtp-port=" + SandboxWire.freePort(),
                 "--hub.sandbox.imap-port=" + imap, "--hub.mailbox.port=" + imap, "--hub.mailbox.enabled=false")) {
             String first = lite(hub, "before.example.com");
-            await().atMost(Duration.ofSeconds(15)).until(() -> subjects(imap).stream().anyMatch(s -> s.endsWith("Order " + first)));
+            await().atMost(Duration.ofSeconds(60)).until(() -> subjects(imap).stream().anyMatch(s -> s.endsWith("Order " + first)));
             String rootBefore = hub.context().getBean(SandboxCa.class).root().getSerialNumber().toString();
 
             hub.restart();
@@ -49,7 +49,7 @@ class SandboxVendorRestartTest {
             assertThat(ops(hub, "get_order_info", attrs("order_id", first)).attributeText("state")).isEqualTo("completed");
             assertThat(hub.context().getBean(SandboxCa.class).root().getSerialNumber().toString()).isEqualTo(rootBefore);
             // outbox rows go oldest first: once the new order's mail is in, an unsent old one would be too
-            await().atMost(Duration.ofSeconds(15)).until(() -> subjects(imap).stream().anyMatch(s -> s.endsWith("Order " + second)));
+            await().atMost(Duration.ofSeconds(60)).until(() -> subjects(imap).stream().anyMatch(s -> s.endsWith("Order " + second)));
             assertThat(subjects(imap)).noneMatch(s -> s.endsWith("Order " + first));
             assertThat(hub.count("select count(*) from sandbox_mail_outbox where kind = 'ISSUED' and sent_at is not null")).isEqualTo(2);
         }

@@ -187,7 +187,7 @@ class SandboxVendorTest {
 
         // the approval email reaches the approver's mailbox (login = password = the address)
         String subject = "Approve SSL certificate order " + orderId + " for " + domain;
-        SandboxWire.Mail approval = await().atMost(Duration.ofSeconds(15))
+        SandboxWire.Mail approval = await().atMost(Duration.ofSeconds(60))
             .until(() -> mailWithSubject(approver, subject), Optional::isPresent).get();
         assertThat(approval.to()).containsExactly(approver);
         Matcher link = Pattern.compile("(http://\\S+/sandbox/approve/[0-9a-f]+)").matcher(approval.text());
@@ -205,7 +205,7 @@ class SandboxVendorTest {
         assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
         assertThat(page.body()).contains("approved").contains(orderId);
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> state(orderId), "completed"::equals);
+        await().atMost(Duration.ofSeconds(60)).until(() -> state(orderId), "completed"::equals);
         OpsReply done = info(orderId);
         String productId = done.attributeText("product_id");
         assertThat(productId).matches("\\d+");
@@ -240,7 +240,7 @@ class SandboxVendorTest {
 
         // the issuance email reaches the hub's certificate mailbox with the ZIP bundle
         String issuedSubject = "Your SSL certificate for " + domain + " is issued - Order " + orderId;
-        SandboxWire.Mail issued = await().atMost(Duration.ofSeconds(15))
+        SandboxWire.Mail issued = await().atMost(Duration.ofSeconds(60))
             .until(() -> mailWithSubject(HUB_MAILBOX, issuedSubject), Optional::isPresent).get();
         assertThat(issued.to()).containsExactly(HUB_MAILBOX);
         assertThat(issued.text()).contains(orderId).contains("flow_example_com.crt");
@@ -288,9 +288,9 @@ class SandboxVendorTest {
         assertThat(r.attributeText("state")).isEqualTo("awaiting-approval");
         String orderId = r.attributeText("order_id");
         String subject = "Approve SSL certificate order " + orderId;
-        await().atMost(Duration.ofSeconds(15)).until(() -> inbox(imapPort, approver).size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> inbox(imapPort, approver).size() == 1);
         assertThat(ops(hub, "resend_approve_email", attrs("order_id", orderId)).isSuccess()).isTrue();
-        await().atMost(Duration.ofSeconds(15)).until(() -> inbox(imapPort, approver).stream()
+        await().atMost(Duration.ofSeconds(60)).until(() -> inbox(imapPort, approver).stream()
             .filter(m -> m.subject().startsWith(subject)).count() == 2);
         ops(hub, "cancel_order", attrs("order_id", orderId));
         OpsReply again = ops(hub, "resend_approve_email", attrs("order_id", orderId));
@@ -317,7 +317,7 @@ class SandboxVendorTest {
         OpsReply r = ops(hub, "sw_register", register("sslwebserver", "process", "vetted.example.com", "email", null));
         assertThat(r.isSuccess()).as(r.responseText()).isTrue();
         assertThat(r.attributeText("state")).isEqualTo("awaiting-approval");
-        await().atMost(Duration.ofSeconds(15)).until(() -> state(r.attributeText("order_id")), "completed"::equals);
+        await().atMost(Duration.ofSeconds(60)).until(() -> state(r.attributeText("order_id")), "completed"::equals);
     }
 
     @Test
@@ -329,8 +329,8 @@ class SandboxVendorTest {
             OpsReply r = ops(hub, "sw_register", register("comodo_ssl", "process", "auto.example.com", "email", "admin@auto.example.com"));
             String orderId = r.attributeText("order_id");
             assertThat(r.attributeText("state")).isEqualTo("awaiting-approval");
-            await().atMost(Duration.ofSeconds(15)).until(() -> state(orderId), "completed"::equals);
-            SandboxWire.Mail issued = await().atMost(Duration.ofSeconds(15))
+            await().atMost(Duration.ofSeconds(60)).until(() -> state(orderId), "completed"::equals);
+            SandboxWire.Mail issued = await().atMost(Duration.ofSeconds(60))
                 .until(() -> mailWithSubject(HUB_MAILBOX, "Order " + orderId), Optional::isPresent).get();
             assertThat(issued.attachments()).containsOnlyKeys("auto_example_com.crt", "ca-bundle.crt");
             X509Certificate leaf = certs(new String(issued.attachments().get("auto_example_com.crt"), StandardCharsets.US_ASCII)).get(0);
@@ -373,7 +373,7 @@ class SandboxVendorTest {
         HttpResponse<String> check = http("POST", "/sandbox/dcv/" + orderId + "/check", "operator-key", null);
         assertThat(check.statusCode()).as(check.body()).isEqualTo(200);
         assertThat(OrderJson.parse(check.body()).get("state").asText()).isIn("approver-confirmed", "completed");
-        await().atMost(Duration.ofSeconds(15)).until(() -> state(orderId), "completed"::equals);
+        await().atMost(Duration.ofSeconds(60)).until(() -> state(orderId), "completed"::equals);
         assertThat(http("POST", "/sandbox/dcv/9999999/check", "operator-key", null).statusCode()).isEqualTo(404);
     }
 
@@ -489,7 +489,7 @@ class SandboxVendorTest {
         assertThatThrownBy(() -> SandboxWire.post(hub, SandboxWire.sign("process_pending", attrs("order_id", orderId),
             "sandbox", "sandbox-key"), Duration.ofMillis(500)))
             .hasRootCauseInstanceOf(HttpTimeoutException.class);
-        await().atMost(Duration.ofSeconds(10)).until(() -> state(orderId), "awaiting-approval"::equals);
+        await().atMost(Duration.ofSeconds(60)).until(() -> state(orderId), "awaiting-approval"::equals);
 
         // rate 1: every call fails until kind none
         setFault("{\"kind\":\"http-503\",\"rate\":1}");

@@ -134,7 +134,7 @@ class OpenSrsAdapterTest {
             "approver_email", "admin@example.com")));
         var doc = OrderJson.order("TMO-1", "comodo_ssl", "process", "tmo.example.com", TestCsrs.ec("tmo.example.com"));
         String id = OrderJson.parse(hub.post("/api/v1/orders", "demo-key", doc.toString()).body()).get("id").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() ->
+        await().atMost(Duration.ofSeconds(60)).until(() ->
             "awaiting-approval".equals(OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body()).path("vendorStatus").asText()));
         JsonNode o = OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body());
         assertThat(o.get("vendorOrderId").asText()).isEqualTo("7730200");
@@ -150,7 +150,7 @@ class OpenSrsAdapterTest {
         vendor.then("sw_register", vendor.fail(435, "Permission denied: product not enabled"));
         var doc = OrderJson.order("REF-1", "comodo_ssl", "process", "ref.example.com", TestCsrs.ec("ref.example.com"));
         String id = OrderJson.parse(hub.post("/api/v1/orders", "other-key", doc.toString()).body()).get("id").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() ->
+        await().atMost(Duration.ofSeconds(60)).until(() ->
             "DECLINED".equals(OrderJson.parse(hub.get("/api/v1/orders/" + id, "other-key").body()).path("state").asText()));
         JsonNode o = OrderJson.parse(hub.get("/api/v1/orders/" + id, "other-key").body());
         assertThat(o.get("lastError").get("code").asText()).isEqualTo("VENDOR_REFUSED_435");
