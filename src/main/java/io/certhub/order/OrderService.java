@@ -277,6 +277,23 @@ public class OrderService {
     }
 
     /**
+     * Adds an entry to an order's history without changing its state or vendor status, in
+     * whatever state it is: what happened at the vendor to an order that has left IN_PROGRESS
+     * (a vendor order saved while the order was being cancelled, and its cancellation there).
+     *
+     * @param orderId order id
+     * @param actor   who acted (vendor, hub)
+     * @param reason  what happened, in words
+     * @throws HubProblem 404 when the order does not exist
+     */
+    public void note(String orderId, String actor, String reason) {
+        tx.executeWithoutResult(s -> {
+            Order o = repo.find(orderId).orElseThrow(() -> notFound(orderId));
+            repo.addHistory(orderId, new Order.HistoryEntry(clock.instant(), o.state(), o.state(), o.vendorStatus(), actor, reason));
+        });
+    }
+
+    /**
      * Records a new vendor status of an IN_PROGRESS order in its history (state unchanged).
      *
      * @param orderId      order id

@@ -9,7 +9,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * The reseller's cancel (shared/CONTRACT.md, "Cancel"): an order the vendor does not have yet
- * (PENDING, DECLINED, or IN_PROGRESS still queued) is cancelled at once; an order at the vendor
+ * (PENDING, DECLINED, or IN_PROGRESS still queued and not being placed) is cancelled at once; a
+ * queued order a submission worker is placing at this moment answers 202 with
+ * {@code vendorStatus: cancel-requested}, and the worker cancels what it placed (history shows
+ * both); an order at the vendor
  * is cancelled there first ({@code cancel_order}): when the vendor confirms within the call the
  * order is CANCELLED and its hold released (200); otherwise it stays IN_PROGRESS with
  * {@code vendorStatus: cancel-requested} (202), the request is retried by the status poll, and
@@ -23,6 +26,9 @@ public class VendorCancellation {
      * @param status 200 (cancelled) or 202 (cancel requested)
      */
     public record Result(Order order, int status) { }
+
+    /** How long a cancel holds a queued order's claim (nothing needs it afterwards: the order is CANCELLED). */
+    private static final java.time.Duration CLAIM = java.time.Duration.ofMinutes(1);
 
     private final OrderService orders;
     private final VendorQueue queue;
@@ -49,7 +55,20 @@ public class VendorCancellation {
     public Result cancel(String accountId, String orderId, String actor) {
         Order o = orders.get(accountId, orderId);
         Step step = o.state() == OrderState.IN_PROGRESS ? queue.step(orderId) : null;
-        if (o.state() != OrderState.IN_PROGRESS || o.vendorOrderId() == null || step == Step.QUEUED || step == null) {
+        if (o.state() == OrderState.IN_PROGRESS && o.vendorOrderId() == null && step == Step.QUEUED) {
+            // not at the vendor yet: cancelled here only while no submission worker holds it (the
+            // claim then keeps every worker away); a worker placing it right now sees the request
+            // instead and cancels what it placed, both steps in the history (issue 11 §4)
+            if (queue.claim(orderId, CLAIM)) {
+                return new Result(orders.cancel(accountId, orderId, actor, "cancelled by the reseller before it was sent to the vendor"), 200);
+            }
+            if (!VendorSubmission.CANCEL_REQUESTED.equals(o.vendorStatus())) {
+                orders.recordVendorStatus(orderId, VendorSubmission.CANCEL_REQUESTED, actor,
+                    "cancellation requested while the order is being placed at the vendor; the hold stays until it is cancelled there");
+            }
+            return new Result(orders.get(accountId, orderId), 202);
+        }
+        if (o.state() != OrderState.IN_PROGRESS || o.vendorOrderId() == null || step == null) {
             return new Result(orders.cancel(accountId, orderId, actor, "cancelled by the reseller"), 200);
         }
         if (step == Step.CANCEL_REQUESTED) {

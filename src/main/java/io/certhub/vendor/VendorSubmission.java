@@ -42,6 +42,8 @@ public class VendorSubmission {
 
     private static final Logger LOG = LoggerFactory.getLogger(VendorSubmission.class);
     private static final Set<String> RESUBMITTABLE = Set.of("pending", "declined");
+    /** Vendor status of an order whose cancellation the reseller asked for (see {@link VendorCancellation}). */
+    static final String CANCEL_REQUESTED = "cancel-requested";
 
     private final VendorQueue queue;
     private final OrderRepository orders;
@@ -51,6 +53,7 @@ public class VendorSubmission {
     private final VendorTracking tracking;
     private final MeterRegistry meters;
     private final TransactionTemplate tx;
+    private final PossibleOrphans orphans;
     private volatile Instant pausedUntil = Instant.EPOCH;
     /** Ids handed to the submission route and not yet processed (so a sweep never queues one twice). */
     private final Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -64,9 +67,10 @@ public class VendorSubmission {
      * @param tracking  status tracking (an order completed at once is fetched from there)
      * @param meters    metrics
      * @param tx        transaction template of the hub database (one transaction per vendor answer)
+     * @param orphans   record of placements whose reply was lost
      */
     public VendorSubmission(VendorQueue queue, OrderRepository orders, OrderService lifecycle, Vendors vendors, VendorProperties props,
-                            VendorTracking tracking, MeterRegistry meters, TransactionTemplate tx) {
+                            VendorTracking tracking, MeterRegistry meters, TransactionTemplate tx, PossibleOrphans orphans) {
         this.queue = queue;
         this.orders = orders;
         this.lifecycle = lifecycle;
@@ -75,6 +79,7 @@ public class VendorSubmission {
         this.tracking = tracking;
         this.meters = meters;
         this.tx = tx;
+        this.orphans = orphans;
     }
 
     /**
@@ -142,12 +147,25 @@ public class VendorSubmission {
                 return false;
             }
             if (step == Step.QUEUED) {
+                if (CANCEL_REQUESTED.equals(o.vendorStatus())) {
+                    // the reseller cancelled while this order was claimed for placement: nothing is placed
+                    queue.setStep(orderId, Step.DONE);
+                    lifecycle.cancelConfirmed(orderId, "hub", "cancelled before it was placed at the vendor; nothing was sent; hold released");
+                    return false;
+                }
                 String vendorOrderId = vendor.place(o);
                 Boolean placed = tx.execute(s -> {
                     if (!queue.saved(orderId, vendorOrderId)) {
                         return null;
                     }
+                    Order now = orders.find(orderId).orElseThrow();
+                    if (now.state() == OrderState.IN_PROGRESS && CANCEL_REQUESTED.equals(now.vendorStatus())) {
+                        lifecycle.recordVendorStatus(orderId, CANCEL_REQUESTED, "vendor", "saved at the vendor as order " + vendorOrderId
+                            + " while its cancellation was requested; cancelling it there");
+                        return false;
+                    }
                     if (!lifecycle.recordVendorStatus(orderId, "pending", "vendor", "saved at the vendor as order " + vendorOrderId)) {
+                        lifecycle.note(orderId, "vendor", "saved at the vendor as order " + vendorOrderId + " after the order left IN_PROGRESS; cancelling it there");
                         return false;                           // cancelled while we were placing it
                     }
                     queue.setStep(orderId, Step.SUBMITTING);
@@ -176,6 +194,14 @@ public class VendorSubmission {
             }
             return false;
         } catch (VendorException e) {
+            if (step == Step.QUEUED && e.kind() == VendorException.Kind.AMBIGUOUS) {
+                // sw_register handle=save may have saved an order whose id never reached us; the
+                // protocol cannot look it up, so it is recorded for an operator before the resend
+                orphans.record(orderId, "sw_register", e);
+                lifecycle.note(orderId, "vendor", "the reply to sw_register was lost (" + e.code() + "): a saved order may exist at the vendor;"
+                    + " recorded for reconciliation (GET /api/v1/vendor/possible-orphans) and placed again");
+                meters.counter("certhub.vendor.possible.orphans").increment();
+            }
             failed(o, e);
             return false;
         }
@@ -213,12 +239,34 @@ public class VendorSubmission {
         return !pollNow;
     }
 
+    /**
+     * Gives up a placement that must not go on: the order was cancelled (or its cancellation was
+     * requested) while it was being placed. A vendor order saved meanwhile is cancelled at the
+     * vendor ({@code process_pending command=cancel}) and both steps are in the order's history.
+     * An IN_PROGRESS order with a cancellation requested is CANCELLED (hold released) when the
+     * vendor confirms, or left CANCEL_REQUESTED for the status poll to retry.
+     */
     private void abandon(Order o, Step step, VendorAdapter vendor) {
-        if (o.state() == OrderState.CANCELLED && o.vendorOrderId() != null && (step == Step.SAVED || step == Step.QUEUED)) {
+        boolean requested = o.state() == OrderState.IN_PROGRESS && CANCEL_REQUESTED.equals(o.vendorStatus());
+        if ((o.state() == OrderState.CANCELLED || requested) && o.vendorOrderId() != null && (step == Step.SAVED || step == Step.QUEUED)) {
+            String state = null;
             try {
-                vendor.cancel(o.vendorOrderId(), true);
+                state = vendor.cancel(o.vendorOrderId(), true);
             } catch (VendorException e) {
-                LOG.warn("order {}: the unused saved vendor order {} could not be cancelled: {}", o.id(), o.vendorOrderId(), e.getMessage());
+                LOG.warn("order {}: the saved vendor order {} could not be cancelled: {}", o.id(), o.vendorOrderId(), e.getMessage());
+                lifecycle.note(o.id(), "vendor", "the saved vendor order " + o.vendorOrderId() + " could not be cancelled yet: " + e.getMessage());
+            }
+            if (requested) {
+                if ("cancelled".equals(state)) {
+                    queue.setStep(o.id(), Step.DONE);
+                    lifecycle.cancelConfirmed(o.id(), "vendor", "the saved vendor order " + o.vendorOrderId() + " was cancelled at the vendor; hold released");
+                } else {
+                    queue.setStep(o.id(), Step.CANCEL_REQUESTED);        // the status poll sends the cancellation again
+                }
+                return;
+            }
+            if ("cancelled".equals(state)) {
+                lifecycle.note(o.id(), "vendor", "the saved vendor order " + o.vendorOrderId() + " was cancelled at the vendor");
             }
         }
         queue.setStep(o.id(), Step.DONE);

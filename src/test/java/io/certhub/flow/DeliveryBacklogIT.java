@@ -183,6 +183,8 @@ class DeliveryBacklogIT {
             slowestAfter = probe.slowestMs.get();
             assertThat(probe.failures.get()).isZero();
         }
+        System.out.printf("delivery backlog: SIGTERM → exit %d ms with %d of %d sent; slowest GET /api/v1/account %d ms before, %d ms after the restart%n",
+            stopped.toMillis(), receivedAtStop, N, slowestBefore, slowestAfter);
         assertThat(slowestBefore).as("slowest GET /api/v1/account while the backlog was sent, ms").isLessThan(1000);
         assertThat(slowestAfter).as("slowest GET /api/v1/account after the restart, ms").isLessThan(1000);
 

@@ -47,7 +47,7 @@ public final class HubProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the hub jar and waits (at most 3 minutes) until {@code /actuator/health} answers UP.
+     * Starts the hub jar and waits (at most 5 minutes, for a loaded machine) until {@code /actuator/health} answers UP.
      *
      * @param name    log file name prefix
      * @param dataDir {@code hub.data-dir}
@@ -85,7 +85,7 @@ public final class HubProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        await("hub " + name + " UP (log " + log + ")").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+        await("hub " + name + " UP (log " + log + ")").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
             .until(() -> {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("hub exited with " + process.exitValue() + " before it was UP; see " + log);
