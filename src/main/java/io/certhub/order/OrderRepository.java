@@ -120,6 +120,21 @@ public class OrderRepository {
     }
 
     /**
+     * Sets the vendor status of an IN_PROGRESS order only while it is still queued for placement
+     * ({@code vendor_step = 'QUEUED'}, no vendor order id): the guard that keeps a cancellation
+     * request from landing on an order whose placement has just been recorded.
+     *
+     * @param id           order id
+     * @param vendorStatus new vendor status
+     * @param now          update time
+     * @return whether the order was still queued
+     */
+    public boolean vendorStatusWhileQueued(String id, String vendorStatus, Instant now) {
+        return jdbc.update("update orders set vendor_status = ?, updated_at = ? where id = ? and state = 'IN_PROGRESS'"
+            + " and vendor_step = 'QUEUED' and vendor_order_id is null", vendorStatus, Timestamp.from(now), id) == 1;
+    }
+
+    /**
      * Changes the DCV method and approver of an order in {@code state}.
      *
      * @param id       order id

@@ -277,6 +277,28 @@ public class OrderService {
     }
 
     /**
+     * Records a reseller's cancellation of an IN_PROGRESS order that a submission worker is
+     * placing at this moment: vendor status {@code cancel-requested} and a history entry, in one
+     * transaction, only while the order is still queued (no vendor order id recorded yet). The
+     * worker then cancels what it placed (issue 11 §4).
+     *
+     * @param orderId order id
+     * @param actor   who cancels
+     * @param reason  why, in words
+     * @return false when the placement was recorded first (the caller then cancels at the vendor)
+     */
+    public boolean requestCancelBeforePlacement(String orderId, String actor, String reason) {
+        return Boolean.TRUE.equals(tx.execute(s -> {
+            Instant now = clock.instant();
+            if (!repo.vendorStatusWhileQueued(orderId, "cancel-requested", now)) {
+                return false;
+            }
+            repo.addHistory(orderId, new Order.HistoryEntry(now, OrderState.IN_PROGRESS, OrderState.IN_PROGRESS, "cancel-requested", actor, reason));
+            return true;
+        }));
+    }
+
+    /**
      * Adds an entry to an order's history without changing its state or vendor status, in
      * whatever state it is: what happened at the vendor to an order that has left IN_PROGRESS
      * (a vendor order saved while the order was being cancelled, and its cancellation there).

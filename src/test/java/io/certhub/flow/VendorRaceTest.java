@@ -85,7 +85,18 @@ class VendorRaceTest {
             cancels.shutdown();
         }
 
-        await().atMost(Duration.ofSeconds(120)).until(() -> ids.stream().allMatch(id -> "CANCELLED".equals(order(id).path("state").asText())));
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> ids.stream().allMatch(id -> "CANCELLED".equals(order(id).path("state").asText())));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            for (String id : ids) {
+                JsonNode o = order(id);
+                if (!"CANCELLED".equals(o.path("state").asText())) {
+                    System.out.println("not cancelled: " + o.path("clientReference").asText() + " " + o.path("state").asText() + " "
+                        + o.path("vendorStatus").asText() + " " + o.path("vendorOrderId").asText() + " history " + o.path("history"));
+                }
+            }
+            throw e;
+        }
         int placed = 0;
         for (String id : ids) {
             JsonNode o = order(id);

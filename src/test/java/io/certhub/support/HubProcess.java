@@ -90,6 +90,10 @@ public final class HubProcess implements AutoCloseable {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("hub exited with " + process.exitValue() + " before it was UP; see " + log);
                 }
+                if (Files.readString(log).contains("Application run failed")) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("hub failed to start; see " + log);
+                }
                 return up();
             });
     }
