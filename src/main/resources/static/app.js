@@ -302,7 +302,8 @@ function ordersTable(pageData, goTo) {
           ? h('span', {class: 'hint', title: o.additionalDomains.join(', ')}, ` +${o.additionalDomains.length}`) : null)),
       h('td', {'data-label': head[2]}, o.productType),
       h('td', {'data-label': head[3], class: 'state'}, stateBadge(o.state)),
-      h('td', {'data-label': head[4]}, o.vendorStatus || '—'),
+      h('td', {'data-label': head[4]}, o.vendorStatus
+        || (o.lastError && o.lastError.code === 'VENDOR_UNAVAILABLE' ? h('span', {class: 'warn', title: o.lastError.detail}, 'vendor unavailable, retrying') : '—')),
       h('td', {'data-label': head[5], class: 'num'}, money(o.price)),
       h('td', {'data-label': head[6], class: 'hold'}, o.hold ? `${money(o.hold)} ${o.hold.state}` : '—'),
       h('td', {'data-label': head[7]}, when(o.updatedAt))))));
@@ -420,6 +421,7 @@ function orderView(o, status, reload, getCert, setCert) {
       ['Created', when(o.createdAt)],
       ['Last update', when(o.updatedAt)],
       o.lastError ? ['Last error', `${o.lastError.code}: ${o.lastError.detail}`, 'order-last-error'] : null,
+      o.vendorRetry ? ['Vendor retries', `${o.vendorRetry.attempts} failed; next attempt ${o.vendorRetry.nextAttemptAt ? when(o.vendorRetry.nextAttemptAt) : 'now'}`, 'order-vendor-retry'] : null,
     ])),
     h('section', {'aria-labelledby': 'h-dcv'}, h('h2', {id: 'h-dcv'}, 'Domain control validation'), dl(dcvRows)),
     h('section', {'aria-labelledby': 'h-delivery'}, h('h2', {id: 'h-delivery'}, 'Delivery'),

@@ -96,6 +96,10 @@ public class OrderViews {
             return dv;
         }).orElse(null));
         m.put("lastError", o.lastErrorCode() == null ? null : Map.of("code", o.lastErrorCode(), "detail", String.valueOf(o.lastErrorDetail())));
+        // while the vendor does not answer: how often it was tried and when it is tried next (issue 11 §3)
+        if (io.certhub.order.OrderService.VENDOR_UNAVAILABLE.equals(o.lastErrorCode())) {
+            m.put("vendorRetry", vendorQueue.retry(o.id()).orElse(null));
+        }
         m.put("createdAt", o.createdAt().toString());
         m.put("updatedAt", o.updatedAt().toString());
         m.put("csr", o.csr());

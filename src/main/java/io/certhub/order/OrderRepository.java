@@ -120,6 +120,20 @@ public class OrderRepository {
     }
 
     /**
+     * Sets or clears the last error of an IN_PROGRESS order (state and vendor status unchanged).
+     *
+     * @param id     order id
+     * @param code   error code, or null to clear
+     * @param detail detail (cut to 1000 characters), or null
+     * @param now    update time
+     * @return whether the order was IN_PROGRESS
+     */
+    public boolean lastError(String id, String code, String detail, Instant now) {
+        return jdbc.update("update orders set last_error_code = ?, last_error_detail = ?, updated_at = ? where id = ? and state = 'IN_PROGRESS'",
+            code, detail == null || detail.length() <= 1000 ? detail : detail.substring(0, 1000), Timestamp.from(now), id) == 1;
+    }
+
+    /**
      * Sets the vendor status of an IN_PROGRESS order only while it is still queued for placement
      * ({@code vendor_step = 'QUEUED'}, no vendor order id): the guard that keeps a cancellation
      * request from landing on an order whose placement has just been recorded.

@@ -276,6 +276,53 @@ public class OrderService {
         }));
     }
 
+    /** Last-error code of an order whose vendor calls fail for now (outage, timeout, HTTP 5xx/429). */
+    public static final String VENDOR_UNAVAILABLE = "VENDOR_UNAVAILABLE";
+
+    /**
+     * Shows on an IN_PROGRESS order that the vendor does not answer for now: {@code lastError}
+     * {@code VENDOR_UNAVAILABLE} with the detail, and — only when the trouble starts, not on
+     * every retry — one history entry (issue 11 §3).
+     *
+     * @param orderId order id
+     * @param detail  what failed (the vendor call and its error)
+     * @param retryIn when the next attempt is made
+     */
+    public void vendorTrouble(String orderId, String detail, java.time.Duration retryIn) {
+        tx.executeWithoutResult(s -> {
+            Order o = repo.find(orderId).orElse(null);
+            if (o == null || o.state() != OrderState.IN_PROGRESS) {
+                return;
+            }
+            Instant now = clock.instant();
+            repo.lastError(orderId, VENDOR_UNAVAILABLE, detail, now);
+            if (!VENDOR_UNAVAILABLE.equals(o.lastErrorCode())) {
+                repo.addHistory(orderId, new Order.HistoryEntry(now, OrderState.IN_PROGRESS, OrderState.IN_PROGRESS, o.vendorStatus(), "vendor",
+                    "the vendor does not answer (" + detail + "); retrying with backoff, next attempt in " + retryIn.toSeconds() + " s"));
+            }
+        });
+    }
+
+    /**
+     * Clears {@code VENDOR_UNAVAILABLE} from an order whose vendor call went through again, with
+     * one history entry. Does nothing when the order showed no such trouble.
+     *
+     * @param orderId  order id
+     * @param attempts how many attempts failed before
+     */
+    public void vendorRecovered(String orderId, int attempts) {
+        tx.executeWithoutResult(s -> {
+            Order o = repo.find(orderId).orElse(null);
+            if (o == null || !VENDOR_UNAVAILABLE.equals(o.lastErrorCode())) {
+                return;
+            }
+            Instant now = clock.instant();
+            repo.lastError(orderId, null, null, now);
+            repo.addHistory(orderId, new Order.HistoryEntry(now, OrderState.IN_PROGRESS, OrderState.IN_PROGRESS, o.vendorStatus(), "vendor",
+                "the vendor answers again" + (attempts > 0 ? " after " + attempts + " failed attempts" : "")));
+        });
+    }
+
     /**
      * Records a reseller's cancellation of an IN_PROGRESS order that a submission worker is
      * placing at this moment: vendor status {@code cancel-requested} and a history entry, in one

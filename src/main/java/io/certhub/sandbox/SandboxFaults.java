@@ -64,6 +64,20 @@ public class SandboxFaults {
     private Kind kind = Kind.NONE;
     private int remaining;
     private Double rate;
+    private Integer retryAfterSeconds;
+
+    /**
+     * @param seconds the {@code Retry-After} (delay-seconds) an {@code http-503} answer carries, or
+     *                null for none (kept until set again)
+     */
+    public synchronized void retryAfter(Integer seconds) {
+        this.retryAfterSeconds = seconds;
+    }
+
+    /** @return the {@code Retry-After} seconds of an {@code http-503} answer, or null */
+    public synchronized Integer retryAfter() {
+        return retryAfterSeconds;
+    }
 
     /**
      * Sets the fault plan, replacing the previous one.

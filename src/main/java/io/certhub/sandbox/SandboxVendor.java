@@ -134,6 +134,9 @@ public class SandboxVendor {
             pause(s.getVendorLatency());
             write(exchange, 503, HTML, "<html><head><title>503 Service Unavailable</title></head><body>"
                 + "<h1>Service Unavailable</h1><p>The server is temporarily unable to service your request.</p></body></html>");
+            if (faults.retryAfter() != null) {
+                exchange.getMessage().setHeader("Retry-After", String.valueOf(faults.retryAfter()));
+            }
             return;
         }
         Map<String, Object> reply;
@@ -521,6 +524,7 @@ public class SandboxVendor {
 
     /**
      * {@code POST /sandbox/faults} (operator), body {@code {kind: http-503|timeout|is-success-0|none,
+     * retryAfter (seconds: the Retry-After header of the http-503 answers, optional),
      * count}} or {@code {kind, rate}} (see {@link SandboxFaults}). Answers 200 with the plan now
      * in force: {@code {kind, remaining}} or {@code {kind, rate}}.
      *
@@ -557,7 +561,16 @@ public class SandboxVendor {
             }
             rate = r.asDouble();
         }
+        Integer retryAfter = null;
+        JsonNode ra = body.get("retryAfter");
+        if (ra != null && !ra.isNull()) {
+            if (!ra.isIntegralNumber() || ra.asInt() < 0 || ra.asInt() > 3600) {
+                throw new HubProblem(422, "FIELD_INVALID", "retryAfter", "retryAfter must be whole seconds from 0 to 3600");
+            }
+            retryAfter = ra.asInt();
+        }
         faults.set(kind, count, rate);
+        faults.retryAfter(retryAfter);
         LOG.info("sandbox vendor: faults now {}", faults.view());
         api.respond(exchange, api.ok(200, faults.view()));
     }

@@ -46,6 +46,21 @@ public class VendorException extends RuntimeException {
         this.code = code;
     }
 
+    private java.time.Duration retryAfter;
+
+    /**
+     * @param wait how long the vendor asked the caller to wait ({@code Retry-After} of an HTTP
+     *             503 or 429, RFC 9110 §10.2.3), or null
+     * @return this exception
+     */
+    public VendorException retryAfter(java.time.Duration wait) {
+        this.retryAfter = wait;
+        return this;
+    }
+
+    /** @return the wait the vendor asked for, or null when it named none */
+    public java.time.Duration retryAfter() { return retryAfter; }
+
     /** @return classification */
     public Kind kind() { return kind; }
 

@@ -72,6 +72,23 @@ public class VendorQueue {
     }
 
     /**
+     * The retry state of an order waiting for the vendor.
+     *
+     * @param orderId order id
+     * @return {@code {attempts, nextAttemptAt}} (attempts failed so far; ISO 8601 UTC, null when
+     *         due now), empty for an unknown order
+     */
+    public java.util.Optional<java.util.Map<String, Object>> retry(String orderId) {
+        return jdbc.query("select vendor_attempts, vendor_next_at from orders where id = ?", (rs, i) -> {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("attempts", rs.getInt("vendor_attempts"));
+            java.sql.Timestamp next = rs.getTimestamp("vendor_next_at");
+            m.put("nextAttemptAt", next == null ? null : next.toInstant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
+            return m;
+        }, orderId).stream().findFirst();
+    }
+
+    /**
      * @param orderId order id
      * @return attempts (retries, or unchanged polls) so far
      */

@@ -154,6 +154,7 @@ public class VendorSubmission {
                     return false;
                 }
                 String vendorOrderId = vendor.place(o);
+                recovered(o);
                 Boolean placed = tx.execute(s -> {
                     if (!queue.saved(orderId, vendorOrderId)) {
                         return null;
@@ -208,7 +209,16 @@ public class VendorSubmission {
     }
 
     private boolean submit(Order o, VendorAdapter vendor) {
-        return submitted(o, vendor.submit(o, o.vendorOrderId()));
+        String state = vendor.submit(o, o.vendorOrderId());
+        recovered(o);
+        return submitted(o, state);
+    }
+
+    /** Clears a VENDOR_UNAVAILABLE the order showed (as loaded for this step), now that the vendor answered. */
+    private void recovered(Order o) {
+        if (OrderService.VENDOR_UNAVAILABLE.equals(o.lastErrorCode())) {
+            lifecycle.vendorRecovered(o.id(), queue.attempts(o.id()));
+        }
     }
 
     /**
@@ -290,9 +300,24 @@ public class VendorSubmission {
             default -> {
                 int attempts = queue.attempts(o.id());
                 Duration wait = VendorProperties.backoff(props.getRetryBase(), props.getRetryMax(), attempts);
-                LOG.info("order {}: vendor call failed ({} {}), retry {} in {}", o.id(), e.kind(), e.getMessage(), attempts + 1, wait);
+                if (e.retryAfter() != null) {
+                    // the vendor's pace (Retry-After of a 503/429): no call to it before then, for any order
+                    Instant until = queue.instant().plus(e.retryAfter());
+                    if (until.isAfter(pausedUntil)) {
+                        pausedUntil = until;
+                    }
+                    if (e.retryAfter().compareTo(wait) > 0) {
+                        wait = e.retryAfter();
+                    }
+                }
+                if (attempts == 0) {
+                    LOG.info("order {}: vendor call failed ({} {}), retry {} in {}", o.id(), e.kind(), e.getMessage(), attempts + 1, wait);
+                } else {
+                    LOG.debug("order {}: vendor call failed ({} {}), retry {} in {}", o.id(), e.kind(), e.getMessage(), attempts + 1, wait);
+                }
                 meters.counter("certhub.vendor.retries", "kind", e.kind().name()).increment();
                 queue.later(o.id(), wait, true);
+                lifecycle.vendorTrouble(o.id(), e.code() + ": " + e.getMessage(), wait);
             }
         }
     }

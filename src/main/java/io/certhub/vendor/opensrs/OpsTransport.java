@@ -36,17 +36,20 @@ public class OpsTransport {
     private final OpsCodec codec = new OpsCodec();
     private final String username;
     private final String apiKey;
+    private final io.certhub.vendor.VendorHealth health;
 
     /**
      * @param template Camel producer
      * @param username {@code hub.vendor.opensrs.username}
      * @param apiKey   {@code hub.vendor.opensrs.api-key}
+     * @param health   the vendor's reachability, fed with every call's outcome
      */
     public OpsTransport(ProducerTemplate template, @Value("${hub.vendor.opensrs.username}") String username,
-                        @Value("${hub.vendor.opensrs.api-key}") String apiKey) {
+                        @Value("${hub.vendor.opensrs.api-key}") String apiKey, io.certhub.vendor.VendorHealth health) {
         this.template = template;
         this.username = username;
         this.apiKey = apiKey;
+        this.health = health;
     }
 
     /**
@@ -65,6 +68,17 @@ public class OpsTransport {
             e.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/xml");
             e.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
         });
+        try {
+            OpsReply reply = answer(action, ex);
+            health.success();
+            return reply;
+        } catch (VendorException e) {
+            health.failure(e);
+            throw e;
+        }
+    }
+
+    private OpsReply answer(String action, Exchange ex) {
         Exception failure = ex.getException();
         if (failure != null) {
             throw classify(action, failure);
@@ -73,7 +87,10 @@ public class OpsTransport {
         if (status == null || status != 200) {
             int s = status == null ? 0 : status;
             Kind kind = s == 401 || s == 403 ? Kind.AUTH_FAILED : Kind.TRANSIENT;
-            throw new VendorException(kind, "HTTP_" + s, action + ": the vendor answered HTTP " + s);
+            java.time.Duration wait = s == 503 || s == 429
+                ? io.certhub.vendor.RetryAfter.parse(ex.getMessage().getHeader("Retry-After", String.class), java.time.Instant.now()) : null;
+            throw new VendorException(kind, "HTTP_" + s, action + ": the vendor answered HTTP " + s
+                + (wait == null ? "" : " and asked to wait " + wait.toSeconds() + " s")).retryAfter(wait);
         }
         OpsReply reply;
         try {
