@@ -99,8 +99,10 @@ class AdminDeliverySweepTest {
     /** Queues the order's certificate for {@code n} recipients {@code <prefix>-<i>@example.com}, in one statement. */
     static void queue(String prefix, int n) {
         Timestamp now = Timestamp.from(Instant.now());
+        // H2's system_range and PostgreSQL's generate_series, both as a column "X"
+        String series = hub.onPostgres() ? "generate_series(1, ?) as s(\"X\")" : "system_range(1, ?)";
         int rows = hub.jdbc().update("insert into delivery(order_id, recipient, state, attempts, next_at, created_at) "
-            + "select ?, concat(?, '-', \"X\", '@example.com'), 'PENDING', 0, ?, ? from system_range(1, ?)", orderId, prefix, now, now, n);
+            + "select ?, concat(?, '-', \"X\", '@example.com'), 'PENDING', 0, ?, ? from " + series, orderId, prefix, now, now, n);
         assertThat(rows).isEqualTo(n);
     }
 

@@ -31,9 +31,47 @@ public final class RunningHub implements AutoCloseable {
     private final int smtpPort = freePort();
     private final int imapPort = freePort();
 
+    /** Set by {@link OnPostgres}: the test class whose hubs run on PostgreSQL, or null for H2. */
+    private static volatile String postgresFor;
+
+    /** The datasource arguments of this hub's own PostgreSQL database (kept over restarts), or none. */
+    private final String[] databaseArgs;
+
     private RunningHub(Path dataDir, String... extraArgs) {
         this.dataDir = dataDir;
         this.extraArgs = extraArgs;
+        String pg = postgresFor;
+        this.databaseArgs = pg == null ? new String[0] : TestPostgres.hubArgs(TestPostgres.newDatabase(pg));
+    }
+
+    /**
+     * Puts every hub made from now on onto a fresh database of the test PostgreSQL
+     * ({@link TestPostgres}), or back on its H2 file under the data dir.
+     *
+     * @param testClass name prefix of the databases, or null for H2
+     */
+    static void usePostgres(String testClass) {
+        postgresFor = testClass;
+    }
+
+    /**
+     * The database this hub runs on, for a test that prepares it before {@link #start(String...)}
+     * (e.g. an older schema): its own PostgreSQL database, or the H2 file under the data dir with
+     * the options of {@code spring.datasource.url} in config/application.yml.
+     *
+     * @return {url, username, password}
+     */
+    public String[] datasource() {
+        if (onPostgres()) {
+            return new String[] {databaseArgs[0].substring(databaseArgs[0].indexOf('=') + 1), TestPostgres.USER, ""};
+        }
+        return new String[] {"jdbc:h2:file:" + dataDir + "/db/certhub;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;"
+            + "LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE", "sa", ""};
+    }
+
+    /** @return true when this hub runs on PostgreSQL (for SQL written per database in tests) */
+    public boolean onPostgres() {
+        return databaseArgs.length > 0;
     }
 
     private static int freePort() {
@@ -95,6 +133,9 @@ public final class RunningHub implements AutoCloseable {
             // the embedded mail server on free ports, so tests never clash with a hub running on 3025/3143
             "--hub.sandbox.smtp-port=" + smtpPort, "--hub.sandbox.imap-port=" + imapPort,
             "--hub.mailbox.port=" + imapPort, "--hub.mail.smtp.port=" + smtpPort)) {
+            byName.put(a.substring(0, a.indexOf('=')), a);
+        }
+        for (String a : databaseArgs) {
             byName.put(a.substring(0, a.indexOf('=')), a);
         }
         for (String a : extraArgs) {
