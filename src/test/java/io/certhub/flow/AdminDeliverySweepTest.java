@@ -124,11 +124,12 @@ class AdminDeliverySweepTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
     void aBacklogOfMoreThanTwoBatchesIsSentInOneSweepEachEmailOnce() throws Exception {
         int n = 2 * AdminDelivery.SWEEP_BATCH + 100;
         queue("backlog", n);
 
-        await().atMost(Duration.ofSeconds(120)).until(() -> rows("backlog", "state = 'SENT'") == n);
+        await().atMost(Duration.ofSeconds(240)).until(() -> rows("backlog", "state = 'SENT'") == n);
         assertThat(rows("backlog", "attempts = 1 and last_error is null and sent_at is not null")).isEqualTo(n);
         Map<String, Long> received = received("backlog");
         assertThat(received).hasSize(n);

@@ -64,6 +64,7 @@ class MailboxBacklogTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
     void aBacklogOfIssuanceMailsCompletesEachOrderOnceAndMovesEachMailOnce() throws Exception {
         var deposit = hub.post("/api/v1/accounts/demo/deposits", "operator-key", "{\"amount\":\"10000.00\",\"currency\":\"USD\"}");
         assertThat(deposit.statusCode()).as(deposit.body()).isBetween(200, 299);
@@ -88,8 +89,8 @@ class MailboxBacklogTest {
             inbox.close(false);
 
             await().atMost(Duration.ofSeconds(120)).until(() -> hub.count("select count(*) from orders where state = 'COMPLETED'") == N);
-            await().atMost(Duration.ofSeconds(60)).until(() -> hub.count("select count(*) from delivery where state = 'SENT'") == N);
-            await().atMost(Duration.ofSeconds(30)).until(() -> count(store, "Parked") == 0);
+            await().atMost(Duration.ofSeconds(120)).until(() -> hub.count("select count(*) from delivery where state = 'SENT'") == N);
+            await().atMost(Duration.ofSeconds(120)).until(() -> count(store, "Parked") == 0);
             assertThat(count(store, "Processed")).isEqualTo(N);
             assertThat(count(store, "Review")).isZero();
             assertThat(count(store, "Quarantine")).isZero();
