@@ -34,7 +34,7 @@ public class ApiProperties {
     private boolean hsts;
     /** Value of the {@code Content-Security-Policy} header on every response (dashboard and API). */
     private String contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-        + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        + "connect-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     public DataSize getMaxOrderBodySize() { return maxOrderBodySize; }
     public void setMaxOrderBodySize(DataSize v) { this.maxOrderBodySize = v; }

@@ -6,7 +6,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -35,14 +34,6 @@ public class IdempotencyService {
 
     /** Longest Idempotency-Key accepted (the column is varchar(255)). */
     public static final int MAX_KEY_LENGTH = 255;
-
-    /**
-     * A stored answer.
-     *
-     * @param requestHash fingerprint of the first request
-     * @param response    its answer
-     */
-    public record Stored(String requestHash, ApiResponse response) { }
 
     /**
      * The outcome of {@link #claim}: either this request holds the key ({@code token} set) or the
@@ -155,18 +146,6 @@ public class IdempotencyService {
     public void release(String scope, String key, String token) {
         jdbc.update("delete from idempotency_record where account_id = ? and idem_key = ? and claim_token = ? and state = 'PENDING'",
             scope, key, token);
-    }
-
-    /**
-     * @param scope account id (or {@code operator})
-     * @param key   the Idempotency-Key
-     * @return the answer stored for it within the last 24 hours (DONE records only)
-     */
-    public Optional<Stored> find(String scope, String key) {
-        return jdbc.query("select request_hash, status, location, response_body from idempotency_record where account_id = ? and idem_key = ?"
-            + " and state = 'DONE' and created_at >= ?",
-            (rs, i) -> new Stored(rs.getString(1).trim(), new ApiResponse(rs.getInt(2), rs.getString(4), rs.getString(3))), scope, key,
-            Timestamp.from(clock.instant().minus(TTL))).stream().findFirst();
     }
 
     /**

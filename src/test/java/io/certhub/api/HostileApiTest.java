@@ -267,6 +267,31 @@ class HostileApiTest {
         assertThat(hub.count("select balance_minor from account where id = 'idem-long'")).isEqualTo(500);
     }
 
+    @Test
+    void aClaimLeftPendingByADeadRequestIsTakenOverAfterTheTimeoutAndAFreshOneAnswers409() {
+        assertThat(hub.post("/api/v1/accounts", "operator-key", "{\"id\":\"idem-crash\",\"currency\":\"USD\"}").statusCode()).isEqualTo(201);
+        String path = "/api/v1/accounts/idem-crash/deposits";
+        String body = "{\"amount\":\"7.00\",\"currency\":\"USD\"}";
+        assertThat(hub.post(path, "operator-key", body, "Idempotency-Key", "probe-1").statusCode()).isEqualTo(201);
+        String hash = hub.jdbc().queryForObject("select request_hash from idempotency_record where account_id = 'operator' and idem_key = 'probe-1'",
+            String.class);
+        // a request that claimed "crash-1" 10 minutes ago and died before its deposit committed (claim timeout 5 min)
+        String insert = "insert into idempotency_record(account_id, idem_key, request_hash, status, response_body, created_at, state, claim_token)"
+            + " values ('operator', ?, ?, 0, '', ?, 'PENDING', 'dead-request')";
+        hub.jdbc().update(insert, "crash-1", hash, java.sql.Timestamp.from(java.time.Instant.now().minus(Duration.ofMinutes(10))));
+        // and one that claimed "inflight-1" just now and is still working
+        hub.jdbc().update(insert, "inflight-1", hash, java.sql.Timestamp.from(java.time.Instant.now()));
+
+        HttpResponse<String> taken = hub.post(path, "operator-key", body, "Idempotency-Key", "crash-1");
+        assertThat(taken.statusCode()).isEqualTo(201);
+        assertThat(hub.post(path, "operator-key", body, "Idempotency-Key", "crash-1").body()).isEqualTo(taken.body());
+        assertProblem(hub.post(path, "operator-key", body, "Idempotency-Key", "inflight-1"), 409, "IDEMPOTENCY_KEY_IN_PROGRESS", "Idempotency-Key");
+        assertThat(hub.count("select count(*) from journal where account_id = 'idem-crash' and entry_type = 'DEPOSIT'")).isEqualTo(2);
+        assertThat(hub.count("select balance_minor from account where id = 'idem-crash'")).isEqualTo(1400);
+        assertThat(hub.count("select count(*) from idempotency_record where idem_key = 'crash-1' and state = 'DONE' and claim_token <> 'dead-request'"))
+            .isEqualTo(1);
+    }
+
     // ---- 16.7: authenticate before the body is read; body caps ----
 
     @Test
