@@ -72,12 +72,21 @@ public class ApiKeyService {
      * was revoked, made valid again: the configuration is the truth) and every other operator key
      * not yet revoked is revoked now. Run at start-up with {@code hub.operator-key}, so changing
      * {@code HUB_OPERATOR_KEY} and restarting retires the old key, and a key stored by an earlier
-     * sandbox start does not outlive it.
+     * sandbox start does not outlive it. Every instance on one database must carry the same key:
+     * the last one to start wins.
      *
      * @param key the configured operator key (not blank)
      * @return how many earlier operator keys were revoked
      */
     public int replaceOperatorKey(String key) {
+        try {
+            return replaceOperatorKeyOnce(key);
+        } catch (org.springframework.dao.DuplicateKeyException raced) {
+            return replaceOperatorKeyOnce(key);        // another instance stored the same key at the same moment
+        }
+    }
+
+    private int replaceOperatorKeyOnce(String key) {
         String hash = hash(key);
         Integer revoked = tx.execute(s -> {
             Integer n = jdbc.queryForObject("select count(*) from api_key where key_hash = ?", Integer.class, hash);
