@@ -9,6 +9,7 @@ import io.certhub.CerthubApplication;
 import io.certhub.support.Mailboxes;
 import io.certhub.support.OrderJson;
 import io.certhub.support.RunningHub;
+import io.certhub.support.TcpProxy;
 import io.certhub.support.TestCsrs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -64,20 +65,28 @@ class HostileApiTest {
 
     static RunningHub hub;
     static RunningHub prod;
+    /** In front of the sandbox SMTP server of {@code hub}: down, a certificate email stays PENDING. */
+    static TcpProxy smtp;
 
     private static final HttpClient HTTP11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
-    static void start() {
-        hub = RunningHub.start(dataDir, "--hub.api.resend-certificate-max-per-day=3");
+    static void start() throws IOException {
+        hub = RunningHub.prepare(dataDir);
+        smtp = new TcpProxy(hub.smtpPort());
+        hub.start("--hub.api.resend-certificate-max-per-day=3", "--hub.mail.smtp.port=" + smtp.port(), "--hub.mail.delivery-sweep-ms=200",
+            "--hub.mail.retry-base=300ms", "--hub.mail.retry-max=1s");
         prod = RunningHub.start(prodDataDir, "--hub.api.protect-actuator=true", "--hub.api.hsts=true",
             "--management.endpoint.health.show-details=never", "--hub.api.auth-failure-burst=5",
             "--hub.api.auth-failures-per-minute=6", "--hub.sandbox.auto-approve=false", "--hub.mailbox.enabled=false");
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
+        if (smtp != null) {
+            smtp.close();
+        }
         if (hub != null) {
             hub.close();
         }
@@ -391,11 +400,15 @@ class HostileApiTest {
         String id = OrderJson.parse(placed.body()).get("id").asText();
         await().atMost(Duration.ofSeconds(60)).until(() -> "SENT".equals(order(id).path("delivery").path("state").asText()));
 
+        // SMTP down: a queued resend stays PENDING, so every other resend meanwhile is refused
+        smtp.down(true);
         List<HttpResponse<String>> answers = concurrently(30, () -> hub.post("/api/v1/orders/" + id + "/resend-certificate", "demo-key", null));
         assertThat(answers.stream().filter(r -> r.statusCode() == 202)).hasSize(1);
         answers.stream().filter(r -> r.statusCode() != 202).forEach(r -> assertProblem(r, 409, "RESEND_IN_PROGRESS", null));
         assertThat(hub.count("select count(*) from delivery where order_id = ?", id)).isEqualTo(2);
+        assertProblem(hub.post("/api/v1/orders/" + id + "/resend-certificate", "demo-key", null), 409, "RESEND_IN_PROGRESS", null);
 
+        smtp.down(false);
         await().atMost(Duration.ofSeconds(30)).until(() -> hub.count("select count(*) from delivery where order_id = ? and state = 'SENT'", id) == 2);
         assertThat(hub.post("/api/v1/orders/" + id + "/resend-certificate", "demo-key", null).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30)).until(() -> hub.count("select count(*) from delivery where order_id = ? and state = 'SENT'", id) == 3);
