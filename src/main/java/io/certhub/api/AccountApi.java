@@ -17,7 +17,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code GET /account/ledger} → a page of journal rows, newest first, and
  * {@code POST /accounts/{id}/deposits} {@code {amount, currency, reference}} (operator key),
  * {@code POST /accounts} {@code {id, currency, openingBalance}} (operator key) and
- * {@code POST /accounts/{id}/api-keys} (operator key).
+ * {@code POST /accounts/{id}/api-keys}, {@code GET /accounts/{id}/api-keys},
+ * {@code DELETE /accounts/{id}/api-keys/{keyId}}, {@code GET /operator-keys} and
+ * {@code DELETE /operator-keys/{keyId}} (operator key).
  */
 @Component("accountApi")
 public class AccountApi {
@@ -139,6 +141,86 @@ public class AccountApi {
         api.respond(ex, api.ok(201, m));
     }
 
+    /**
+     * {@code GET /accounts/{id}/api-keys} (operator): 200 {@code {accountId, items: [{id, prefix,
+     * role, created, revokedAt}]}}, oldest first; the keys themselves are never shown (only their
+     * hash is stored). Issue 16 item 2.
+     *
+     * @param ex exchange
+     * @throws HubProblem 401/403; 404 {@code ACCOUNT_NOT_FOUND}
+     */
+    public void listKeys(Exchange ex) {
+        api.operator(ex);
+        String accountId = existingAccount(ex);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accountId", accountId);
+        m.put("items", keys.list(accountId));
+        api.respond(ex, api.ok(200, m));
+    }
+
+    /**
+     * {@code DELETE /accounts/{id}/api-keys/{keyId}} (operator): revokes one key of the account;
+     * 204, and the key answers 401 from the next request on. Revoking a revoked key again is 204
+     * too (its first revocation time stays).
+     *
+     * @param ex exchange
+     * @throws HubProblem 401/403; 404 {@code ACCOUNT_NOT_FOUND}, 404 {@code API_KEY_NOT_FOUND} (field {@code keyId})
+     */
+    public void revokeKey(Exchange ex) {
+        api.operator(ex);
+        String accountId = existingAccount(ex);
+        String keyId = ex.getMessage().getHeader("keyId", String.class);
+        if (!keys.revoke(accountId, keyId)) {
+            throw new HubProblem(404, "API_KEY_NOT_FOUND", "keyId", "account " + accountId + " has no API key " + keyId);
+        }
+        noContent(ex);
+    }
+
+    /**
+     * {@code GET /operator-keys} (operator): 200 {@code {items: [{id, prefix, role, created,
+     * revokedAt}]}}, oldest first. The configured {@code hub.operator-key} is the valid one; the
+     * others were revoked at the start-up that replaced them.
+     *
+     * @param ex exchange
+     * @throws HubProblem 401/403
+     */
+    public void listOperatorKeys(Exchange ex) {
+        api.operator(ex);
+        api.respond(ex, api.ok(200, Map.of("items", keys.list(null))));
+    }
+
+    /**
+     * {@code DELETE /operator-keys/{keyId}} (operator): revokes an operator key at once (204). The
+     * configured {@code hub.operator-key} is made valid again at the next start-up: to retire it
+     * for good, change {@code HUB_OPERATOR_KEY} and restart.
+     *
+     * @param ex exchange
+     * @throws HubProblem 401/403; 404 {@code API_KEY_NOT_FOUND} (field {@code keyId})
+     */
+    public void revokeOperatorKey(Exchange ex) {
+        api.operator(ex);
+        String keyId = ex.getMessage().getHeader("keyId", String.class);
+        if (!keys.revoke(null, keyId)) {
+            throw new HubProblem(404, "API_KEY_NOT_FOUND", "keyId", "there is no operator key " + keyId);
+        }
+        noContent(ex);
+    }
+
+    private String existingAccount(Exchange ex) {
+        String accountId = ex.getMessage().getHeader("id", String.class);
+        if (accountId == null || !ledger.exists(accountId)) {
+            throw new HubProblem(404, "ACCOUNT_NOT_FOUND", null, "no account " + accountId);
+        }
+        return accountId;
+    }
+
+    private static void noContent(Exchange ex) {
+        var m = ex.getMessage();
+        m.removeHeaders("*", "CamelHttp*");
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, 204);
+        m.setBody(null);
+    }
+
     private static String text(JsonNode node, String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
@@ -184,7 +266,8 @@ public class AccountApi {
         Caller caller = api.operator(ex);
         String accountId = ex.getMessage().getHeader("id", String.class);
         byte[] body = api.body(ex);
-        api.respond(ex, api.idempotent(ex, caller, body, () -> {
+        // atomic: the deposit and its stored answer commit together (issue 16 item 6)
+        api.respond(ex, api.idempotentAtomic(ex, caller, body, () -> {
             if (!ledger.exists(accountId)) {
                 throw new HubProblem(404, "ACCOUNT_NOT_FOUND", null, "no account " + accountId);
             }

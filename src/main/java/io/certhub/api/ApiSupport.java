@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What every REST handler shares: reading the key and the JSON body, writing JSON answers and
@@ -26,16 +27,19 @@ public class ApiSupport {
     private final ObjectMapper json;
     private final ApiKeyService keys;
     private final IdempotencyService idempotency;
+    private final TransactionTemplate tx;
 
     /**
      * @param json        Jackson mapper
      * @param keys        API keys
      * @param idempotency Idempotency-Key records
+     * @param tx          transaction template (atomic idempotent actions)
      */
-    public ApiSupport(ObjectMapper json, ApiKeyService keys, IdempotencyService idempotency) {
+    public ApiSupport(ObjectMapper json, ApiKeyService keys, IdempotencyService idempotency, TransactionTemplate tx) {
         this.json = json;
         this.keys = keys;
         this.idempotency = idempotency;
+        this.tx = tx;
     }
 
     /**
@@ -107,41 +111,97 @@ public class ApiSupport {
     }
 
     /**
-     * Runs a mutating action once per {@code Idempotency-Key} (when the header is present): a
-     * retry with the same key and body replays the stored answer; the same key with another body
-     * is refused with 422 {@code IDEMPOTENCY_KEY_REUSED}. Answers of 5xx are not stored.
+     * Runs a mutating action once per {@code Idempotency-Key} (when the header is present): the
+     * key is claimed before the action runs ({@link IdempotencyService#claim}); a retry with the
+     * same key and body replays the stored answer; the same key with another body is refused with
+     * 422 {@code IDEMPOTENCY_KEY_REUSED}; a request while the first one still runs gets 409
+     * {@code IDEMPOTENCY_KEY_IN_PROGRESS}; a key over 255 characters 422
+     * {@code IDEMPOTENCY_KEY_INVALID} before anything is done. 4xx answers are stored and
+     * replayed; after a 5xx the claim is released. The action commits on its own and the answer
+     * is stored right after it: for actions that are safe to repeat through their own guards
+     * (client reference, state transitions). Money that has no such guard uses
+     * {@link #idempotentAtomic}.
      *
      * @param exchange the REST exchange
      * @param caller   the caller (keys are per account)
      * @param body     request body bytes (part of the fingerprint with method and path)
      * @param action   the action
      * @return the answer (fresh or replayed)
+     * @throws HubProblem 409 / 422 as above
      */
     public ApiResponse idempotent(Exchange exchange, Caller caller, byte[] body, Supplier<ApiResponse> action) {
+        return idempotent(exchange, caller, body, action, false);
+    }
+
+    /**
+     * Like {@link #idempotent}, but the action and the stored answer commit in one transaction
+     * (the action must join it, e.g. a {@code @Transactional} ledger call): either both are
+     * there or neither, so a claim can never be left PENDING over committed work, and a claim
+     * taken over after {@code hub.api.idempotency-claim-timeout} rolls the late request's work
+     * back (it answers 409 {@code IDEMPOTENCY_KEY_IN_PROGRESS}). Used for deposits.
+     *
+     * @param exchange the REST exchange
+     * @param caller   the caller
+     * @param body     request body bytes
+     * @param action   the action (joins the transaction)
+     * @return the answer (fresh or replayed)
+     */
+    public ApiResponse idempotentAtomic(Exchange exchange, Caller caller, byte[] body, Supplier<ApiResponse> action) {
+        return idempotent(exchange, caller, body, action, true);
+    }
+
+    private ApiResponse idempotent(Exchange exchange, Caller caller, byte[] body, Supplier<ApiResponse> action, boolean atomic) {
         String key = exchange.getMessage().getHeader("Idempotency-Key", String.class);
         if (key == null || key.isBlank()) {
             return action.get();
         }
+        IdempotencyService.validate(key);
         String scope = caller.operator() ? "operator" : caller.accountId();
         String fingerprint = IdempotencyService.fingerprint(exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class),
             exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class), body);
-        var stored = idempotency.find(scope, key);
-        if (stored.isPresent()) {
-            if (!stored.get().requestHash().equals(fingerprint)) {
-                throw new HubProblem(422, "IDEMPOTENCY_KEY_REUSED", null, "Idempotency-Key " + key + " was used with another request in the last 24 hours");
-            }
-            return stored.get().response();
+        IdempotencyService.Claim claim = idempotency.claim(scope, key, fingerprint);
+        if (claim.replay() != null) {
+            return claim.replay();
         }
+        String token = claim.token();
         ApiResponse response;
         try {
-            response = action.get();
+            if (atomic) {
+                response = tx.execute(s -> {
+                    ApiResponse r = action.get();
+                    if (r.status() < 500 && !idempotency.finish(scope, key, token, r)) {
+                        throw takenOver(key);
+                    }
+                    return r;
+                });
+            } else {
+                response = action.get();
+            }
         } catch (HubProblem p) {
+            if (p.status() >= 500 || "IDEMPOTENCY_KEY_IN_PROGRESS".equals(p.code())) {
+                idempotency.release(scope, key, token);
+                throw p;
+            }
             response = problemResponse(p, exchange);
+            if (!idempotency.finish(scope, key, token, response)) {
+                throw takenOver(key);
+            }
+            return response;
+        } catch (RuntimeException | Error e) {
+            idempotency.release(scope, key, token);
+            throw e;
         }
-        if (response.status() < 500) {
-            response = idempotency.storeOrReplay(scope, key, fingerprint, response);
+        if (response.status() >= 500) {
+            idempotency.release(scope, key, token);
+        } else if (!atomic && !idempotency.finish(scope, key, token, response)) {
+            throw takenOver(key);
         }
         return response;
+    }
+
+    private static HubProblem takenOver(String key) {
+        return new HubProblem(409, "IDEMPOTENCY_KEY_IN_PROGRESS", "Idempotency-Key", "the claim on Idempotency-Key " + key
+            + " was taken over by a retry after the claim timeout; retry to get its answer");
     }
 
     /**
@@ -178,6 +238,17 @@ public class ApiSupport {
     }
 
     private ApiResponse problemResponse(HubProblem p, Exchange exchange) {
+        return new ApiResponse(p.status(), problemJson(p, exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class)), null);
+    }
+
+    /**
+     * The RFC 9457 body of a problem: {@code {type, title, status, detail, code, field, errors?, instance?}}.
+     *
+     * @param p        the problem
+     * @param instance the request path, or null
+     * @return its JSON text
+     */
+    public String problemJson(HubProblem p, String instance) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "https://certhub.io/problems/" + p.code().toLowerCase().replace('_', '-'));
         body.put("title", title(p.status()));
@@ -188,11 +259,10 @@ public class ApiSupport {
         if (!p.errors().isEmpty()) {
             body.put("errors", p.errors());
         }
-        String path = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
-        if (path != null) {
-            body.put("instance", path);
+        if (instance != null) {
+            body.put("instance", instance);
         }
-        return new ApiResponse(p.status(), write(body), null);
+        return write(body);
     }
 
     private static String title(int status) {
@@ -203,7 +273,9 @@ public class ApiSupport {
             case 403 -> "Forbidden";
             case 404 -> "Not found";
             case 409 -> "Conflict";
+            case 413 -> "Content too large";
             case 422 -> "Unprocessable request";
+            case 429 -> "Too many requests";
             default -> "Error";
         };
     }

@@ -36,6 +36,9 @@ public class OrderApi {
     private final VendorCancellation cancellation;
     private final io.certhub.order.DeliveryQueue deliveries;
     private final org.springframework.jdbc.core.JdbcTemplate jdbc;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
+    private final ApiProperties props;
+    private final java.time.Clock clock;
 
     /**
      * @param api       shared REST support
@@ -48,10 +51,14 @@ public class OrderApi {
      * @param cancellation reseller cancel through the vendor
      * @param deliveries delivery outbox (resend)
      * @param jdbc      template on the hub database (certificates)
+     * @param tx        transaction template (a resend is checked and queued under the order's row lock)
+     * @param props     {@code hub.api.*} (resend limit)
+     * @param clock     time source
      */
     public OrderApi(ApiSupport api, OrderService orders, OrderRepository repo, OrderDocumentReader reader, OrderViews views,
                     ProductCatalog catalog, CsrParser csrParser, VendorCancellation cancellation,
-                    io.certhub.order.DeliveryQueue deliveries, org.springframework.jdbc.core.JdbcTemplate jdbc) {
+                    io.certhub.order.DeliveryQueue deliveries, org.springframework.jdbc.core.JdbcTemplate jdbc,
+                    org.springframework.transaction.support.TransactionTemplate tx, ApiProperties props, java.time.Clock clock) {
         this.api = api;
         this.orders = orders;
         this.repo = repo;
@@ -62,6 +69,9 @@ public class OrderApi {
         this.cancellation = cancellation;
         this.deliveries = deliveries;
         this.jdbc = jdbc;
+        this.tx = tx;
+        this.props = props;
+        this.clock = clock;
     }
 
     /** {@code GET /products}: the catalog, prices as money objects. @param ex exchange */
@@ -215,7 +225,17 @@ public class OrderApi {
         }
     }
 
-    /** {@code POST /orders/{id}/resend-certificate}: 202, the delivery queued again (COMPLETED orders only). @param ex exchange */
+    /**
+     * {@code POST /orders/{id}/resend-certificate}: 202, the delivery queued again (COMPLETED
+     * orders only). Bounded per order (issue 16, Low): while an email of the order is still
+     * PENDING in the outbox another resend answers 409 {@code RESEND_IN_PROGRESS}; at most
+     * {@code hub.api.resend-certificate-max-per-day} certificate emails (the first delivery
+     * included) are queued per order in 24 hours, then 429 {@code RESEND_LIMIT_REACHED}. The check
+     * and the queueing run under the order row's lock, so concurrent resends queue one email.
+     *
+     * @param ex exchange
+     * @throws HubProblem 404; 409 {@code INVALID_STATE}, {@code RESEND_IN_PROGRESS}; 429 {@code RESEND_LIMIT_REACHED}
+     */
     public void resendCertificate(Exchange ex) {
         Caller caller = api.reseller(ex);
         api.respond(ex, api.idempotent(ex, caller, api.body(ex), () -> {
@@ -223,7 +243,22 @@ public class OrderApi {
             if (o.state() != OrderState.COMPLETED) {
                 throw new HubProblem(409, "INVALID_STATE", "state", "order " + o.id() + " is " + o.state() + "; only a COMPLETED order has a certificate to send");
             }
-            deliveries.queue(o.id());
+            tx.executeWithoutResult(s -> {
+                jdbc.queryForObject("select id from orders where id = ? for update", String.class, o.id());
+                Long pending = jdbc.queryForObject("select count(*) from delivery where order_id = ? and state = 'PENDING'", Long.class, o.id());
+                if (pending != null && pending > 0) {
+                    throw new HubProblem(409, "RESEND_IN_PROGRESS", null, "a certificate email of order " + o.id()
+                        + " is still waiting to be sent; resend again once it is SENT");
+                }
+                java.sql.Timestamp since = java.sql.Timestamp.from(clock.instant().minus(java.time.Duration.ofHours(24)));
+                Long today = jdbc.queryForObject("select count(*) from delivery where order_id = ? and created_at >= ?", Long.class, o.id(), since);
+                int max = props.getResendCertificateMaxPerDay();
+                if (today != null && today >= max) {
+                    throw new HubProblem(429, "RESEND_LIMIT_REACHED", null, "order " + o.id() + " had " + today
+                        + " certificate emails in the last 24 hours; at most " + max + " are sent a day");
+                }
+                deliveries.queue(o.id());
+            });
             return api.ok(202, views.view(orders.get(caller.accountId(), o.id()), true));
         }));
     }

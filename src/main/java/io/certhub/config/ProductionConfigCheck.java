@@ -13,7 +13,9 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * Stops start-up of the {@code production} profile when a required setting is missing, with a
  * message naming each missing environment variable and the property it feeds. Runs before any
  * bean is made (registered in META-INF/spring.factories), so the hub never falls back to an
- * embedded default in production.
+ * embedded default in production. It also refuses a secret set to one of the sandbox's published
+ * defaults ({@link #SANDBOX_SECRETS}: {@code operator-key}, {@code demo-key}, {@code other-key},
+ * {@code sandbox-key}), naming each such setting (issue 16 item 2).
  */
 public class ProductionConfigCheck implements EnvironmentPostProcessor {
 
@@ -36,6 +38,20 @@ public class ProductionConfigCheck implements EnvironmentPostProcessor {
         REQUIRED.put("hub.mail.smtp.from", "HUB_MAIL_SMTP_FROM");
     }
 
+    /** Secret property → environment variable; none may hold a sandbox default in production. */
+    public static final Map<String, String> SECRETS = new LinkedHashMap<>();
+
+    /** The sandbox's published secrets (shared/CONTRACT.md, "Sandbox"; config/application.yml). */
+    public static final List<String> SANDBOX_SECRETS = List.of("operator-key", "demo-key", "other-key", "sandbox-key");
+
+    static {
+        SECRETS.put("hub.operator-key", "HUB_OPERATOR_KEY");
+        SECRETS.put("hub.vendor.opensrs.api-key", "HUB_VENDOR_OPENSRS_API_KEY");
+        SECRETS.put("spring.datasource.password", "HUB_DB_PASSWORD");
+        SECRETS.put("hub.mailbox.password", "HUB_MAILBOX_PASSWORD");
+        SECRETS.put("hub.mail.smtp.password", "HUB_MAIL_SMTP_PASSWORD");
+    }
+
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
         if (!Arrays.asList(env.getActiveProfiles()).contains("production")) {
@@ -48,8 +64,22 @@ public class ProductionConfigCheck implements EnvironmentPostProcessor {
                 missing.add(variable + " (" + property + ")");
             }
         });
+        List<String> defaults = new ArrayList<>();
+        SECRETS.forEach((property, variable) -> {
+            String value = env.getProperty(property);
+            if (value != null && SANDBOX_SECRETS.contains(value.trim())) {
+                defaults.add(variable + " (" + property + ") is `" + value.trim() + "`");
+            }
+        });
+        List<String> problems = new ArrayList<>();
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("The production profile needs these settings from the environment: " + String.join(", ", missing));
+            problems.add("The production profile needs these settings from the environment: " + String.join(", ", missing));
+        }
+        if (!defaults.isEmpty()) {
+            problems.add("The production profile refuses the sandbox's default secrets; set secrets of your own: " + String.join(", ", defaults));
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", problems));
         }
     }
 }

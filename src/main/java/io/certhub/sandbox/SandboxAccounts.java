@@ -11,9 +11,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * Creates the sandbox accounts and keys of shared/CONTRACT.md ({@code demo}/{@code demo-key}
- * 1000.00 USD, {@code other}/{@code other-key} 100.00 USD) and registers the operator key
- * ({@code hub.operator-key}) at start-up when absent; keys are stored hashed. Existing accounts
- * are left as they are (balances survive restarts). Runs before the HTTP port opens.
+ * 1000.00 USD, {@code other}/{@code other-key} 100.00 USD) and makes the configured operator key
+ * ({@code hub.operator-key}) the only valid one at start-up ({@link ApiKeyService#replaceOperatorKey}:
+ * earlier operator keys are revoked in the same transaction); keys are stored hashed. With the
+ * sandbox off, the sandbox's default keys left in the database by an earlier sandbox start are
+ * revoked (issue 16 item 2). Existing accounts are left as they are (balances survive restarts).
+ * Runs before the HTTP port opens.
  */
 @Component
 public class SandboxAccounts implements InitializingBean {
@@ -38,9 +41,10 @@ public class SandboxAccounts implements InitializingBean {
     @Override
     public void afterPropertiesSet() {
         if (props.getOperatorKey() != null && !props.getOperatorKey().isBlank()) {
-            keys.addIfAbsent(props.getOperatorKey(), null);
+            keys.replaceOperatorKey(props.getOperatorKey());
         }
         if (!props.getSandbox().isEnabled()) {
+            keys.revokeSandboxDefaults(props.getOperatorKey());
             return;
         }
         for (HubProperties.SandboxAccount a : props.getSandbox().getAccounts()) {
