@@ -42,8 +42,17 @@ public class HubProperties {
         /** A file is read only after its size and modification time stayed unchanged this long. */
         private Duration quietPeriod = Duration.ofSeconds(2);
 
+        /** Tries of one file (content) before it goes to failed/ with FILE_PROCESSING_FAILED (issue 16, item 4). */
+        private int maxAttempts = 3;
+        /** Largest single order of a file (a CSV record or JSON order object), in characters; larger → FILE_ORDER_TOO_LARGE. */
+        private DataSize maxOrderSize = DataSize.ofMegabytes(1);
+
         public DataSize getMaxFileSize() { return maxFileSize; }
         public void setMaxFileSize(DataSize maxFileSize) { this.maxFileSize = maxFileSize; }
+        public int getMaxAttempts() { return maxAttempts; }
+        public void setMaxAttempts(int maxAttempts) { this.maxAttempts = maxAttempts; }
+        public DataSize getMaxOrderSize() { return maxOrderSize; }
+        public void setMaxOrderSize(DataSize maxOrderSize) { this.maxOrderSize = maxOrderSize; }
         /** Orders of one file committed at once (each on its own transaction). */
         private int orderThreads = 8;
         /** Files processed at once. */

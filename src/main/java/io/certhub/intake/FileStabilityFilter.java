@@ -2,6 +2,13 @@ package io.certhub.intake;
 
 import io.certhub.config.HubProperties;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +26,13 @@ import org.springframework.stereotype.Component;
  * taken half-written (CAMEL-19378; shared/cases/partial-and-duplicate-files/writer-sim.sh):
  * the restored time is itself a change, so the quiet period starts again.
  *
- * <p>Directories are always accepted (the consumer walks {@code inbox/<accountId>/}).
+ * <p>It is also where the inbox refuses what is not a regular file, before anything opens it
+ * (issue 16, item 1): every entry is looked at with {@code lstat} ({@link LinkOption#NOFOLLOW_LINKS}).
+ * An account folder (the only directories the consumer asks about, {@code maxDepth} 2) is walked
+ * only when {@link IntakeFolders#usableAccountFolder} allows it (not a link, {@code done/} and
+ * {@code failed/} not links); an entry of an account folder that is a symbolic link, FIFO, device
+ * or socket is refused and moved unread to {@code failed/} with a {@code FILE_NOT_REGULAR} report
+ * ({@link IntakeFolders#refuseNotRegular}). A hard link is a regular file and is read like any other.
  */
 @Component("fileStabilityFilter")
 public class FileStabilityFilter implements GenericFileFilter<File> {
@@ -29,22 +42,45 @@ public class FileStabilityFilter implements GenericFileFilter<File> {
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
     private final Duration quietPeriod;
     private final Clock clock;
+    private final IntakeFolders folders;
 
     /**
-     * @param props hub configuration ({@code hub.intake.quiet-period})
-     * @param clock time source
+     * @param props   hub configuration ({@code hub.intake.quiet-period})
+     * @param clock   time source
+     * @param folders the inbox's folders (refusal of what is not a regular file)
      */
-    public FileStabilityFilter(HubProperties props, Clock clock) {
+    public FileStabilityFilter(HubProperties props, Clock clock, IntakeFolders folders) {
         this.quietPeriod = props.getIntake().getQuietPeriod();
         this.clock = clock;
+        this.folders = folders;
     }
 
+    /**
+     * @param file an entry the consumer found: an account folder, or an entry of one
+     * @return true for an account folder that may be walked, or a regular file that has been quiet for the quiet period
+     */
     @Override
     public boolean accept(GenericFile<File> file) {
+        Path path = Path.of(file.getAbsoluteFilePath());
         if (file.isDirectory()) {
-            return true;
+            return folders.usableAccountFolder(path);
         }
-        return stable(file.getAbsoluteFilePath(), file.getFile().length(), file.getFile().lastModified());
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException gone) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!a.isRegularFile()) {
+            String kind = IntakeFolders.notRegular(path);
+            if (kind != null && !"gone".equals(kind)) {
+                folders.refuseNotRegular(path, kind);
+            }
+            return false;
+        }
+        return stable(file.getAbsoluteFilePath(), a.size(), a.lastModifiedTime().toMillis());
     }
 
     /**
