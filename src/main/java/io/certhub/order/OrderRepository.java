@@ -176,6 +176,18 @@ public class OrderRepository {
     }
 
     /**
+     * Reads an order and locks its row until the caller's transaction ends ({@code select ... for
+     * update}, PostgreSQL and H2), so two requests acting on one order run one after the other and
+     * the second sees the first's outcome.
+     *
+     * @param id order id
+     * @return the order, if it exists
+     */
+    public Optional<Order> findForUpdate(String id) {
+        return jdbc.query("select * from orders where id = ? for update", ORDER, id).stream().findFirst();
+    }
+
+    /**
      * @param accountId       account
      * @param clientReference reseller reference
      * @return the account's order with that reference

@@ -160,16 +160,26 @@ public class OrderService {
      * @param orderId   order id
      * @param actor     who submits
      * @return the order after submission
-     * @throws HubProblem 404, 409 INVALID_STATE, 402 INSUFFICIENT_FUNDS (the order keeps its state)
+     * @throws HubProblem 404, 409 INVALID_STATE (also for the loser of two submits at once),
+     *                    402 INSUFFICIENT_FUNDS (the order keeps its state)
      */
     public Order submit(String accountId, String orderId, String actor) {
-        Order o = tx.execute(s -> {
-            Order current = get(accountId, orderId);
-            if (current.state() != OrderState.PENDING && current.state() != OrderState.DECLINED) {
-                throw invalidState(current, "submit", "only a PENDING or DECLINED order can be submitted");
-            }
-            return submitInTx(current, actor);
-        });
+        Order o;
+        try {
+            o = tx.execute(s -> {
+                // the row lock makes a second submit of the same order wait and then see IN_PROGRESS (409)
+                Order current = repo.findForUpdate(orderId).filter(x -> x.accountId().equals(accountId))
+                    .orElseThrow(() -> notFound(orderId));
+                if (current.state() != OrderState.PENDING && current.state() != OrderState.DECLINED) {
+                    throw invalidState(current, "submit", "only a PENDING or DECLINED order can be submitted");
+                }
+                return submitInTx(current, actor);
+            });
+        } catch (DuplicateKeyException | org.springframework.dao.ConcurrencyFailureException raced) {
+            // another submit of this order won the race (hold_once_per_submission, or the database's
+            // own concurrency check): nothing of this call was committed
+            throw invalidState(get(accountId, orderId), "submit", "the order was submitted by another request at the same time");
+        }
         events.publishEvent(new OrderSubmitted(o.id()));
         return o;
     }

@@ -31,6 +31,11 @@ public class SandboxFaults {
         TIMEOUT("timeout"),
         /** HTTP 200 with {@code is_success=0}, {@code response_code 200}; the request is not processed. */
         IS_SUCCESS_0("is-success-0"),
+        /**
+         * HTTP 200 with {@code is_success=0}, {@code response_code 465} ("Invalid request", a
+         * validation refusal that no retry cures); the request is not processed.
+         */
+        INVALID("invalid"),
         /** No fault. */
         NONE("none");
 
@@ -57,7 +62,7 @@ public class SandboxFaults {
                     return k;
                 }
             }
-            throw new IllegalArgumentException("kind must be one of http-503, timeout, is-success-0, none; was '" + text + "'");
+            throw new IllegalArgumentException("kind must be one of http-503, timeout, is-success-0, invalid, none; was '" + text + "'");
         }
     }
 

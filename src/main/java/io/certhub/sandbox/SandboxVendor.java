@@ -139,6 +139,9 @@ public class SandboxVendor {
         Map<String, Object> reply;
         if (fault == SandboxFaults.Kind.IS_SUCCESS_0) {
             reply = reply(false, 200, "Internal server error: the request could not be processed, try again", Map.of());
+        } else if (fault == SandboxFaults.Kind.INVALID) {
+            reply = reply(false, SandboxRefusal.INVALID, "Invalid request: contact_set.admin.first_name holds characters"
+                + " the vendor does not accept (sandbox fault)", Map.of());
         } else {
             reply = handle(body, username, signature);
         }
@@ -520,7 +523,7 @@ public class SandboxVendor {
     }
 
     /**
-     * {@code POST /sandbox/faults} (operator), body {@code {kind: http-503|timeout|is-success-0|none,
+     * {@code POST /sandbox/faults} (operator), body {@code {kind: http-503|timeout|is-success-0|invalid|none,
      * count}} or {@code {kind, rate}} (see {@link SandboxFaults}). Answers 200 with the plan now
      * in force: {@code {kind, remaining}} or {@code {kind, rate}}.
      *
@@ -533,7 +536,7 @@ public class SandboxVendor {
         JsonNode body = api.parse(api.body(exchange));
         JsonNode kindNode = body.get("kind");
         if (kindNode == null || !kindNode.isTextual() || kindNode.asText().isBlank()) {
-            throw new HubProblem(422, "FIELD_REQUIRED", "kind", "kind is required: http-503, timeout, is-success-0 or none");
+            throw new HubProblem(422, "FIELD_REQUIRED", "kind", "kind is required: http-503, timeout, is-success-0, invalid or none");
         }
         SandboxFaults.Kind kind;
         try {
