@@ -26,8 +26,24 @@ public class OrderRepository {
      * @param state           exact state
      * @param domain          main domain or an additional one, exact (normalised)
      * @param clientReference exact reference
+     * @param text            case-insensitive substring of the client reference, the main domain or
+     *                        an additional one (the dashboard's search box, {@code q=}); null for none
+     * @param textIn          where {@code text} is looked for: {@code domain}, {@code clientReference},
+     *                        or null for both
      */
-    public record Filter(OrderState state, String domain, String clientReference) { }
+    public record Filter(OrderState state, String domain, String clientReference, String text, String textIn) {
+
+        /**
+         * The exact filters only.
+         *
+         * @param state           exact state
+         * @param domain          main domain or an additional one, exact (normalised)
+         * @param clientReference exact reference
+         */
+        public Filter(OrderState state, String domain, String clientReference) {
+            this(state, domain, clientReference, null, null);
+        }
+    }
 
     private final JdbcTemplate jdbc;
 
@@ -239,6 +255,19 @@ public class OrderRepository {
         if (f.clientReference() != null) {
             sb.append(" and client_reference = ?");
             args.add(f.clientReference());
+        }
+        if (f.text() != null) {
+            String like = "%" + f.text().toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            List<String> parts = new java.util.ArrayList<>();
+            if (!"domain".equals(f.textIn())) {
+                parts.add("lower(client_reference) like ? escape '\\'");
+            }
+            if (!"clientReference".equals(f.textIn())) {
+                parts.add("domain like ? escape '\\'");
+                parts.add("additional_domains like ? escape '\\'");
+            }
+            sb.append(" and (").append(String.join(" or ", parts)).append(')');
+            parts.forEach(p -> args.add(like));
         }
         return sb.toString();
     }
