@@ -69,6 +69,8 @@ public class SandboxFaults {
     private Kind kind = Kind.NONE;
     private int remaining;
     private Double rate;
+    /** Only calls of this OPS action fail (lower case, e.g. {@code sw_register}); null for every call. */
+    private String action;
 
     /**
      * Sets the fault plan, replacing the previous one.
@@ -80,6 +82,24 @@ public class SandboxFaults {
      * @throws IllegalArgumentException if {@code count} is negative or {@code rate} outside 0..1
      */
     public synchronized void set(Kind kind, Integer count, Double rate) {
+        set(kind, count, rate, null);
+    }
+
+    /**
+     * Sets the fault plan for the calls of one OPS action only (other calls pass and do not count).
+     *
+     * @param kind   the fault; {@link Kind#NONE} clears
+     * @param count  how many of the next matching calls fail (≥ 0), or null
+     * @param rate   probability 0..1 that each following matching call fails, or null
+     * @param action the OPS action, e.g. {@code sw_register} (case ignored); null for every call
+     * @throws IllegalArgumentException if {@code count} is negative or {@code rate} outside 0..1
+     */
+    public synchronized void set(Kind kind, Integer count, Double rate, String action) {
+        this.action = action == null || action.isBlank() ? null : action.trim().toLowerCase(Locale.ROOT);
+        setPlan(kind, count, rate);
+    }
+
+    private void setPlan(Kind kind, Integer count, Double rate) {
         if (count != null && count < 0) {
             throw new IllegalArgumentException("count must be 0 or more");
         }
@@ -103,7 +123,21 @@ public class SandboxFaults {
      * @return the fault to apply to this call, {@link Kind#NONE} for none
      */
     public synchronized Kind next() {
+        return next(null);
+    }
+
+    /**
+     * Takes the fault for one protocol call of the given action (counting it down when it matches
+     * the plan's action).
+     *
+     * @param callAction the call's OPS action (any case), or null when unknown
+     * @return the fault to apply to this call, {@link Kind#NONE} for none
+     */
+    public synchronized Kind next(String callAction) {
         if (kind == Kind.NONE) {
+            return Kind.NONE;
+        }
+        if (action != null && (callAction == null || !action.equals(callAction.toLowerCase(Locale.ROOT)))) {
             return Kind.NONE;
         }
         if (rate != null) {
@@ -127,6 +161,9 @@ public class SandboxFaults {
             m.put("rate", rate);
         } else {
             m.put("remaining", remaining);
+        }
+        if (action != null) {
+            m.put("action", action);
         }
         return m;
     }

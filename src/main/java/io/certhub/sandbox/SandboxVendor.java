@@ -129,7 +129,7 @@ public class SandboxVendor {
         String username = in.getHeader("X-Username", String.class);
         String signature = in.getHeader("X-Signature", String.class);
         HubProperties.Sandbox s = props.getSandbox();
-        SandboxFaults.Kind fault = faults.next();
+        SandboxFaults.Kind fault = faults.next(peekAction(body));
         if (fault == SandboxFaults.Kind.HTTP_503) {
             pause(s.getVendorLatency());
             write(exchange, 503, HTML, "<html><head><title>503 Service Unavailable</title></head><body>"
@@ -151,6 +151,15 @@ public class SandboxVendor {
             pause(s.getFaultTimeoutDelay());
         }
         write(exchange, 200, XML, bytes);
+    }
+
+    /** @return the request's OPS action, or null when the body does not decode (for fault plans by action) */
+    private String peekAction(byte[] body) {
+        try {
+            return text(codec.decode(body).get("action"));
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -524,12 +533,13 @@ public class SandboxVendor {
 
     /**
      * {@code POST /sandbox/faults} (operator), body {@code {kind: http-503|timeout|is-success-0|invalid|none,
-     * count}} or {@code {kind, rate}} (see {@link SandboxFaults}). Answers 200 with the plan now
-     * in force: {@code {kind, remaining}} or {@code {kind, rate}}.
+     * count}} or {@code {kind, rate}} (see {@link SandboxFaults}), optionally with {@code action}
+     * (e.g. {@code sw_register}: only calls of that OPS action fail and count). Answers 200 with
+     * the plan now in force: {@code {kind, remaining}} or {@code {kind, rate}}, plus {@code action}.
      *
      * @param exchange the HTTP exchange
      * @throws HubProblem 401/403; 400 not JSON; 422 FIELD_REQUIRED / FIELD_INVALID naming
-     *                    {@code kind}, {@code count} or {@code rate}
+     *                    {@code kind}, {@code count}, {@code rate} or {@code action}
      */
     public void faults(Exchange exchange) {
         api.operator(exchange);
@@ -560,7 +570,11 @@ public class SandboxVendor {
             }
             rate = r.asDouble();
         }
-        faults.set(kind, count, rate);
+        JsonNode a = body.get("action");
+        if (a != null && !a.isNull() && (!a.isTextual() || !a.asText().matches("[A-Za-z_]{1,64}"))) {
+            throw new HubProblem(422, "FIELD_INVALID", "action", "action must be an OPS action name such as sw_register");
+        }
+        faults.set(kind, count, rate, a == null || a.isNull() ? null : a.asText());
         LOG.info("sandbox vendor: faults now {}", faults.view());
         api.respond(exchange, api.ok(200, faults.view()));
     }
