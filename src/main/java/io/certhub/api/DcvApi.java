@@ -120,7 +120,8 @@ public class DcvApi {
                         throw HubProblem.unprocessable(errors);
                     }
                     try {
-                        approver = given.isBlank() ? null : io.certhub.order.EmailAddresses.normalise(given);
+                        approver = given.isBlank() ? null : io.certhub.dcv.EmailAddresses.normalise(given).filter(OrderValidator::validEmail)
+                            .orElseThrow(() -> new IllegalArgumentException("'" + given.strip() + "' is not a plain email address"));
                     } catch (IllegalArgumentException e) {
                         throw new HubProblem(422, "FIELD_INVALID", "approverEmail", "approverEmail: " + e.getMessage());
                     }

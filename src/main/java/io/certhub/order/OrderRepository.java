@@ -80,10 +80,25 @@ public class OrderRepository {
      * @return whether the row was PENDING and is now updated
      */
     public boolean updateContent(Order o, Instant now) {
+        return updateContent(o, OrderState.PENDING, now);
+    }
+
+    /**
+     * Replaces the editable content of a PENDING or DECLINED order (PATCH). A DECLINED order's
+     * vendor order id is cleared with it, so that its next submission places the edited content
+     * as a new vendor order instead of submitting the refused one again.
+     *
+     * @param o     the order with its new content
+     * @param state the state the row must still be in (PENDING or DECLINED)
+     * @param now   update time
+     * @return whether the row was in {@code state} and is now updated
+     */
+    public boolean updateContent(Order o, OrderState state, Instant now) {
+        String clearVendor = state == OrderState.DECLINED ? ", vendor_order_id = null" : "";
         return jdbc.update("""
             update orders set content_hash = ?, domain = ?, additional_domains = ?, period = ?, server_type = ?, approver_email = ?,
-              dcv_method = ?, csr = ?, csr_key_sha256 = ?, contacts = ?, price_minor = ?, currency = ?, updated_at = ?
-            where id = ? and state = 'PENDING'""",
+              dcv_method = ?, csr = ?, csr_key_sha256 = ?, contacts = ?, price_minor = ?, currency = ?, updated_at = ?"""
+            + clearVendor + " where id = ? and state = '" + state.name() + "'",
             o.contentHash(), o.domain(), String.join(" ", o.additionalDomains()), o.period(), o.serverType(), o.approverEmail(),
             o.dcvMethod(), o.csr(), o.csrKeySha256(), o.contactsJson(), o.price().minor(), o.price().currency(), Timestamp.from(now),
             o.id()) == 1;

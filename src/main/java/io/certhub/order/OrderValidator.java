@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.springframework.stereotype.Component;
@@ -34,7 +35,7 @@ import org.springframework.stereotype.Component;
  * {@code DOMAIN_MIXED_SCRIPT} for a mixed-script look-alike label, UTS #39); text fields the
  * vendor and database can take ({@link FieldRules}: {@code FIELD_INVALID_CHARACTERS},
  * {@code FIELD_TOO_LONG}; phone form {@code FIELD_INVALID}); email addresses with an A-label
- * domain ({@link EmailAddresses});
+ * domain ({@link io.certhub.dcv.EmailAddresses}, issue 11 §5);
  * wildcards only on wildcard products ({@code WILDCARD_NOT_ALLOWED}); at most the product's
  * {@code maxDomains} names ({@code TOO_MANY_DOMAINS}); a CSR that parses, verifies and has a
  * strong key ({@code CSR_UNPARSEABLE}, {@code CSR_SIGNATURE_INVALID}, {@code CSR_WEAK_KEY},
@@ -171,7 +172,7 @@ public class OrderValidator {
         String approver = null;
         if (trim(doc.approverEmail()) != null && FieldRules.singleLine(doc.approverEmail(), "approverEmail", FieldRules.MAX_EMAIL, errors)) {
             try {
-                approver = EmailAddresses.normalise(doc.approverEmail());
+                approver = email(doc.approverEmail());
             } catch (IllegalArgumentException e) {
                 errors.add(new FieldError("FIELD_INVALID", "approverEmail", "approverEmail: " + e.getMessage()));
             }
@@ -181,7 +182,7 @@ public class OrderValidator {
         boolean namesValid = domain != null && errors.stream().noneMatch(e -> e.code().equals("DOMAIN_INVALID") || e.code().equals("DOMAIN_MIXED_SCRIPT")
             || e.code().equals("WILDCARD_NOT_ALLOWED"));
         if ("email".equals(dcvMethod) && namesValid) {
-            String adminEmail = contacts == null || contacts.admin() == null ? null : EmailAddresses.normaliseOrNull(contacts.admin().email());
+            String adminEmail = contacts == null || contacts.admin() == null ? null : emailOrNull(contacts.admin().email());
             String candidate = approver != null ? approver : adminEmail;
             List<String> names = new ArrayList<>();
             names.add(domain);
@@ -212,7 +213,7 @@ public class OrderValidator {
                 {"contacts.signer", contacts == null ? null : contacts.signer()}}) {
             OrderDocument.Contact c = (OrderDocument.Contact) other[1];
             String field = other[0] + ".email";
-            if (c != null && trim(c.email()) != null && !hasError(errors, field) && EmailAddresses.normaliseOrNull(c.email()) == null) {
+            if (c != null && trim(c.email()) != null && !hasError(errors, field) && emailOrNull(c.email()) == null) {
                 errors.add(new FieldError("FIELD_INVALID", field, field + " '" + c.email().strip() + "' is not an email address"));
             }
         }
@@ -283,8 +284,40 @@ public class OrderValidator {
         if (trim(c.phone()) == null) errors.add(required(path + ".phone"));
         if (trim(c.email()) == null) {
             errors.add(required(path + ".email"));
-        } else if (!hasError(errors, path + ".email") && EmailAddresses.normaliseOrNull(c.email()) == null) {
+        } else if (!hasError(errors, path + ".email") && emailOrNull(c.email()) == null) {
             errors.add(new FieldError("FIELD_INVALID", path + ".email", path + ".email '" + c.email().strip() + "' is not an email address"));
+        }
+    }
+
+    /**
+     * @param raw an address as given
+     * @return it lower-cased with its domain as an A-label ({@code admin@bücher.example.org} →
+     *         {@code admin@xn--bcher-kva.example.org}), the form stored and sent to the vendor
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static String email(String raw) {
+        String s = raw.strip();
+        Optional<String> address = s.startsWith("<") || s.regionMatches(true, 0, "mailto:", 0, 7) ? Optional.empty()
+            : io.certhub.dcv.EmailAddresses.normalise(s).filter(OrderValidator::validEmail);
+        if (address.isPresent()) {
+            return address.get();
+        }
+        int at = s.lastIndexOf('@');
+        if (at > 0 && at < s.length() - 1) {
+            try {
+                DomainNames.normalise(s.substring(at + 1));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + s + "' has no valid domain: " + e.getMessage(), e);
+            }
+        }
+        throw new IllegalArgumentException("'" + s + "' is not a plain email address (an ASCII local part, '@', a host name)");
+    }
+
+    private static String emailOrNull(String raw) {
+        try {
+            return raw == null ? null : email(raw);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -208,6 +208,20 @@ class HostileOrderInputTest {
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() ->
             hub.count("select count(*) from sandbox_order where domain = 'hostile-legacy.example.com'") == 0
                 && hub.count("select count(*) from order_history where order_id = ? and to_state = 'DECLINED'", id) == 1);
+
+        // the reseller fixes the DECLINED order by PATCH and submits it again: placed at the vendor
+        ObjectNode fixed = (ObjectNode) order("HOSTILE-LEGACY", "save").get("contacts");
+        HttpResponse<String> patched = hub.call("PATCH", "/api/v1/orders/" + id, "demo-key",
+            OrderJson.MAPPER.createObjectNode().set("contacts", fixed).toString());
+        assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+        assertThat(json(patched).get("state").asText()).isEqualTo("DECLINED");
+        assertThat(json(patched).get("contacts").get("admin").get("firstName").asText()).isEqualTo("Alex");
+        assertThat(hub.post("/api/v1/orders/" + id + "/submit", "demo-key", null).statusCode()).isEqualTo(200);
+        JsonNode placed = awaitOrder(id, n -> "awaiting-approval".equals(n.path("vendorStatus").asText()));
+        assertThat(placed.get("state").asText()).isEqualTo("IN_PROGRESS");
+        assertThat(placed.get("lastError").isNull()).isTrue();
+        assertThat(hub.jdbc().queryForObject("select contacts from sandbox_order where domain = 'hostile-legacy.example.com'", String.class))
+            .contains("\"first_name\":\"Alex\"");
     }
 
     // ------------------------------------------------------------- 500s that are now named 4xx
