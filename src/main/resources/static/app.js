@@ -233,7 +233,8 @@ function renderSignIn(el, shown) {
 async function renderOrders(el, params, token, shown) {
   document.title = 'Orders · Certhub';
   const state = params.get('state') || '';
-  const by = params.get('by') === 'clientReference' ? 'clientReference' : 'domain';
+  const byParam = params.get('by');
+  const by = byParam === 'clientReference' || byParam === 'domain' ? byParam : 'any';
   const q = params.get('q') || '';
   const page = Math.max(0, parseInt(params.get('page') || '0', 10) || 0);
 
@@ -241,6 +242,7 @@ async function renderOrders(el, params, token, shown) {
     h('option', {value: ''}, 'All states'),
     STATES.map(s => h('option', {value: s, selected: s === state}, s.replace('_', ' '))));
   const bySel = h('select', {id: 'filter-by', name: 'by'},
+    h('option', {value: 'any', selected: by === 'any'}, 'Domain or reference'),
     h('option', {value: 'domain', selected: by === 'domain'}, 'Domain'),
     h('option', {value: 'clientReference', selected: by === 'clientReference'}, 'Client reference'));
   const qInput = h('input', {id: 'filter-q', name: 'q', type: 'search', value: q, autocomplete: 'off'});
@@ -267,7 +269,8 @@ async function renderOrders(el, params, token, shown) {
     filters, status, results]);
 
   const load = async () => {
-    const r = await api('GET', '/orders' + query({state, [by]: q, page, size: PAGE_SIZE}));
+    // q matches any part of the reference or the names (GET /orders?q=&in=): "batch" finds batch-2026-0001
+    const r = await api('GET', '/orders' + query({state, q, in: q && by !== 'any' ? by : '', page, size: PAGE_SIZE}));
     if (token !== routeToken) return;
     results.setAttribute('aria-busy', 'false');
     if (!r.ok) {

@@ -255,7 +255,7 @@ public class AccountApi {
             m.put("currency", e.amount().currency());
             m.put("orderId", e.orderId());
             m.put("reference", e.reference());
-            m.put("at", e.at().toString());
+            m.put("at", OrderViews.instant(e.at()));
             return m;
         }).toList();
         api.respond(ex, api.ok(200, OrderViews.page(items, page, size, ledger.journalCount(caller.accountId()))));
@@ -285,12 +285,22 @@ public class AccountApi {
             try {
                 money = Money.parse(amount, currency);
             } catch (IllegalArgumentException e) {
-                throw new HubProblem(422, "FIELD_INVALID", "amount", "amount: " + e.getMessage());
+                throw new HubProblem(422, e.getMessage().contains("larger than") ? "AMOUNT_TOO_LARGE" : "FIELD_INVALID", "amount",
+                    "amount: " + e.getMessage());
             }
             if (money.minor() <= 0) {
                 throw new HubProblem(422, "FIELD_INVALID", "amount", "amount must be positive");
             }
-            return api.ok(201, view(ledger.deposit(accountId, money, node.path("reference").asText("deposit by operator"))));
+            List<HubProblem.FieldError> errors = new java.util.ArrayList<>();
+            String reference = node.path("reference").asText("deposit by operator");
+            if (!io.certhub.order.FieldRules.singleLine(reference, "reference", 256, errors)) {
+                throw HubProblem.unprocessable(errors);
+            }
+            try {
+                return api.ok(201, view(ledger.deposit(accountId, money, reference)));
+            } catch (IllegalArgumentException e) {
+                throw new HubProblem(422, "AMOUNT_TOO_LARGE", "amount", e.getMessage());
+            }
         }));
     }
 

@@ -113,7 +113,21 @@ public class DcvApi {
             }
             String approver = null;
             if (method.equals("email")) {
-                approver = node.hasNonNull("approverEmail") ? node.get("approverEmail").asText().trim().toLowerCase(Locale.ROOT) : o.approverEmail();
+                if (node.hasNonNull("approverEmail")) {
+                    String given = node.get("approverEmail").asText();
+                    java.util.List<io.certhub.problem.HubProblem.FieldError> errors = new java.util.ArrayList<>();
+                    if (!io.certhub.order.FieldRules.singleLine(given, "approverEmail", io.certhub.order.FieldRules.MAX_EMAIL, errors)) {
+                        throw HubProblem.unprocessable(errors);
+                    }
+                    try {
+                        approver = given.isBlank() ? null : io.certhub.dcv.EmailAddresses.normalise(given).filter(OrderValidator::validEmail)
+                            .orElseThrow(() -> new IllegalArgumentException("'" + given.strip() + "' is not a plain email address"));
+                    } catch (IllegalArgumentException e) {
+                        throw new HubProblem(422, "FIELD_INVALID", "approverEmail", "approverEmail: " + e.getMessage());
+                    }
+                } else {
+                    approver = o.approverEmail();
+                }
                 if (approver == null || !OrderValidator.validEmail(approver)) {
                     throw new HubProblem(422, "FIELD_REQUIRED", "approverEmail", "approverEmail is required for email validation");
                 }

@@ -114,7 +114,13 @@ public class OrderApi {
         api.respond(ex, api.ok(200, views.view(o, true)));
     }
 
-    /** {@code GET /orders?state=&domain=&clientReference=&page=&size=} (size 1..200, default 20). @param ex exchange */
+    /**
+     * {@code GET /orders?state=&domain=&clientReference=&q=&in=&page=&size=} (size 1..200, default 20):
+     * {@code domain} and {@code clientReference} match exactly; {@code q} (at most 253
+     * characters) matches any part of the client reference (case-insensitive), the domain or an
+     * additional domain ({@code batch} finds {@code batch-2026-0001}), or only of one of them with
+     * {@code in=clientReference} or {@code in=domain} (422 FIELD_INVALID {@code in} otherwise). @param ex exchange
+     */
     public void list(Exchange ex) {
         Caller caller = api.reseller(ex);
         var h = ex.getMessage();
@@ -140,7 +146,21 @@ public class OrderApi {
         String ref = h.getHeader("clientReference", String.class);
         int page = intParam(h.getHeader("page", String.class), 0, 0, Integer.MAX_VALUE / 200, "page");
         int size = intParam(h.getHeader("size", String.class), 20, 1, 200, "size");
-        var filter = new OrderRepository.Filter(state, domain, ref == null || ref.isBlank() ? null : ref);
+        String q = h.getHeader("q", String.class);
+        if (q != null) {
+            List<io.certhub.problem.HubProblem.FieldError> errors = new java.util.ArrayList<>();
+            if (!io.certhub.order.FieldRules.singleLine(q, "q", 253, errors)) {
+                throw HubProblem.unprocessable(errors);
+            }
+            q = q.isBlank() ? null : q.strip();
+        }
+        String in = h.getHeader("in", String.class);
+        if (in != null && (in.isBlank() || in.equals("any"))) {
+            in = null;
+        } else if (in != null && !in.equals("domain") && !in.equals("clientReference")) {
+            throw new HubProblem(422, "FIELD_INVALID", "in", "in must be domain, clientReference or any");
+        }
+        var filter = new OrderRepository.Filter(state, domain, ref == null || ref.isBlank() ? null : ref, q, in);
         List<Map<String, Object>> items = repo.list(caller.accountId(), filter, page, size).stream().map(o -> views.view(o, false)).toList();
         api.respond(ex, api.ok(200, OrderViews.page(items, page, size, repo.count(caller.accountId(), filter))));
     }

@@ -100,8 +100,8 @@ public class OrderViews {
         if (io.certhub.order.OrderService.VENDOR_UNAVAILABLE.equals(o.lastErrorCode())) {
             m.put("vendorRetry", vendorQueue.retry(o.id()).orElse(null));
         }
-        m.put("createdAt", o.createdAt().toString());
-        m.put("updatedAt", o.updatedAt().toString());
+        m.put("createdAt", instant(o.createdAt()));
+        m.put("updatedAt", instant(o.updatedAt()));
         m.put("csr", o.csr());
         try {
             m.put("contacts", json.readTree(o.contactsJson()));
@@ -111,7 +111,7 @@ public class OrderViews {
         if (withHistory) {
             m.put("history", orders.history(o.id()).stream().map(h -> {
                 Map<String, Object> e = new LinkedHashMap<>();
-                e.put("at", h.at().toString());
+                e.put("at", instant(h.at()));
                 e.put("from", h.from() == null ? null : h.from().name());
                 e.put("to", h.to().name());
                 e.put("vendorStatus", h.vendorStatus());
@@ -148,5 +148,16 @@ public class OrderViews {
         m.put("size", size);
         m.put("totalElements", total);
         return m;
+    }
+
+    /**
+     * Formats an instant as the API writes every instant: ISO 8601 UTC truncated to microseconds
+     * (the database's precision), so an answer given at once and one read back later agree.
+     *
+     * @param at an instant, or null
+     * @return e.g. {@code 2026-12-06T20:05:42.123456Z}, or null
+     */
+    public static String instant(java.time.Instant at) {
+        return at == null ? null : at.truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
     }
 }

@@ -136,10 +136,13 @@ public class ApproverDiscovery {
     public List<ApproverCandidate> discover(String domain, String productType) {
         String name = DomainNames.normalise(domain);
         Map<String, ApproverCandidate> merged = new LinkedHashMap<>();
+        Optional<OwnerLookup> owner = safeOwner(name);
+        String unregistered = unregisteredWarning(owner);
         for (ApproverCandidate c : constructed.forDomain(name)) {
-            merged.putIfAbsent(c.email(), c);
+            merged.putIfAbsent(c.email(), unregistered == null ? c
+                : new ApproverCandidate(c.email(), c.type(), c.usable(), c.note() + " " + unregistered));
         }
-        for (ApproverCandidate c : ownerCandidates(name)) {
+        for (ApproverCandidate c : ownerCandidates(owner)) {
             merged.putIfAbsent(c.email(), c);
         }
         for (ApproverCandidate c : vendorCandidates(name, productType)) {
@@ -251,14 +254,29 @@ public class ApproverDiscovery {
         owners.invalidateAll();
     }
 
-    private List<ApproverCandidate> ownerCandidates(String name) {
-        Optional<OwnerLookup> lookup;
+    /**
+     * @return a warning for the notes when the registry says the name's registered domain is not
+     *         registered (WHOIS "No match", RDAP 404; issue 11 §5): mail to it cannot arrive, so the
+     *         approval email would never be read; null otherwise (also when the lookup failed)
+     */
+    private static String unregisteredWarning(Optional<OwnerLookup> lookup) {
+        return lookup.filter(o -> o.status() == OwnerLookup.Status.NOT_FOUND)
+            .map(o -> "Warning: " + (ApproverCandidate.RDAP.equals(o.source()) ? "RDAP" : "WHOIS")
+                + (o.server() == null ? "" : " (" + o.server() + ")") + " says " + o.domain()
+                + " is not registered; mail to it cannot be delivered until it is.")
+            .orElse(null);
+    }
+
+    private Optional<OwnerLookup> safeOwner(String name) {
         try {
-            lookup = owner(name);
+            return owner(name);
         } catch (RuntimeException e) {
             LOG.warn("Approver discovery: owner lookup for {} failed", name, e);
-            return List.of();
+            return Optional.empty();
         }
+    }
+
+    private List<ApproverCandidate> ownerCandidates(Optional<OwnerLookup> lookup) {
         if (lookup.isEmpty()) {
             return List.of();
         }

@@ -116,7 +116,8 @@ public class LedgerService {
      * @param amount    positive amount in the account currency
      * @param reference free text kept on the journal row
      * @return the account after the deposit
-     * @throws IllegalArgumentException when the amount is not positive or the currency differs
+     * @throws IllegalArgumentException when the amount is not positive, the currency differs, or the
+     *                                  balance would pass {@link Money#MAX_MINOR} (nothing written)
      * @throws EmptyResultDataAccessException when the account does not exist
      */
     @Transactional
@@ -126,7 +127,12 @@ public class LedgerService {
         if (amount.minor() <= 0) {
             throw new IllegalArgumentException("a deposit must be positive");
         }
-        jdbc.update("update account set balance_minor = balance_minor + ? where id = ?", amount.minor(), accountId);
+        // guarded: the balance never passes Money.MAX_MINOR (a bigint overflow would fail the statement)
+        if (jdbc.update("update account set balance_minor = balance_minor + ? where id = ? and balance_minor <= ?",
+                amount.minor(), accountId, Money.MAX_MINOR - amount.minor()) == 0) {
+            throw new IllegalArgumentException("the deposit would take the balance of account " + accountId + " past "
+                + Money.decimal(Money.MAX_MINOR, amount.currency()) + " " + amount.currency());
+        }
         journal(accountId, EntryType.DEPOSIT, amount, null, null, reference);
         return account(accountId);
     }

@@ -13,13 +13,21 @@ import java.util.Currency;
 public record Money(long minor, String currency) {
 
     /**
+     * The largest amount, in minor units, that {@link #parse} accepts and a ledger balance may
+     * reach: 10^15 (10 000 000 000 000.00 USD), far below {@code Long.MAX_VALUE}, so sums of
+     * balances and holds never overflow the {@code bigint} columns.
+     */
+    public static final long MAX_MINOR = 1_000_000_000_000_000L;
+
+    /**
      * Parses a decimal string in {@code currency}.
      *
      * @param decimal  e.g. {@code "49.00"} or {@code "49"}; at most the currency's fraction digits
      * @param currency ISO 4217 code
      * @return the amount
      * @throws IllegalArgumentException when the string is not a number, has more fraction digits
-     *                                  than the currency allows, or the currency is unknown
+     *                                  than the currency allows, is larger than {@link #MAX_MINOR}
+     *                                  minor units (e.g. {@code "1e400"}, 30 digits), or the currency is unknown
      */
     public static Money parse(String decimal, String currency) {
         int digits = Currency.getInstance(currency).getDefaultFractionDigits();
@@ -32,7 +40,12 @@ public record Money(long minor, String currency) {
         if (value.scale() > digits) {
             throw new IllegalArgumentException("'" + decimal + "' has more than " + digits + " fraction digits for " + currency);
         }
-        return new Money(value.movePointRight(digits).longValueExact(), currency);
+        BigDecimal minor = value.movePointRight(digits);
+        if (minor.abs().compareTo(BigDecimal.valueOf(MAX_MINOR)) > 0) {
+            throw new IllegalArgumentException("'" + decimal.trim() + "' is larger than the largest amount the ledger keeps ("
+                + decimal(MAX_MINOR, currency) + " " + currency + ")");
+        }
+        return new Money(minor.longValueExact(), currency);
     }
 
     /** @return the amount as a decimal string with the currency's fraction digits, e.g. {@code "49.00"} */

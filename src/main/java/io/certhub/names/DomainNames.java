@@ -1,6 +1,8 @@
 package io.certhub.names;
 
-import java.net.IDN;
+import com.ibm.icu.lang.UScript;
+import com.ibm.icu.text.IDNA;
+import com.ibm.icu.text.SpoofChecker;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -11,8 +13,12 @@ import java.util.regex.Pattern;
  * <p>The canonical ("normalised") form of a name is:
  * <ul>
  *   <li>ASCII only, lower case: internationalised labels are converted to their ACE
- *       ({@code xn--}) form with {@link IDN#toASCII(String)} label by label (IDNA 2003 as
- *       implemented by the JDK; RFC 5280 §7.2 requires A-labels in certificates);</li>
+ *       ({@code xn--}) form label by label with UTS #46 non-transitional processing (IDNA2008,
+ *       ICU4J; {@code faß.de} is {@code xn--fa-hia.de}, not the IDNA2003 {@code fass.de};
+ *       RFC 5280 §7.2 requires A-labels in certificates); a given {@code xn--} label must decode;</li>
+ *   <li>no label that mixes scripts into a look-alike (UTS #39 "Highly Restrictive" and
+ *       mixed-script confusables, e.g. Latin {@code paypal} with a Cyrillic {@code а}):
+ *       {@link MixedScriptException};</li>
  *   <li>no surrounding whitespace, no trailing dot (the root label);</li>
  *   <li>labels of 1..63 characters from {@code a-z}, {@code 0-9} and inner hyphens
  *       (RFC 1035 §2.3.1, RFC 1123 §2.1; underscores are refused, as the CA/B Forum Baseline
@@ -36,6 +42,20 @@ public final class DomainNames {
     public static final int MAX_LABEL_LENGTH = 63;
 
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    /**
+     * UTS #46 processing, non-transitional (IDNA2008: {@code ß}, {@code ς}, ZWJ/ZWNJ kept, so
+     * {@code faß.de} is {@code xn--fa-hia.de}, never {@code fass.de}), with the STD3 ASCII rules,
+     * the Bidi rule (RFC 5893) and the CONTEXTJ/CONTEXTO rules (RFC 5892 Appendix A). Thread-safe.
+     */
+    private static final IDNA UTS46 = IDNA.getUTS46Instance(IDNA.NONTRANSITIONAL_TO_ASCII | IDNA.NONTRANSITIONAL_TO_UNICODE
+            | IDNA.USE_STD3_RULES | IDNA.CHECK_BIDI | IDNA.CHECK_CONTEXTJ | IDNA.CHECK_CONTEXTO);
+
+    /** UTS #39 checks of a Unicode label; a built SpoofChecker is immutable and thread-safe. */
+    private static final SpoofChecker SPOOF = new SpoofChecker.Builder()
+            .setChecks(SpoofChecker.RESTRICTION_LEVEL | SpoofChecker.MIXED_SCRIPT_CONFUSABLE | SpoofChecker.INVISIBLE)
+            .setRestrictionLevel(SpoofChecker.RestrictionLevel.HIGHLY_RESTRICTIVE)
+            .build();
 
     private DomainNames() {
     }
@@ -178,12 +198,22 @@ public final class DomainNames {
     private static String asciiLabel(String label, String quoted) {
         String ascii = label;
         if (!isAscii(label)) {
-            try {
-                ascii = IDN.toASCII(label);
-            } catch (IllegalArgumentException e) {
+            IDNA.Info info = new IDNA.Info();
+            StringBuilder out = UTS46.labelToASCII(label, new StringBuilder(), info);
+            if (info.hasErrors()) {
                 throw new IllegalArgumentException(quoted + " is not a valid host name: label '" + printable(label)
-                        + "' cannot be converted to its ACE (xn--) form: " + e.getMessage(), e);
+                        + "' cannot be converted to its ACE (xn--) form (UTS #46 non-transitional, IDNA2008): " + info.getErrors());
             }
+            ascii = out.toString();
+            checkScripts(label, quoted);
+        } else if (label.regionMatches(true, 0, "xn--", 0, 4)) {
+            IDNA.Info info = new IDNA.Info();
+            StringBuilder unicode = UTS46.labelToUnicode(label.toLowerCase(Locale.ROOT), new StringBuilder(), info);
+            if (info.hasErrors()) {
+                throw new IllegalArgumentException(quoted + " is not a valid host name: label '" + label
+                        + "' is not a valid A-label (UTS #46, IDNA2008): " + info.getErrors());
+            }
+            checkScripts(unicode.toString(), quoted);
         }
         ascii = ascii.toLowerCase(Locale.ROOT);
         if (ascii.length() > MAX_LABEL_LENGTH) {
@@ -203,6 +233,45 @@ public final class DomainNames {
                     + "' starts or ends with a hyphen (RFC 1123)");
         }
         return ascii;
+    }
+
+    /**
+     * Refuses a label that mixes scripts beyond what UTS #39 §5.2 "Highly Restrictive" allows
+     * (one script, or Latin with Han and Hiragana/Katakana, Bopomofo or Hangul), or that is a
+     * mixed-script confusable (UTS #39 §4), such as {@code pаypal} with a Cyrillic {@code а}.
+     */
+    private static void checkScripts(String unicodeLabel, String quoted) {
+        SpoofChecker.CheckResult r = new SpoofChecker.CheckResult();
+        if (SPOOF.failsChecks(unicodeLabel, r)) {
+            throw new MixedScriptException(quoted + " is not allowed: label '" + printable(unicodeLabel)
+                    + "' mixes scripts (" + scripts(unicodeLabel) + ") and can be mistaken for another name (UTS #39)");
+        }
+    }
+
+    private static String scripts(String s) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        s.codePoints().forEach(cp -> {
+            int script = UScript.getScript(cp);
+            if (script != UScript.COMMON && script != UScript.INHERITED) {
+                names.add(UScript.getName(script));
+            }
+        });
+        return String.join(", ", names);
+    }
+
+    /**
+     * A host name refused because one of its labels mixes scripts into a look-alike (UTS #39,
+     * restriction level "Highly Restrictive" and mixed-script confusables). A subclass of
+     * {@link IllegalArgumentException}, so callers that only know "invalid" still refuse it;
+     * callers that name the reason answer {@code DOMAIN_MIXED_SCRIPT}.
+     */
+    public static final class MixedScriptException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message the name, the label and the scripts it mixes */
+        public MixedScriptException(String message) {
+            super(message);
+        }
     }
 
     /** Removes surrounding whitespace, including no-break spaces and a byte-order mark. */

@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
  * ignored.
  *
  * <p>Errors: 422 {@code FIELD_UNKNOWN} naming the dotted path of an unknown field; 422
- * {@code FIELD_INVALID} naming the path of a value of the wrong type (e.g. {@code period: "x"}).
+ * {@code FIELD_INVALID} naming the path of a value of the wrong type (e.g. {@code period: "x"}, or a
+ * number with a fraction such as {@code period: 1.9}, which is never truncated to a whole number).
  */
 @Component
 public class OrderDocumentReader {
@@ -24,6 +25,8 @@ public class OrderDocumentReader {
     private final ObjectMapper mapper = JsonMapper.builder()
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        // period 1.9 is refused, never truncated to 1 (issue 16, Low)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
         .build();
 
     /**

@@ -26,8 +26,24 @@ public class OrderRepository {
      * @param state           exact state
      * @param domain          main domain or an additional one, exact (normalised)
      * @param clientReference exact reference
+     * @param text            case-insensitive substring of the client reference, the main domain or
+     *                        an additional one (the dashboard's search box, {@code q=}); null for none
+     * @param textIn          where {@code text} is looked for: {@code domain}, {@code clientReference},
+     *                        or null for both
      */
-    public record Filter(OrderState state, String domain, String clientReference) { }
+    public record Filter(OrderState state, String domain, String clientReference, String text, String textIn) {
+
+        /**
+         * The exact filters only.
+         *
+         * @param state           exact state
+         * @param domain          main domain or an additional one, exact (normalised)
+         * @param clientReference exact reference
+         */
+        public Filter(OrderState state, String domain, String clientReference) {
+            this(state, domain, clientReference, null, null);
+        }
+    }
 
     private final JdbcTemplate jdbc;
 
@@ -64,10 +80,25 @@ public class OrderRepository {
      * @return whether the row was PENDING and is now updated
      */
     public boolean updateContent(Order o, Instant now) {
+        return updateContent(o, OrderState.PENDING, now);
+    }
+
+    /**
+     * Replaces the editable content of a PENDING or DECLINED order (PATCH). A DECLINED order's
+     * vendor order id is cleared with it, so that its next submission places the edited content
+     * as a new vendor order instead of submitting the refused one again.
+     *
+     * @param o     the order with its new content
+     * @param state the state the row must still be in (PENDING or DECLINED)
+     * @param now   update time
+     * @return whether the row was in {@code state} and is now updated
+     */
+    public boolean updateContent(Order o, OrderState state, Instant now) {
+        String clearVendor = state == OrderState.DECLINED ? ", vendor_order_id = null" : "";
         return jdbc.update("""
             update orders set content_hash = ?, domain = ?, additional_domains = ?, period = ?, server_type = ?, approver_email = ?,
-              dcv_method = ?, csr = ?, csr_key_sha256 = ?, contacts = ?, price_minor = ?, currency = ?, updated_at = ?
-            where id = ? and state = 'PENDING'""",
+              dcv_method = ?, csr = ?, csr_key_sha256 = ?, contacts = ?, price_minor = ?, currency = ?, updated_at = ?"""
+            + clearVendor + " where id = ? and state = '" + state.name() + "'",
             o.contentHash(), o.domain(), String.join(" ", o.additionalDomains()), o.period(), o.serverType(), o.approverEmail(),
             o.dcvMethod(), o.csr(), o.csrKeySha256(), o.contactsJson(), o.price().minor(), o.price().currency(), Timestamp.from(now),
             o.id()) == 1;
@@ -205,6 +236,18 @@ public class OrderRepository {
     }
 
     /**
+     * Reads an order and locks its row until the caller's transaction ends ({@code select ... for
+     * update}, PostgreSQL and H2), so two requests acting on one order run one after the other and
+     * the second sees the first's outcome.
+     *
+     * @param id order id
+     * @return the order, if it exists
+     */
+    public Optional<Order> findForUpdate(String id) {
+        return jdbc.query("select * from orders where id = ? for update", ORDER, id).stream().findFirst();
+    }
+
+    /**
      * @param accountId       account
      * @param clientReference reseller reference
      * @return the account's order with that reference
@@ -256,6 +299,19 @@ public class OrderRepository {
         if (f.clientReference() != null) {
             sb.append(" and client_reference = ?");
             args.add(f.clientReference());
+        }
+        if (f.text() != null) {
+            String like = "%" + f.text().toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            List<String> parts = new java.util.ArrayList<>();
+            if (!"domain".equals(f.textIn())) {
+                parts.add("lower(client_reference) like ? escape '\\'");
+            }
+            if (!"clientReference".equals(f.textIn())) {
+                parts.add("domain like ? escape '\\'");
+                parts.add("additional_domains like ? escape '\\'");
+            }
+            sb.append(" and (").append(String.join(" or ", parts)).append(')');
+            parts.forEach(p -> args.add(like));
         }
         return sb.toString();
     }

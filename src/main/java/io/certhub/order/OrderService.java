@@ -160,16 +160,26 @@ public class OrderService {
      * @param orderId   order id
      * @param actor     who submits
      * @return the order after submission
-     * @throws HubProblem 404, 409 INVALID_STATE, 402 INSUFFICIENT_FUNDS (the order keeps its state)
+     * @throws HubProblem 404, 409 INVALID_STATE (also for the loser of two submits at once),
+     *                    402 INSUFFICIENT_FUNDS (the order keeps its state)
      */
     public Order submit(String accountId, String orderId, String actor) {
-        Order o = tx.execute(s -> {
-            Order current = get(accountId, orderId);
-            if (current.state() != OrderState.PENDING && current.state() != OrderState.DECLINED) {
-                throw invalidState(current, "submit", "only a PENDING or DECLINED order can be submitted");
-            }
-            return submitInTx(current, actor);
-        });
+        Order o;
+        try {
+            o = tx.execute(s -> {
+                // the row lock makes a second submit of the same order wait and then see IN_PROGRESS (409)
+                Order current = repo.findForUpdate(orderId).filter(x -> x.accountId().equals(accountId))
+                    .orElseThrow(() -> notFound(orderId));
+                if (current.state() != OrderState.PENDING && current.state() != OrderState.DECLINED) {
+                    throw invalidState(current, "submit", "only a PENDING or DECLINED order can be submitted");
+                }
+                return submitInTx(current, actor);
+            });
+        } catch (DuplicateKeyException | org.springframework.dao.ConcurrencyFailureException raced) {
+            // another submit of this order won the race (hold_once_per_submission, or the database's
+            // own concurrency check): nothing of this call was committed
+            throw invalidState(get(accountId, orderId), "submit", "the order was submitted by another request at the same time");
+        }
         events.publishEvent(new OrderSubmitted(o.id()));
         return o;
     }
@@ -411,8 +421,9 @@ public class OrderService {
     }
 
     /**
-     * Edits a PENDING order: the patch's non-null fields replace the stored ones, then the
-     * whole document is validated again. {@code clientReference}, {@code productType} and
+     * Edits a PENDING or DECLINED order (a DECLINED one is fixed, e.g. after {@code VENDOR_REJECTED},
+     * and submitted again; its vendor order id is dropped so the edited content is placed anew):
+     * the patch's non-null fields replace the stored ones, then the whole document is validated again. {@code clientReference}, {@code productType} and
      * {@code handle} cannot be patched.
      *
      * @param accountId owning account
@@ -420,7 +431,7 @@ public class OrderService {
      * @param patch     fields to change
      * @param actor     who edits
      * @return the edited order
-     * @throws HubProblem 404, 409 INVALID_STATE when not PENDING, 422 rules or FIELD_NOT_PATCHABLE
+     * @throws HubProblem 404, 409 INVALID_STATE when neither PENDING nor DECLINED, 422 rules or FIELD_NOT_PATCHABLE
      */
     public Order patch(String accountId, String orderId, OrderDocument patch, String actor) {
         java.util.Map<String, String> fixed = new java.util.LinkedHashMap<>();
@@ -433,8 +444,8 @@ public class OrderService {
             }
         });
         Order current = get(accountId, orderId);
-        if (current.state() != OrderState.PENDING) {
-            throw invalidState(current, "edit", "only a PENDING (saved) order can be edited");
+        if (current.state() != OrderState.PENDING && current.state() != OrderState.DECLINED) {
+            throw invalidState(current, "edit", "only a PENDING (saved) or DECLINED order can be edited");
         }
         OrderDocument stored = document(current);
         OrderDocument merged = new OrderDocument(stored.clientReference(), stored.productType(), "save",
@@ -450,10 +461,13 @@ public class OrderService {
                 current.state(), current.vendorStatus(), current.vendorOrderId(), v.domain(), v.additionalDomains(), v.period(),
                 v.serverType(), v.approverEmail(), v.dcvMethod(), v.csr().canonicalPem(), v.csr().publicKeySha256(), v.contactsJson(),
                 v.price(), current.submissions(), current.lastErrorCode(), current.lastErrorDetail(), current.createdAt(), now);
-            if (!repo.updateContent(edited, now)) {
-                throw invalidState(reload(orderId), "edit", "only a PENDING (saved) order can be edited");
+            if (!repo.updateContent(edited, current.state(), now)) {
+                throw invalidState(reload(orderId), "edit", "only a PENDING (saved) or DECLINED order can be edited");
             }
-            repo.addHistory(orderId, new Order.HistoryEntry(now, OrderState.PENDING, OrderState.PENDING, null, actor, "order edited"));
+            repo.addHistory(orderId, new Order.HistoryEntry(now, current.state(), current.state(), current.vendorStatus(), actor,
+                current.vendorOrderId() != null && current.state() == OrderState.DECLINED
+                    ? "order edited; the next submission places it at the vendor anew (vendor order " + current.vendorOrderId() + " is left declined)"
+                    : "order edited"));
             return reload(orderId);
         });
     }

@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.springframework.stereotype.Component;
@@ -29,7 +30,12 @@ import org.springframework.stereotype.Component;
  *
  * <p>Rules (foundation issue; shared/reference/dcv-rules.md): required fields
  * ({@code FIELD_REQUIRED}); a known {@code productType} ({@code PRODUCT_UNKNOWN}); {@code period}
- * among the product's ({@code PERIOD_NOT_ALLOWED}); valid DNS names ({@code DOMAIN_INVALID});
+ * among the product's ({@code PERIOD_NOT_ALLOWED}, a whole number: {@link OrderDocumentReader}); valid
+ * DNS names ({@code DOMAIN_INVALID}; IDNs by UTS #46 non-transitional processing, and
+ * {@code DOMAIN_MIXED_SCRIPT} for a mixed-script look-alike label, UTS #39); text fields the
+ * vendor and database can take ({@link FieldRules}: {@code FIELD_INVALID_CHARACTERS},
+ * {@code FIELD_TOO_LONG}; phone form {@code FIELD_INVALID}); email addresses with an A-label
+ * domain ({@link io.certhub.dcv.EmailAddresses}, issue 11 §5);
  * wildcards only on wildcard products ({@code WILDCARD_NOT_ALLOWED}); at most the product's
  * {@code maxDomains} names ({@code TOO_MANY_DOMAINS}); a CSR that parses, verifies and has a
  * strong key ({@code CSR_UNPARSEABLE}, {@code CSR_SIGNATURE_INVALID}, {@code CSR_WEAK_KEY},
@@ -79,9 +85,13 @@ public class OrderValidator {
         String clientReference = trim(doc.clientReference());
         if (clientReference == null) {
             errors.add(required("clientReference"));
-        } else if (clientReference.length() > 128 || clientReference.chars().anyMatch(Character::isISOControl)) {
-            errors.add(new FieldError("FIELD_INVALID", "clientReference", "clientReference must be 1 to 128 characters without control characters"));
+        } else if (!FieldRules.singleLine(doc.clientReference(), "clientReference", 128, errors)) {
+            clientReference = null;
         }
+        FieldRules.singleLine(doc.productType(), "productType", 64, errors);
+        FieldRules.singleLine(doc.handle(), "handle", 16, errors);
+        FieldRules.singleLine(doc.serverType(), "serverType", 16, errors);
+        FieldRules.singleLine(doc.dcvMethod(), "dcvMethod", 16, errors);
 
         Product product = null;
         if (trim(doc.productType()) == null) {
@@ -159,16 +169,20 @@ public class OrderValidator {
         } else if (dcvMethod.equals("http") && ((domain != null && DomainNames.isWildcard(domain)) || extra.stream().anyMatch(DomainNames::isWildcard))) {
             errors.add(new FieldError("DCV_METHOD_NOT_ALLOWED", "dcvMethod", "http validation cannot validate a wildcard name (BR 3.2.2.4.18); use dns or email"));
         }
-        String approver = trim(doc.approverEmail()) == null ? null : doc.approverEmail().trim().toLowerCase(Locale.ROOT);
-        if (approver != null && !validEmail(approver)) {
-            errors.add(new FieldError("FIELD_INVALID", "approverEmail", "approverEmail '" + doc.approverEmail() + "' is not an email address"));
+        String approver = null;
+        if (trim(doc.approverEmail()) != null && FieldRules.singleLine(doc.approverEmail(), "approverEmail", FieldRules.MAX_EMAIL, errors)) {
+            try {
+                approver = email(doc.approverEmail());
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("FIELD_INVALID", "approverEmail", "approverEmail: " + e.getMessage()));
+            }
         }
 
         OrderDocument.Contacts contacts = doc.contacts();
-        boolean namesValid = domain != null && errors.stream().noneMatch(e -> e.code().equals("DOMAIN_INVALID") || e.code().equals("WILDCARD_NOT_ALLOWED"));
+        boolean namesValid = domain != null && errors.stream().noneMatch(e -> e.code().equals("DOMAIN_INVALID") || e.code().equals("DOMAIN_MIXED_SCRIPT")
+            || e.code().equals("WILDCARD_NOT_ALLOWED"));
         if ("email".equals(dcvMethod) && namesValid) {
-            String adminEmail = contacts == null || contacts.admin() == null || contacts.admin().email() == null ? null
-                : contacts.admin().email().trim().toLowerCase(Locale.ROOT);
+            String adminEmail = contacts == null || contacts.admin() == null ? null : emailOrNull(contacts.admin().email());
             String candidate = approver != null ? approver : adminEmail;
             List<String> names = new ArrayList<>();
             names.add(domain);
@@ -181,13 +195,27 @@ public class OrderValidator {
                 approver = candidate;
             }
         }
+        if (contacts != null) {
+            FieldRules.contact(contacts.admin(), "contacts.admin", errors);
+            FieldRules.contact(contacts.tech(), "contacts.tech", errors);
+            FieldRules.contact(contacts.billing(), "contacts.billing", errors);
+            FieldRules.contact(contacts.organization(), "contacts.organization", errors);
+            FieldRules.contact(contacts.signer(), "contacts.signer", errors);
+        }
         if (contacts == null || contacts.admin() == null) {
             errors.add(required("contacts.admin"));
         } else {
             person(contacts.admin(), "contacts.admin", errors);
         }
-        if (contacts != null && contacts.tech() != null && contacts.tech().email() != null && !validEmail(contacts.tech().email())) {
-            errors.add(new FieldError("FIELD_INVALID", "contacts.tech.email", "contacts.tech.email is not an email address"));
+        for (var other : new Object[][] {{"contacts.tech", contacts == null ? null : contacts.tech()},
+                {"contacts.billing", contacts == null ? null : contacts.billing()},
+                {"contacts.organization", contacts == null ? null : contacts.organization()},
+                {"contacts.signer", contacts == null ? null : contacts.signer()}}) {
+            OrderDocument.Contact c = (OrderDocument.Contact) other[1];
+            String field = other[0] + ".email";
+            if (c != null && trim(c.email()) != null && !hasError(errors, field) && emailOrNull(c.email()) == null) {
+                errors.add(new FieldError("FIELD_INVALID", field, field + " '" + c.email().strip() + "' is not an email address"));
+            }
         }
         if (product != null && product.organizationValidated()) {
             if (contacts == null || contacts.organization() == null) {
@@ -215,6 +243,18 @@ public class OrderValidator {
             throw HubProblem.unprocessable(errors);
         }
         String contactsJson = json(contacts);
+        if (contactsJson.length() > FieldRules.MAX_CONTACTS_JSON) {
+            throw HubProblem.unprocessable(List.of(new FieldError(FieldRules.TOO_LONG, "contacts", "contacts take "
+                + contactsJson.length() + " characters as JSON; the maximum is " + FieldRules.MAX_CONTACTS_JSON)));
+        }
+        if (csr.canonicalPem().length() > FieldRules.MAX_CSR_PEM) {
+            throw HubProblem.unprocessable(List.of(new FieldError(FieldRules.TOO_LONG, "csr", "the CSR is "
+                + csr.canonicalPem().length() + " characters long as PEM; the maximum is " + FieldRules.MAX_CSR_PEM)));
+        }
+        if (String.join(" ", extra).length() > FieldRules.MAX_ADDITIONAL_DOMAINS) {
+            throw HubProblem.unprocessable(List.of(new FieldError(FieldRules.TOO_LONG, "additionalDomains", "additionalDomains take more than "
+                + FieldRules.MAX_ADDITIONAL_DOMAINS + " characters")));
+        }
         List<String> additional = List.copyOf(extra);
         return new ValidatedOrder(clientReference, product, handle.equals("process"), period, domain, additional, csr, serverType,
             approver, dcvMethod, contactsJson, product.price(period),
@@ -225,6 +265,9 @@ public class OrderValidator {
         String n;
         try {
             n = DomainNames.normalise(raw);
+        } catch (DomainNames.MixedScriptException e) {
+            errors.add(new FieldError("DOMAIN_MIXED_SCRIPT", field, field + ": " + e.getMessage()));
+            return null;
         } catch (IllegalArgumentException e) {
             errors.add(new FieldError("DOMAIN_INVALID", field, field + ": " + e.getMessage()));
             return null;
@@ -241,9 +284,45 @@ public class OrderValidator {
         if (trim(c.phone()) == null) errors.add(required(path + ".phone"));
         if (trim(c.email()) == null) {
             errors.add(required(path + ".email"));
-        } else if (!validEmail(c.email().trim())) {
-            errors.add(new FieldError("FIELD_INVALID", path + ".email", path + ".email '" + c.email() + "' is not an email address"));
+        } else if (!hasError(errors, path + ".email") && emailOrNull(c.email()) == null) {
+            errors.add(new FieldError("FIELD_INVALID", path + ".email", path + ".email '" + c.email().strip() + "' is not an email address"));
         }
+    }
+
+    /**
+     * @param raw an address as given
+     * @return it lower-cased with its domain as an A-label ({@code admin@bücher.example.org} →
+     *         {@code admin@xn--bcher-kva.example.org}), the form stored and sent to the vendor
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static String email(String raw) {
+        String s = raw.strip();
+        Optional<String> address = s.startsWith("<") || s.regionMatches(true, 0, "mailto:", 0, 7) ? Optional.empty()
+            : io.certhub.dcv.EmailAddresses.normalise(s).filter(OrderValidator::validEmail);
+        if (address.isPresent()) {
+            return address.get();
+        }
+        int at = s.lastIndexOf('@');
+        if (at > 0 && at < s.length() - 1) {
+            try {
+                DomainNames.normalise(s.substring(at + 1));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + s + "' has no valid domain: " + e.getMessage(), e);
+            }
+        }
+        throw new IllegalArgumentException("'" + s + "' is not a plain email address (an ASCII local part, '@', a host name)");
+    }
+
+    private static String emailOrNull(String raw) {
+        try {
+            return raw == null ? null : email(raw);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static boolean hasError(List<FieldError> errors, String field) {
+        return errors.stream().anyMatch(e -> field.equals(e.field()));
     }
 
     /**

@@ -31,6 +31,11 @@ public class SandboxFaults {
         TIMEOUT("timeout"),
         /** HTTP 200 with {@code is_success=0}, {@code response_code 200}; the request is not processed. */
         IS_SUCCESS_0("is-success-0"),
+        /**
+         * HTTP 200 with {@code is_success=0}, {@code response_code 465} ("Invalid request", a
+         * validation refusal that no retry cures); the request is not processed.
+         */
+        INVALID("invalid"),
         /** No fault. */
         NONE("none");
 
@@ -57,13 +62,15 @@ public class SandboxFaults {
                     return k;
                 }
             }
-            throw new IllegalArgumentException("kind must be one of http-503, timeout, is-success-0, none; was '" + text + "'");
+            throw new IllegalArgumentException("kind must be one of http-503, timeout, is-success-0, invalid, none; was '" + text + "'");
         }
     }
 
     private Kind kind = Kind.NONE;
     private int remaining;
     private Double rate;
+    /** Only calls of this OPS action fail (lower case, e.g. {@code sw_register}); null for every call. */
+    private String action;
     private Integer retryAfterSeconds;
 
     /**
@@ -89,6 +96,24 @@ public class SandboxFaults {
      * @throws IllegalArgumentException if {@code count} is negative or {@code rate} outside 0..1
      */
     public synchronized void set(Kind kind, Integer count, Double rate) {
+        set(kind, count, rate, null);
+    }
+
+    /**
+     * Sets the fault plan for the calls of one OPS action only (other calls pass and do not count).
+     *
+     * @param kind   the fault; {@link Kind#NONE} clears
+     * @param count  how many of the next matching calls fail (≥ 0), or null
+     * @param rate   probability 0..1 that each following matching call fails, or null
+     * @param action the OPS action, e.g. {@code sw_register} (case ignored); null for every call
+     * @throws IllegalArgumentException if {@code count} is negative or {@code rate} outside 0..1
+     */
+    public synchronized void set(Kind kind, Integer count, Double rate, String action) {
+        this.action = action == null || action.isBlank() ? null : action.trim().toLowerCase(Locale.ROOT);
+        setPlan(kind, count, rate);
+    }
+
+    private void setPlan(Kind kind, Integer count, Double rate) {
         if (count != null && count < 0) {
             throw new IllegalArgumentException("count must be 0 or more");
         }
@@ -112,7 +137,21 @@ public class SandboxFaults {
      * @return the fault to apply to this call, {@link Kind#NONE} for none
      */
     public synchronized Kind next() {
+        return next(null);
+    }
+
+    /**
+     * Takes the fault for one protocol call of the given action (counting it down when it matches
+     * the plan's action).
+     *
+     * @param callAction the call's OPS action (any case), or null when unknown
+     * @return the fault to apply to this call, {@link Kind#NONE} for none
+     */
+    public synchronized Kind next(String callAction) {
         if (kind == Kind.NONE) {
+            return Kind.NONE;
+        }
+        if (action != null && (callAction == null || !action.equals(callAction.toLowerCase(Locale.ROOT)))) {
             return Kind.NONE;
         }
         if (rate != null) {
@@ -136,6 +175,9 @@ public class SandboxFaults {
             m.put("rate", rate);
         } else {
             m.put("remaining", remaining);
+        }
+        if (action != null) {
+            m.put("action", action);
         }
         return m;
     }

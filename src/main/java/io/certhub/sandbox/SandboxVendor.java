@@ -129,7 +129,7 @@ public class SandboxVendor {
         String username = in.getHeader("X-Username", String.class);
         String signature = in.getHeader("X-Signature", String.class);
         HubProperties.Sandbox s = props.getSandbox();
-        SandboxFaults.Kind fault = faults.next();
+        SandboxFaults.Kind fault = faults.next(peekAction(body));
         if (fault == SandboxFaults.Kind.HTTP_503) {
             pause(s.getVendorLatency());
             write(exchange, 503, HTML, "<html><head><title>503 Service Unavailable</title></head><body>"
@@ -142,6 +142,9 @@ public class SandboxVendor {
         Map<String, Object> reply;
         if (fault == SandboxFaults.Kind.IS_SUCCESS_0) {
             reply = reply(false, 200, "Internal server error: the request could not be processed, try again", Map.of());
+        } else if (fault == SandboxFaults.Kind.INVALID) {
+            reply = reply(false, SandboxRefusal.INVALID, "Invalid request: contact_set.admin.first_name holds characters"
+                + " the vendor does not accept (sandbox fault)", Map.of());
         } else {
             reply = handle(body, username, signature);
         }
@@ -151,6 +154,15 @@ public class SandboxVendor {
             pause(s.getFaultTimeoutDelay());
         }
         write(exchange, 200, XML, bytes);
+    }
+
+    /** @return the request's OPS action, or null when the body does not decode (for fault plans by action) */
+    private String peekAction(byte[] body) {
+        try {
+            return text(codec.decode(body).get("action"));
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -523,21 +535,23 @@ public class SandboxVendor {
     }
 
     /**
-     * {@code POST /sandbox/faults} (operator), body {@code {kind: http-503|timeout|is-success-0|none,
-     * retryAfter (seconds: the Retry-After header of the http-503 answers, optional),
-     * count}} or {@code {kind, rate}} (see {@link SandboxFaults}). Answers 200 with the plan now
-     * in force: {@code {kind, remaining}} or {@code {kind, rate}}.
+     * {@code POST /sandbox/faults} (operator), body {@code {kind: http-503|timeout|is-success-0|invalid|none,
+     * count}} or {@code {kind, rate}} (see {@link SandboxFaults}), optionally with {@code action}
+     * (e.g. {@code sw_register}: only calls of that OPS action fail and count). Answers 200 with
+     * the plan now in force: {@code {kind, remaining}} or {@code {kind, rate}}, plus {@code action}.
+     * {@code retryAfter} (whole seconds, optional): the {@code Retry-After} header of the
+     * {@code http-503} answers.
      *
      * @param exchange the HTTP exchange
      * @throws HubProblem 401/403; 400 not JSON; 422 FIELD_REQUIRED / FIELD_INVALID naming
-     *                    {@code kind}, {@code count} or {@code rate}
+     *                    {@code kind}, {@code count}, {@code rate} or {@code action}
      */
     public void faults(Exchange exchange) {
         api.operator(exchange);
         JsonNode body = api.parse(api.body(exchange));
         JsonNode kindNode = body.get("kind");
         if (kindNode == null || !kindNode.isTextual() || kindNode.asText().isBlank()) {
-            throw new HubProblem(422, "FIELD_REQUIRED", "kind", "kind is required: http-503, timeout, is-success-0 or none");
+            throw new HubProblem(422, "FIELD_REQUIRED", "kind", "kind is required: http-503, timeout, is-success-0, invalid or none");
         }
         SandboxFaults.Kind kind;
         try {
@@ -569,7 +583,11 @@ public class SandboxVendor {
             }
             retryAfter = ra.asInt();
         }
-        faults.set(kind, count, rate);
+        JsonNode a = body.get("action");
+        if (a != null && !a.isNull() && (!a.isTextual() || !a.asText().matches("[A-Za-z_]{1,64}"))) {
+            throw new HubProblem(422, "FIELD_INVALID", "action", "action must be an OPS action name such as sw_register");
+        }
+        faults.set(kind, count, rate, a == null || a.isNull() ? null : a.asText());
         faults.retryAfter(retryAfter);
         LOG.info("sandbox vendor: faults now {}", faults.view());
         api.respond(exchange, api.ok(200, faults.view()));

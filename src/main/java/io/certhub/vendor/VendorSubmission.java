@@ -31,7 +31,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       {@link VendorAdapter#info} first; only a vendor order still pending/declined is
  *       submitted again.</li>
  * </ol>
- * Outcomes (vendor issue): a definite refusal declines the order and releases its hold;
+ * Outcomes (vendor issue): a definite refusal (also a request the vendor finds invalid, or one the
+ * hub cannot encode: {@code VENDOR_REJECTED}, see {@link #declineCode}) declines the order and
+ * releases its hold in one transaction, logged once;
  * transient and ambiguous failures retry with exponential backoff, the order staying queued;
  * an authentication refusal pauses all sending for {@code hub.vendor.auth-pause} and alerts
  * (error log, counter {@code certhub.vendor.auth.failures}). A vendor outage never blocks intake:
@@ -205,7 +207,29 @@ public class VendorSubmission {
             }
             failed(o, e);
             return false;
+        } catch (org.springframework.dao.DataAccessException e) {
+            throw e;                                            // the database: the claim runs out, the sweep finds it again
+        } catch (RuntimeException e) {
+            // a fault of our own while preparing the call: backed off like a transient failure, never
+            // picked up again at once by the next sweep (issue 16, item 3)
+            LOG.warn("order {}: unexpected failure of a vendor step; retried with backoff", orderId, e);
+            failed(o, new VendorException(VendorException.Kind.TRANSIENT, "INTERNAL", String.valueOf(e.getMessage()), e));
+            return false;
         }
+    }
+
+    /**
+     * The {@code lastError.code} a definite refusal leaves on the declined order: the vendor's
+     * business refusals keep their code ({@code VENDOR_REFUSED_435} product not enabled,
+     * {@code VENDOR_REFUSED_440} the hub's vendor funds); every other refusal (the vendor finds the
+     * request invalid, e.g. OpenSRS 465, or the hub cannot encode it) is {@code VENDOR_REJECTED}:
+     * no retry cures it, the reseller fixes the order and submits it again.
+     *
+     * @param e a {@link VendorException.Kind#REFUSED} failure
+     * @return the code
+     */
+    static String declineCode(VendorException e) {
+        return "435".equals(e.code()) || "440".equals(e.code()) ? "VENDOR_REFUSED_" + e.code() : "VENDOR_REJECTED";
     }
 
     private boolean submit(Order o, VendorAdapter vendor) {
@@ -285,10 +309,15 @@ public class VendorSubmission {
     private void failed(Order o, VendorException e) {
         switch (e.kind()) {
             case REFUSED -> {
-                LOG.info("order {}: the vendor refused it: {}", o.id(), e.getMessage());
-                queue.setStep(o.id(), Step.DONE);
-                lifecycle.decline(o.id(), "VENDOR_REFUSED_" + e.code(), e.getMessage(), "vendor");
-                meters.counter("certhub.vendor.refused").increment();
+                String code = declineCode(e);
+                // said once: the order leaves the queue (step DONE) and is DECLINED with its hold released
+                LOG.warn("order {}: the vendor call failed permanently ({} {}): declined as {}, hold released", o.id(), e.code(),
+                    e.getMessage(), code);
+                tx.executeWithoutResult(s -> {
+                    queue.setStep(o.id(), Step.DONE);
+                    lifecycle.decline(o.id(), code, e.getMessage(), "vendor");
+                });
+                meters.counter("certhub.vendor.refused", "code", code).increment();
             }
             case AUTH_FAILED -> {
                 pausedUntil = queue.instant().plus(props.getAuthPause());

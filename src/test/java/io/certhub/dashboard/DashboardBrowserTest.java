@@ -347,6 +347,13 @@ class DashboardBrowserTest {
         waitText(By.cssSelector("#orders-table caption"), "1 order · page 1 of 1");
         assertThat(attr(By.cssSelector("#orders-table tbody tr"), "data-ref")).isEqualTo("PAGE-07");
 
+        // the search box finds parts of references and names (issue 11 §5): "page-1" is PAGE-10..PAGE-19
+        new Select(d.findElement(By.id("filter-by"))).selectByValue("any");
+        type(By.id("filter-q"), "page-1");
+        click(By.id("filter-apply"));
+        waitText(By.cssSelector("#orders-table caption"), "10 orders · page 1 of 1");
+        assertThat(allListedRefs()).allMatch(r -> r.startsWith("PAGE-1")).hasSize(10);
+
         new Select(d.findElement(By.id("filter-state"))).selectByValue("COMPLETED");    // applies at once
         waitText(By.id("orders-empty"), "No orders match");
         open("#/orders?state=PENDING&by=domain&q=PAGE.example.org");

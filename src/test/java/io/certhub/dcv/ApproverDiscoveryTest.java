@@ -179,6 +179,21 @@ class ApproverDiscoveryTest {
     }
 
     @Test
+    void anUnregisteredDomainIsNamedInEveryCandidatesNote() {
+        // before: the registry's "not registered" was dropped silently; the list looked like any other
+        rdapServer.answer("/com/domain/no-such-domain.com", 404, "error-not-found.json", Map.of());
+
+        List<ApproverCandidate> list = discovery.discover("www.no-such-domain.com", null);
+
+        assertThat(list).isNotEmpty().allSatisfy(c -> assertThat(c.note())
+                .contains("Warning: RDAP").contains("says no-such-domain.com is not registered"));
+        assertThat(list).extracting(ApproverCandidate::usable).containsOnly(true);      // the rule itself is unchanged
+        assertThat(rdapServer.log()).hasSize(1);                                         // one lookup, cached
+        exampleComOverRdap();
+        assertThat(discovery.discover("example.com", null)).isNotEmpty().noneMatch(c -> c.note().contains("not registered"));
+    }
+
+    @Test
     void idnDomainsAreAceEverywhere() {
         rdapServer.answer("/de/domain/xn--bcher-kva.de", "denic-buecher-de.json");
 

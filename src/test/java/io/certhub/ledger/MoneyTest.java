@@ -23,4 +23,16 @@ class MoneyTest {
         assertThatThrownBy(() -> Money.parse("ten", "USD")).hasMessageContaining("not a decimal");
         assertThatThrownBy(() -> Money.parse("1", "XYZ1")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void refusesAmountsPastTheLedgersLimitInsteadOfOverflowing() {
+        // before: ArithmeticException (longValueExact) -> 500 on POST /accounts/{id}/deposits
+        assertThatThrownBy(() -> Money.parse("1e400", "USD")).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("larger than the largest amount");
+        assertThatThrownBy(() -> Money.parse("123456789012345678901234567890", "USD")).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("larger than the largest amount");
+        assertThatThrownBy(() -> Money.parse("10000000000000.01", "USD")).hasMessageContaining("10000000000000.00 USD");
+        assertThat(Money.parse("10000000000000.00", "USD").minor()).isEqualTo(Money.MAX_MINOR);
+        assertThatThrownBy(() -> Money.parse("1e-400", "USD")).hasMessageContaining("fraction digits");
+    }
 }

@@ -166,4 +166,46 @@ class DomainNamesTest {
     void normalisedNamesAreFixedPoints(String name) {
         assertThat(DomainNames.normalise(name)).isEqualTo(name);
     }
+
+    @ParameterizedTest(name = "[{index}] \"{0}\" -> {1} (UTS #46 non-transitional)")
+    @CsvSource(delimiter = '|', value = {
+            // IDNA2003 (java.net.IDN) mapped these to fass.de and xn--xa-... of the final sigma
+            "faß.de|xn--fa-hia.de",
+            "FASS.de|fass.de",
+            "βόλος.example|xn--nxasmm1c.example",
+            "xn--fa-hia.de|xn--fa-hia.de",
+    })
+    void internationalNamesUseIdna2008(String input, String expected) {
+        assertThat(DomainNames.normalise(input)).isEqualTo(expected);
+        assertThat(DomainNames.normalise(expected)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "[{index}] \"{0}\" is a mixed-script look-alike")
+    @CsvSource(delimiter = '|', value = {
+            "pаypal.example.com|Cyrillic",        // Cyrillic а (U+0430) among Latin letters
+            "xn--pypal-4ve.example.com|Cyrillic",  // the same label given as an A-label
+            "gοogle.example|Greek",                // Greek ο (U+03BF)
+    })
+    void refusesMixedScriptLookAlikes(String input, String script) {
+        assertThatThrownBy(() -> DomainNames.normalise(input))
+                .isInstanceOf(DomainNames.MixedScriptException.class)
+                .hasMessageContaining("mixes scripts")
+                .hasMessageContaining(script)
+                .hasMessageContaining("Latin");
+        assertThat(DomainNames.isValid(input)).isFalse();
+    }
+
+    @Test
+    void acceptsSingleScriptAndAllowedCombinations() {
+        assertThat(DomainNames.normalise("пример.example")).isEqualTo("xn--e1afmkfd.example");   // all Cyrillic
+        assertThat(DomainNames.normalise("例え.テスト")).isEqualTo("xn--r8jz45g.xn--zckzah");       // Han + Hiragana
+        assertThat(DomainNames.normalise("shop2026.example")).isEqualTo("shop2026.example");
+    }
+
+    @Test
+    void refusesAnALabelThatDoesNotDecode() {
+        assertThatThrownBy(() -> DomainNames.normalise("xn--zz-.example.com"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a valid A-label");
+    }
 }

@@ -182,7 +182,7 @@ public class OpenSrsAdapter implements VendorAdapter {
                 set.put(c.getKey(), fields);
             }
         } catch (Exception e) {
-            throw new IllegalStateException("order contacts are not valid JSON", e);
+            throw new VendorException(VendorException.Kind.REFUSED, "ENCODING", "the order's contacts are not valid JSON", e);
         }
         return set;
     }

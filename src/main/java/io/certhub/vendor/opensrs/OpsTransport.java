@@ -22,7 +22,9 @@ import org.springframework.stereotype.Component;
  * {@code X-Signature = md5_hex(md5_hex(body + key) + key)} (opensrs-trust-api.md, "Transport
  * and signing"). Failures become {@link VendorException}s: a refused connection is
  * {@code TRANSIENT} (nothing reached the vendor); a read timeout or an unreadable reply is
- * {@code AMBIGUOUS} (the vendor may have acted); HTTP 5xx is {@code TRANSIENT}; HTTP 401/403 and
+ * {@code AMBIGUOUS} (the vendor may have acted); a request that cannot be encoded (a value the XML
+ * envelope cannot carry) is {@code REFUSED} with code {@code ENCODING} and nothing is sent;
+ * HTTP 5xx is {@code TRANSIENT}; HTTP 401/403 and
  * OPS code 400 are {@code AUTH_FAILED}; an OPS reply is classified by {@link OpsReply#classify()}
  * (HTTP 200 with {@code is_success=0} is never a success).
  */
@@ -59,7 +61,14 @@ public class OpsTransport {
      * @throws VendorException for every other outcome, classified
      */
     public OpsReply call(String action, Map<String, ?> attributes) {
-        byte[] body = codec.encode(OpsRequest.of(action, attributes));
+        byte[] body;
+        try {
+            body = codec.encode(OpsRequest.of(action, attributes));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // a value the OPS envelope cannot carry (a control character, a lone surrogate): the same
+            // bytes can never be sent, so no retry cures it (issue 16, item 3)
+            throw new VendorException(Kind.REFUSED, "ENCODING", action + ": the request cannot be encoded for the vendor: " + e.getMessage(), e);
+        }
         String signature = OpsSignature.sign(body, apiKey);
         Exchange ex = template.request(ENDPOINT, e -> {
             e.getMessage().setBody(body);
