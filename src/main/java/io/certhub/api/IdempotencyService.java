@@ -7,6 +7,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.locks.Lock;
+import com.google.common.util.concurrent.Striped;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -16,8 +19,9 @@ import org.springframework.stereotype.Service;
  * method, path and body bytes.
  *
  * <p>A key is <em>claimed before the work</em> (issue 16 item 6): {@link #claim} inserts a
- * PENDING row (the primary key {@code (account_id, idem_key)} lets one request in; the insert
- * commits on its own at once), the work runs, and {@link #finish} turns the row DONE with the
+ * PENDING row (looked up first under a per-key lock of this instance; across instances the
+ * primary key {@code (account_id, idem_key)} lets one request in; the insert commits on its own
+ * at once), the work runs, and {@link #finish} turns the row DONE with the
  * answer, guarded by the claim's random token. A concurrent request with the same key finds the
  * PENDING row and is answered 409 {@code IDEMPOTENCY_KEY_IN_PROGRESS} at once (it never waits
  * and never does the work); once DONE, the stored answer is replayed. A request that failed with
@@ -43,6 +47,14 @@ public class IdempotencyService {
      * @param replay the stored answer, or null
      */
     public record Claim(String token, ApiResponse replay) { }
+
+    /**
+     * Claims of one key are looked up and inserted under a lock of this instance, so that the
+     * insert never meets the primary key of a concurrent claim here: a unique-key violation leaves
+     * H2's transaction store broken ("An old transaction with the same id is still open", seen in
+     * full test runs, see OrderService). Across instances (PostgreSQL) the primary key stays the guard.
+     */
+    private static final Striped<Lock> CLAIM_LOCKS = Striped.lazyWeakLock(1024);
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
@@ -85,38 +97,45 @@ public class IdempotencyService {
     public Claim claim(String scope, String key, String fingerprint) {
         Instant now = clock.instant();
         jdbc.update("delete from idempotency_record where created_at < ?", Timestamp.from(now.minus(TTL)));
-        for (int attempt = 0; attempt < 5; attempt++) {
-            String token = UUID.randomUUID().toString();
-            int inserted = jdbc.update("insert into idempotency_record(account_id, idem_key, request_hash, status, location, response_body,"
-                + " created_at, state, claim_token) values (?, ?, ?, 0, null, '', ?, 'PENDING', ?) on conflict do nothing",
-                scope, key, fingerprint, Timestamp.from(now), token);
-            if (inserted == 1) {
-                return new Claim(token, null);
-            }
-            var row = jdbc.query("select request_hash, state, status, location, response_body, created_at, claim_token from idempotency_record"
-                + " where account_id = ? and idem_key = ?", (rs, i) -> new Object[] {rs.getString(1).trim(), rs.getString(2), rs.getInt(3),
-                rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getString(7)}, scope, key).stream().findFirst();
-            if (row.isEmpty()) {
-                continue;                                   // released meanwhile: claim again
-            }
-            Object[] r = row.get();
-            if (!r[0].equals(fingerprint)) {
-                throw new HubProblem(422, "IDEMPOTENCY_KEY_REUSED", null, "Idempotency-Key " + key + " was used with another request in the last 24 hours");
-            }
-            if ("DONE".equals(r[1])) {
-                return new Claim(null, new ApiResponse((Integer) r[2], (String) r[4], (String) r[3]));
-            }
-            Instant claimedAt = (Instant) r[5];
-            if (claimedAt.isBefore(now.minus(props.getIdempotencyClaimTimeout()))) {
-                int taken = jdbc.update("update idempotency_record set claim_token = ?, created_at = ? where account_id = ? and idem_key = ?"
-                    + " and state = 'PENDING' and claim_token = ?", token, Timestamp.from(now), scope, key, r[6]);
-                if (taken == 1) {
-                    return new Claim(token, null);
+        Lock lock = CLAIM_LOCKS.get(scope + '\u0000' + key);
+        lock.lock();
+        try {
+            for (int attempt = 0; attempt < 5; attempt++) {
+                String token = UUID.randomUUID().toString();
+                var row = jdbc.query("select request_hash, state, status, location, response_body, created_at, claim_token from idempotency_record"
+                    + " where account_id = ? and idem_key = ?", (rs, i) -> new Object[] {rs.getString(1).trim(), rs.getString(2), rs.getInt(3),
+                    rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getString(7)}, scope, key).stream().findFirst();
+                if (row.isEmpty()) {
+                    try {
+                        jdbc.update("insert into idempotency_record(account_id, idem_key, request_hash, status, location, response_body,"
+                            + " created_at, state, claim_token) values (?, ?, ?, 0, null, '', ?, 'PENDING', ?)",
+                            scope, key, fingerprint, Timestamp.from(now), token);
+                        return new Claim(token, null);
+                    } catch (DuplicateKeyException otherInstance) {
+                        continue;                               // claimed by another hub instance (PostgreSQL) meanwhile
+                    }
                 }
-                continue;
+                Object[] r = row.get();
+                if (!r[0].equals(fingerprint)) {
+                    throw new HubProblem(422, "IDEMPOTENCY_KEY_REUSED", null, "Idempotency-Key " + key + " was used with another request in the last 24 hours");
+                }
+                if ("DONE".equals(r[1])) {
+                    return new Claim(null, new ApiResponse((Integer) r[2], (String) r[4], (String) r[3]));
+                }
+                Instant claimedAt = (Instant) r[5];
+                if (claimedAt.isBefore(now.minus(props.getIdempotencyClaimTimeout()))) {
+                    int taken = jdbc.update("update idempotency_record set claim_token = ?, created_at = ? where account_id = ? and idem_key = ?"
+                        + " and state = 'PENDING' and claim_token = ?", token, Timestamp.from(now), scope, key, r[6]);
+                    if (taken == 1) {
+                        return new Claim(token, null);
+                    }
+                    continue;
+                }
+                throw new HubProblem(409, "IDEMPOTENCY_KEY_IN_PROGRESS", "Idempotency-Key", "a request with Idempotency-Key " + key
+                    + " is still being processed; retry it in a moment to get its answer");
             }
-            throw new HubProblem(409, "IDEMPOTENCY_KEY_IN_PROGRESS", "Idempotency-Key", "a request with Idempotency-Key " + key
-                + " is still being processed; retry it in a moment to get its answer");
+        } finally {
+            lock.unlock();
         }
         throw new HubProblem(409, "IDEMPOTENCY_KEY_IN_PROGRESS", "Idempotency-Key", "Idempotency-Key " + key + " is contended; retry it in a moment");
     }
