@@ -54,6 +54,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class RdapClient {
 
+    /** RDAP servers that asked to be left alone (HTTP 429, Retry-After), per host. */
+    private final HostPause pauses = new HostPause();
+
     private static final Logger LOG = LoggerFactory.getLogger(RdapClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 4 * 1024 * 1024;
@@ -164,6 +167,12 @@ public class RdapClient {
 
     /** GETs one RDAP URL; {@code null} on 404. */
     private JsonNode fetch(URI url, String name) {
+        String host = String.valueOf(url.getHost());
+        java.util.Optional<Duration> paused = pauses.remaining(host);
+        if (paused.isPresent()) {
+            throw DcvLookupException.temporary("RDAP server " + host + " asked to be left alone for " + paused.get().toSeconds()
+                    + " s more: not queried", paused.get(), null);
+        }
         HttpRequest request = HttpRequest.newBuilder(url)
                 .timeout(properties.getTimeout())
                 .header("Accept", "application/rdap+json, application/json;q=0.9")
@@ -188,6 +197,9 @@ public class RdapClient {
         }
         if (status == 429 || status >= 500) {
             Duration retryAfter = retryAfter(response.headers().firstValue("Retry-After").orElse(null));
+            if (status == 429 || retryAfter != null) {
+                pauses.pause(host, retryAfter);          // per host: no query to it before then (issue 11 §3)
+            }
             throw DcvLookupException.temporary("RDAP server " + url + " answered HTTP " + status
                     + (status == 429 ? " (too many requests)" : "")
                     + (retryAfter == null ? "" : ", retry after " + retryAfter.toSeconds() + " s"), retryAfter, null);

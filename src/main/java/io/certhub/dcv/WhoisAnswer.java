@@ -211,6 +211,11 @@ public record WhoisAnswer(Optional<String> referral, List<OwnerContact> contacts
         }
         int scheme = v.indexOf("://");
         if (scheme >= 0) {
+            if (!v.startsWith("whois://")) {
+                // a web address (http/https: the registrar's web WHOIS or RDAP service) is no
+                // port-43 server: dropped, never queried on port 43 (issue 11 §5)
+                return Optional.empty();
+            }
             v = v.substring(scheme + 3);
         }
         int end = 0;

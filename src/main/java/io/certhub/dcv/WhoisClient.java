@@ -49,6 +49,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class WhoisClient {
 
+    /** Servers that asked to be left alone, and for how long (per hub instance). */
+    private final HostPause pauses = new HostPause();
+
     private static final Logger LOG = LoggerFactory.getLogger(WhoisClient.class);
     private static final int MAX_ANSWER = 1024 * 1024;
 
@@ -162,15 +165,23 @@ public class WhoisClient {
 
     /** One query to one server, read and classified; throttled and empty answers throw. */
     private WhoisAnswer ask(String server, String name) {
+        java.util.Optional<java.time.Duration> paused = pauses.remaining(server);
+        if (paused.isPresent()) {
+            throw DcvLookupException.temporary("WHOIS server " + server + " asked to be left alone for "
+                    + paused.get().toSeconds() + " s more: not queried", paused.get(), null);
+        }
         String text = exchange(server, queryFor(server, name));
         WhoisAnswer answer = WhoisAnswer.parse(text);
         if (answer.empty()) {
+            pauses.pause(server, null);
             throw DcvLookupException.temporary("WHOIS server " + server + " sent an empty reply for " + name
-                    + " (often a silent rate limit): retry later", null, null);
+                    + " (often a silent rate limit): retry later", HostPause.DEFAULT, null);
         }
         if (answer.throttled()) {
+            java.time.Duration wait = HostPause.named(text);
+            pauses.pause(server, wait);
             throw DcvLookupException.temporary("WHOIS server " + server + " is throttling queries: "
-                    + firstLine(text), null, null);
+                    + firstLine(text), wait == null ? HostPause.DEFAULT : wait, null);
         }
         return answer;
     }

@@ -81,7 +81,7 @@ class ApproverDiscoveryTest {
     void rdapThrottledFallsBackToWhois() {
         rdapServer.answer("/org/domain/example.org", 429, "error-rate-limited.json", Map.of("Retry-After", "60"));
         whoisServers.answer(IANA, "example.org", "iana-org.txt")
-                .answer("whois.publicinterestregistry.org", "example.org", "pir-example-org.txt")
+                .answer("whois.publicinterestregistry.org", "example.org", "pir-example-org-host-referral.txt")
                 .answer("whois.registrar.example", "example.org", "registrar-example-org.txt");
 
         List<ApproverCandidate> list = discovery.discover("example.org", null);
@@ -114,7 +114,7 @@ class ApproverDiscoveryTest {
     void aPermanentRdapFailureFallsBackToWhoisWhoseAnswerIsCached() {
         rdapServer.answer("/org/domain/example.org", 403, null, Map.of());
         whoisServers.answer(IANA, "example.org", "iana-org.txt")
-                .answer("whois.publicinterestregistry.org", "example.org", "pir-example-org.txt")
+                .answer("whois.publicinterestregistry.org", "example.org", "pir-example-org-host-referral.txt")
                 .answer("whois.registrar.example", "example.org", "registrar-example-org.txt");
 
         List<ApproverCandidate> first = discovery.discover("example.org", null);

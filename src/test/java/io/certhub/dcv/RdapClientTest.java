@@ -112,6 +112,20 @@ class RdapClientTest {
     }
 
     @Test
+    void aServerThatAnswered429IsNotQueriedAgainUntilItsRetryAfterIsOver() {
+        server.answer("/org/domain/example.org", 429, "error-rate-limited.json", Map.of("Retry-After", "120"));
+
+        assertThatThrownBy(() -> client.lookup("example.org")).isInstanceOf(DcvLookupException.class);
+        assertThatThrownBy(() -> client.lookup("www.example.org"))
+                .isInstanceOfSatisfying(DcvLookupException.class, e -> {
+                    assertThat(e.isTemporary()).isTrue();
+                    assertThat(e.getMessage()).contains("not queried");
+                    assertThat(e.getRetryAfter()).hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(100), Duration.ofSeconds(120)));
+                });
+        assertThat(server.log()).hasSize(1);
+    }
+
+    @Test
     void retryAfterAsAnHttpDate() {
         server.answer("/org/domain/example.org", 503, null, Map.of("Retry-After", "Sun, 29 Nov 2026 12:05:00 GMT"));
 

@@ -71,9 +71,23 @@ class WhoisClientTest {
     }
 
     @Test
-    void aUrlFormReferralIsFollowedToItsHost() {
+    void aUrlFormReferralIsNeverQueriedOnPort43() {
+        // "Registrar WHOIS Server: http://whois.registrar.example/" names a web service, not a
+        // port-43 server: it is dropped and the registry's answer kept (issue 11 §5)
         servers.answer(IANA, "example.org", "iana-org.txt")
                 .answer(PIR, "example.org", "pir-example-org.txt")
+                .answer(REGISTRAR, "example.org", "registrar-example-org.txt");
+
+        OwnerLookup result = client.lookup("example.org");
+
+        assertThat(servers.log()).containsExactly(IANA + " example.org", PIR + " example.org");
+        assertThat(result.server()).isEqualTo(PIR);
+    }
+
+    @Test
+    void aHostNameReferralIsFollowed() {
+        servers.answer(IANA, "example.org", "iana-org.txt")
+                .answer(PIR, "example.org", "pir-example-org-host-referral.txt")
                 .answer(REGISTRAR, "example.org", "registrar-example-org.txt");
 
         OwnerLookup result = client.lookup("example.org");
@@ -122,6 +136,30 @@ class WhoisClientTest {
                     assertThat(e.isTemporary()).isTrue();
                     assertThat(e.getMessage()).contains(PIR, "LIMIT EXCEEDED");
                 });
+    }
+
+    @Test
+    void aThrottledServerIsLeftAloneForTheTimeItNamedRepeatedLookupsSendItNoQuery() {
+        servers.answer(IANA, "example.org", "iana-org.txt")
+                .answer(PIR, "example.org", "pir-throttled-45s.txt");
+
+        assertThatThrownBy(() -> client.lookup("example.org"))
+                .isInstanceOfSatisfying(DcvLookupException.class, e -> {
+                    assertThat(e.isTemporary()).isTrue();
+                    assertThat(e.getRetryAfter()).contains(java.time.Duration.ofSeconds(45));
+                });
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> client.lookup("example.org"))
+                    .isInstanceOfSatisfying(DcvLookupException.class, e -> {
+                        assertThat(e.isTemporary()).isTrue();
+                        assertThat(e.getMessage()).contains(PIR, "not queried");
+                        assertThat(e.getRetryAfter()).hasValueSatisfying(d -> assertThat(d).isBetween(java.time.Duration.ofSeconds(1),
+                            java.time.Duration.ofSeconds(45)));
+                    });
+        }
+        // IANA is asked each time (it did not throttle); the throttling registry only once
+        assertThat(servers.log()).filteredOn(q -> q.startsWith(PIR)).hasSize(1);
+        assertThat(servers.log()).filteredOn(q -> q.startsWith(IANA)).hasSize(4);
     }
 
     @Test
