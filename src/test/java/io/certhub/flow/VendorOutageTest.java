@@ -38,6 +38,8 @@ class VendorOutageTest {
     static void start() {
         hub = RunningHub.start(dataDir, "--hub.sandbox.auto-approve=false", "--hub.vendor.poll-cron=0 0 0 1 1 ? 2099",
             "--hub.vendor.retry-base=100ms", "--hub.vendor.retry-max=1s");
+        // health is DOWN until the consumers have polled once (README): wait for UP before the outage
+        await().atMost(Duration.ofSeconds(60)).until(() -> "UP".equals(health().path("status").asText()));
     }
 
     @AfterAll
