@@ -89,7 +89,7 @@ public class PossibleOrphans {
     }
 
     private static String instant(Timestamp t) {
-        return t == null ? null : t.toInstant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+        return t == null ? null : t.toInstant().truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
     }
 
     private static String cut(String s, int max) {

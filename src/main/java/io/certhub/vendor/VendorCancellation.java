@@ -62,8 +62,8 @@ public class VendorCancellation {
             if (queue.claim(orderId, CLAIM)) {
                 return new Result(orders.cancel(accountId, orderId, actor, "cancelled by the reseller before it was sent to the vendor"), 200);
             }
-            if (VendorSubmission.CANCEL_REQUESTED.equals(o.vendorStatus()) || orders.requestCancelBeforePlacement(orderId, actor,
-                "cancellation requested while the order is being placed at the vendor; the hold stays until it is cancelled there")) {
+            if (VendorSubmission.CANCEL_REQUESTED.equals(o.vendorStatus()) || VendorSubmission.retrying(() -> orders.requestCancelBeforePlacement(orderId,
+                actor, "cancellation requested while the order is being placed at the vendor; the hold stays until it is cancelled there"))) {
                 return new Result(orders.get(accountId, orderId), 202);
             }
             // the worker recorded the placement first: the order is at the vendor now

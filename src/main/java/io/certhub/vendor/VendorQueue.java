@@ -83,7 +83,7 @@ public class VendorQueue {
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("attempts", rs.getInt("vendor_attempts"));
             java.sql.Timestamp next = rs.getTimestamp("vendor_next_at");
-            m.put("nextAttemptAt", next == null ? null : next.toInstant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
+            m.put("nextAttemptAt", next == null ? null : next.toInstant().truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString());
             return m;
         }, orderId).stream().findFirst();
     }

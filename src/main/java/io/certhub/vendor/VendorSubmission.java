@@ -157,7 +157,9 @@ public class VendorSubmission {
                 }
                 String vendorOrderId = vendor.place(o);
                 recovered(o);
-                Boolean placed = tx.execute(s -> {
+                // retried when the row changed under it (a cancel's guarded update racing this one):
+                // the vendor order it saved must be recorded, never lost with a rolled-back transaction
+                Boolean placed = retrying(() -> tx.execute(s -> {
                     if (!queue.saved(orderId, vendorOrderId)) {
                         return null;
                     }
@@ -173,7 +175,7 @@ public class VendorSubmission {
                     }
                     queue.setStep(orderId, Step.SUBMITTING);
                     return true;
-                });
+                }));
                 if (placed == null) {
                     return false;
                 }
@@ -230,6 +232,23 @@ public class VendorSubmission {
      */
     static String declineCode(VendorException e) {
         return "435".equals(e.code()) || "440".equals(e.code()) ? "VENDOR_REFUSED_" + e.code() : "VENDOR_REJECTED";
+    }
+
+    /**
+     * Runs a short transaction again (at most 3 times in all) when the database reports a
+     * transient concurrency failure (a row lock or a concurrent update of the same row).
+     */
+    static <T> T retrying(java.util.function.Supplier<T> transaction) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return transaction.get();
+            } catch (org.springframework.dao.TransientDataAccessException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+                LOG.debug("transaction retried after a concurrency failure: {}", e.getMessage());
+            }
+        }
     }
 
     private boolean submit(Order o, VendorAdapter vendor) {

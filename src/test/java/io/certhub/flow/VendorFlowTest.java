@@ -162,7 +162,8 @@ class VendorFlowTest {
 
         String id2 = place("FLOW-RCANCEL2", "comodo_ssl", "email");
         awaitOrder(id2, n -> "awaiting-approval".equals(n.path("vendorStatus").asText()));
-        assertThat(hub.post("/sandbox/faults", "operator-key", "{\"kind\":\"http-503\",\"count\":1}").statusCode()).isEqualTo(200);
+        // the fault hits the cancel itself, never a status poll that happens to run first
+        assertThat(hub.post("/sandbox/faults", "operator-key", "{\"kind\":\"http-503\",\"count\":1,\"action\":\"cancel_order\"}").statusCode()).isEqualTo(200);
         HttpResponse<String> requested = hub.post("/api/v1/orders/" + id2 + "/cancel", "demo-key", null);
         assertThat(requested.statusCode()).isEqualTo(202);
         assertThat(OrderJson.parse(requested.body()).get("vendorStatus").asText()).isEqualTo("cancel-requested");

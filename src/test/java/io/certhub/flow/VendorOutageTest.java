@@ -57,7 +57,7 @@ class VendorOutageTest {
 
     @Test
     void anOutageShowsOnTheOrderAndInHealthOnceAndTheRetryAfterIsHonoured() {
-        HttpResponse<String> f = hub.post("/sandbox/faults", "operator-key", "{\"kind\":\"http-503\",\"count\":3,\"retryAfter\":2}");
+        HttpResponse<String> f = hub.post("/sandbox/faults", "operator-key", "{\"kind\":\"http-503\",\"count\":3,\"retryAfter\":2,\"action\":\"sw_register\"}");
         assertThat(f.statusCode()).as(f.body()).isEqualTo(200);
         String domain = "outage.example.com";
         ObjectNode doc = OrderJson.order("OUTAGE-1", "comodo_ssl", "process", domain, TestCsrs.ec(domain));

@@ -110,7 +110,9 @@ class VendorRaceTest {
                     .anyMatch(r -> r.contains("saved at the vendor as order " + vendorOrderId))
                     .anyMatch(r -> r.contains("cancel"));
                 assertThat(hub.count("select count(*) from sandbox_order where order_id = ? and state <> 'cancelled'", vendorOrderId))
-                    .as("vendor order %s still alive", vendorOrderId).isZero();
+                    .as("vendor order %s still alive (%s); the order's history: %s", vendorOrderId,
+                        hub.jdbc().queryForList("select state from sandbox_order where order_id = ?", String.class, vendorOrderId), o.path("history"))
+                    .isZero();
             }
         }
         // every vendor order the sandbox holds for these domains is cancelled: none orphaned alive
@@ -124,7 +126,7 @@ class VendorRaceTest {
 
     @Test
     void aLostSwRegisterReplyIsRecordedAsAPossibleOrphanBeforeTheOrderIsPlacedAgain() {
-        assertThat(hub.post("/sandbox/faults", "operator-key", "{\"kind\":\"timeout\",\"count\":1}").statusCode()).isEqualTo(200);
+        assertThat(hub.post("/sandbox/faults", "operator-key", "{\"kind\":\"timeout\",\"count\":1,\"action\":\"sw_register\"}").statusCode()).isEqualTo(200);
         String domain = "lost-reply.example.com";
         ObjectNode doc = OrderJson.order("LOST-1", "comodo_ssl", "process", domain, TestCsrs.ec(domain));
         doc.put("dcvMethod", "dns");

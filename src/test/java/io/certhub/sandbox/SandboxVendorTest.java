@@ -464,7 +464,8 @@ class SandboxVendorTest {
         long before = hub.count("select count(*) from sandbox_order");
 
         // http-503: HTML, nothing processed
-        setFault("{\"kind\":\"http-503\",\"count\":1}");
+        // each fault names the action it is for, so no call of the hub's own workers can use it up
+        setFault("{\"kind\":\"http-503\",\"count\":1,\"action\":\"sw_register\"}");
         HttpResponse<byte[]> unavailable = SandboxWire.post(hub, SandboxWire.sign("sw_register",
             register("rapidssl", "save", "fault.example.com", "dns", null), "sandbox", "sandbox-key"), Duration.ofSeconds(10));
         assertThat(unavailable.statusCode()).isEqualTo(503);
@@ -472,7 +473,7 @@ class SandboxVendorTest {
         assertThat(hub.count("select count(*) from sandbox_order")).isEqualTo(before);
 
         // is-success-0: HTTP 200, is_success=0 with response_code 200, nothing processed
-        setFault("{\"kind\":\"is-success-0\",\"count\":1}");
+        setFault("{\"kind\":\"is-success-0\",\"count\":1,\"action\":\"sw_register\"}");
         OpsReply notDone = ops(hub, "sw_register", register("rapidssl", "save", "fault.example.com", "dns", null));
         assertThat(notDone.isSuccess()).isFalse();
         assertThat(notDone.responseCode()).isEqualTo(200);
@@ -485,7 +486,7 @@ class SandboxVendorTest {
         String orderId = saved.attributeText("order_id");
 
         // timeout: processed, but the reply comes too late for the caller
-        setFault("{\"kind\":\"timeout\",\"count\":1}");
+        setFault("{\"kind\":\"timeout\",\"count\":1,\"action\":\"process_pending\"}");
         assertThatThrownBy(() -> SandboxWire.post(hub, SandboxWire.sign("process_pending", attrs("order_id", orderId),
             "sandbox", "sandbox-key"), Duration.ofMillis(500)))
             .hasRootCauseInstanceOf(HttpTimeoutException.class);
