@@ -229,12 +229,29 @@ public class ApiSupport {
      */
     public void problem(Exchange exchange) {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (transientDatabase(t)) {
+            // a row lock or a concurrent update of the same row by another request: nothing of this
+            // request was committed; a named 409 the client may retry, never a 500
+            org.slf4j.LoggerFactory.getLogger(ApiSupport.class).warn("REST request lost a database race: {}", t.toString());
+            respond(exchange, problemResponse(new HubProblem(409, "CONCURRENT_UPDATE", null,
+                "another request changed the same data at the same time; nothing was done, retry"), exchange));
+            return;
+        }
         HubProblem p = t instanceof HubProblem hp ? hp
             : new HubProblem(500, "INTERNAL_ERROR", null, "the hub failed to handle the request; it was logged");
         if (!(t instanceof HubProblem)) {
             org.slf4j.LoggerFactory.getLogger(ApiSupport.class).error("REST request failed", t);
         }
         respond(exchange, problemResponse(p, exchange));
+    }
+
+    private static boolean transientDatabase(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof org.springframework.dao.TransientDataAccessException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ApiResponse problemResponse(HubProblem p, Exchange exchange) {

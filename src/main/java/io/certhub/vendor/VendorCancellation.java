@@ -59,7 +59,7 @@ public class VendorCancellation {
             // not at the vendor yet: cancelled here only while no submission worker holds it (the
             // claim then keeps every worker away); a worker placing it right now sees the request
             // instead and cancels what it placed, both steps in the history (issue 11 §4)
-            if (queue.claim(orderId, CLAIM)) {
+            if (VendorSubmission.retrying(() -> queue.claim(orderId, CLAIM))) {
                 return new Result(orders.cancel(accountId, orderId, actor, "cancelled by the reseller before it was sent to the vendor"), 200);
             }
             if (VendorSubmission.CANCEL_REQUESTED.equals(o.vendorStatus()) || VendorSubmission.retrying(() -> orders.requestCancelBeforePlacement(orderId,
