@@ -55,6 +55,11 @@ public class VendorCancellation {
     public Result cancel(String accountId, String orderId, String actor) {
         Order o = orders.get(accountId, orderId);
         Step step = o.state() == OrderState.IN_PROGRESS ? queue.step(orderId) : null;
+        if (o.state() == OrderState.IN_PROGRESS && o.vendorOrderId() == null && step != null && step != Step.QUEUED) {
+            // a worker recorded the placement between the two reads (vendor order id and step
+            // commit together): read the order again, so the cancel goes to the vendor
+            o = orders.get(accountId, orderId);
+        }
         if (o.state() == OrderState.IN_PROGRESS && o.vendorOrderId() == null && step == Step.QUEUED) {
             // not at the vendor yet: cancelled here only while no submission worker holds it (the
             // claim then keeps every worker away); a worker placing it right now sees the request
@@ -76,11 +81,16 @@ public class VendorCancellation {
         if (step == Step.CANCEL_REQUESTED) {
             return new Result(o, 202);
         }
+        // the intent is recorded before the vendor is asked: a submission in flight that the vendor
+        // now refuses (the order is cancelled there) leaves the outcome to this cancellation
+        Step before = step;
+        queue.setStep(orderId, Step.CANCEL_REQUESTED);
         String state;
         try {
             state = vendors.active().cancel(o.vendorOrderId(), step == Step.SAVED);
         } catch (VendorException e) {
             if (e.kind() == VendorException.Kind.REFUSED) {
+                queue.setStep(orderId, before);
                 throw new HubProblem(409, "INVALID_STATE", "state", "the vendor refused to cancel order " + o.vendorOrderId() + ": " + e.getMessage());
             }
             state = null;

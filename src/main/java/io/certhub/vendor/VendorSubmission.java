@@ -328,6 +328,13 @@ public class VendorSubmission {
     private void failed(Order o, VendorException e) {
         switch (e.kind()) {
             case REFUSED -> {
+                if (queue.step(o.id()) == Step.CANCEL_REQUESTED) {
+                    // the reseller's cancellation reached the vendor first (it refuses to process a
+                    // cancelled order): the cancellation decides how the order ends, not this refusal
+                    LOG.info("order {}: the vendor refused the submission while its cancellation is under way ({} {})", o.id(), e.code(),
+                        e.getMessage());
+                    return;
+                }
                 String code = declineCode(e);
                 // said once: the order leaves the queue (step DONE) and is DECLINED with its hold released
                 LOG.warn("order {}: the vendor call failed permanently ({} {}): declined as {}, hold released", o.id(), e.code(),
