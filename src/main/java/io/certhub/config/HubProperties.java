@@ -78,6 +78,8 @@ public class HubProperties {
         private int smtpPort = 3025;
         /** Port of the embedded GreenMail IMAP server (bound to 127.0.0.1). */
         private int imapPort = 3143;
+        /** Whether the embedded GreenMail server runs (false: the sandbox uses a mail server of its own, see SandboxMailServer). */
+        private boolean mailServer = true;
         /** Whether the sandbox vendor approves (DCV) awaiting DV orders by itself after {@link #approvalDelay}. */
         private boolean autoApprove = true;
         /** How long after submission the sandbox vendor approves a DV order by itself. */
@@ -105,6 +107,8 @@ public class HubProperties {
         public void setSmtpHost(String smtpHost) { this.smtpHost = smtpHost; }
         public int getSmtpPort() { return smtpPort; }
         public void setSmtpPort(int smtpPort) { this.smtpPort = smtpPort; }
+        public boolean isMailServer() { return mailServer; }
+        public void setMailServer(boolean mailServer) { this.mailServer = mailServer; }
         public int getImapPort() { return imapPort; }
         public void setImapPort(int imapPort) { this.imapPort = imapPort; }
         public boolean isAutoApprove() { return autoApprove; }

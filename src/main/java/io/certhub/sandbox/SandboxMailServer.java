@@ -6,7 +6,7 @@ import io.certhub.config.HubProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -29,9 +29,14 @@ import org.springframework.stereotype.Component;
  *
  * <p>Lifecycle: started before the Camel routes (phase {@link #PHASE}) and the HTTP port, stopped
  * after them on shutdown. A port already in use stops start-up with a message naming the property.
+ *
+ * <p>{@code hub.sandbox.mail-server=false} leaves it out while the sandbox vendor stays on: several
+ * hub instances on one machine, or a test, then share one mail server of their own
+ * ({@code hub.sandbox.smtp-host}/{@code smtp-port} for the vendor's mail, {@code hub.mailbox.*} for
+ * the certificate mailbox, {@code hub.mail.smtp.*} for delivery).
  */
 @Component
-@ConditionalOnProperty(name = "hub.sandbox.enabled", havingValue = "true")
+@ConditionalOnExpression("${hub.sandbox.enabled:false} and ${hub.sandbox.mail-server:true}")
 public class SandboxMailServer implements SmartLifecycle {
 
     /** Lifecycle phase: before Camel's routes and the web server start, after them on stop. */
