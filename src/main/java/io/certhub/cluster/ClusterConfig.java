@@ -5,7 +5,6 @@ import java.net.UnknownHostException;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
-import org.apache.camel.processor.idempotent.jdbc.JdbcOrphanLockAwareIdempotentRepository;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -24,7 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>{@code clusterService}: {@link JdbcLockClusterService}, the Camel cluster service that the
  *       {@code master:} endpoints of routes/ find in the Camel context (certificate mailbox,
  *       sandbox vendor clock);</li>
- *   <li>{@code intakeReadLock}: Camel's orphan-lock-aware JDBC idempotent repository, the order-file
+ *   <li>{@code intakeReadLock}: {@link InboxReadLockRepository} (camel-sql's JDBC idempotent repository), the order-file
  *       intake's read lock ({@code readLock=idempotent}), so instances sharing one inbox folder
  *       never read the same file at once;</li>
  *   <li>health component {@code cluster}: this instance's id and the namespaces it leads.</li>
@@ -83,14 +82,10 @@ public class ClusterConfig {
      *         {@code hub.cluster.inbox-lock-keep-alive}, taken over after {@code hub.cluster.inbox-lock-max-age}
      */
     @Bean
-    public JdbcOrphanLockAwareIdempotentRepository intakeReadLock(DataSource dataSource, PlatformTransactionManager tx,
-                                                                  CamelContext camel, ClusterProperties props) {
-        JdbcOrphanLockAwareIdempotentRepository repo =
-            new JdbcOrphanLockAwareIdempotentRepository(dataSource, new TransactionTemplate(tx), "order-file-intake", camel);
-        repo.setCreateTableIfNotExists(false);          // Flyway V13
-        repo.setLockMaxAgeMillis(props.getInboxLockMaxAge().toMillis());
-        repo.setLockKeepAliveIntervalMillis(props.getInboxLockKeepAlive().toMillis());
-        return repo;
+    public InboxReadLockRepository intakeReadLock(DataSource dataSource, PlatformTransactionManager tx,
+                                                  CamelContext camel, ClusterProperties props) {
+        return new InboxReadLockRepository(dataSource, new TransactionTemplate(tx), "order-file-intake", camel,
+            props.getInboxLockMaxAge().toMillis(), props.getInboxLockKeepAlive().toMillis());
     }
 
     /** @return health component {@code cluster}: always UP; details {@code instanceId} and {@code leader} (namespace → leads) */
