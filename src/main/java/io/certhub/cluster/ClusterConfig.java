@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -20,9 +21,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <ul>
  *   <li>{@code clusterLockRepository}/{@code clusterLocks}: Spring Integration's JDBC lock registry
  *       on table {@code int_lock} (region {@code certhub});</li>
- *   <li>{@code clusterService}: {@link JdbcLockClusterService}, the Camel cluster service that the
- *       {@code master:} endpoints of routes/ find in the Camel context (certificate mailbox,
- *       sandbox vendor clock);</li>
+ *   <li>{@code clusterService}: {@link JdbcLockClusterService}, the Camel cluster service (added to
+ *       the Camel context by camel-spring-boot);</li>
+ *   <li>{@code certificateMailboxLeader}, {@code sandboxVendorClockLeader}: Camel's
+ *       {@code ClusteredRoutePolicy} of the routes that run on one instance only (routes/ name them
+ *       in {@code routePolicy}); the route keeps its own consumer, so its health check stays;</li>
  *   <li>{@code intakeReadLock}: {@link InboxReadLockRepository} (camel-sql's JDBC idempotent repository), the order-file
  *       intake's read lock ({@code readLock=idempotent}), so instances sharing one inbox folder
  *       never read the same file at once;</li>
@@ -70,11 +73,36 @@ public class ClusterConfig {
         return new JdbcLockRegistry(clusterLockRepository);
     }
 
-    /** @return the Camel cluster service of the {@code master:} endpoints (added to the Camel context by camel-spring-boot) */
+    /** @return the Camel cluster service of the leader-only route policies (added to the Camel context by camel-spring-boot) */
     @Bean
     public JdbcLockClusterService clusterService(JdbcLockRegistry clusterLocks, DefaultLockRepository clusterLockRepository,
                                                  ClusterProperties props) {
         return new JdbcLockClusterService(instanceId(props), clusterLocks, clusterLockRepository, props.getHeartbeat());
+    }
+
+    /**
+     * @return the route policy of route {@code certificate-mailbox}: started on the leader of
+     *         namespace {@code certificate-mailbox} only (its own {@code autoStartup} still applies)
+     * @throws Exception when the policy cannot be made
+     */
+    @Bean
+    public ClusteredRoutePolicy certificateMailboxLeader(JdbcLockClusterService clusterService, CamelContext camel) throws Exception {
+        return leaderOnly(clusterService, camel, "certificate-mailbox");
+    }
+
+    /**
+     * @return the route policy of route {@code sandbox-vendor-clock} (namespace {@code sandbox-vendor-clock})
+     * @throws Exception when the policy cannot be made
+     */
+    @Bean
+    public ClusteredRoutePolicy sandboxVendorClockLeader(JdbcLockClusterService clusterService, CamelContext camel) throws Exception {
+        return leaderOnly(clusterService, camel, "sandbox-vendor-clock");
+    }
+
+    private static ClusteredRoutePolicy leaderOnly(JdbcLockClusterService clusterService, CamelContext camel, String namespace) throws Exception {
+        ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(clusterService, namespace);
+        policy.setCamelContext(camel);
+        return policy;
     }
 
     /**

@@ -16,8 +16,8 @@ import org.springframework.integration.support.locks.LockRegistry;
 /**
  * One namespace of {@link JdbcLockClusterService}: a {@code LockRegistryLeaderInitiator} competes
  * for the lock named after the namespace on its own thread ({@code cluster-<namespace>}) and turns
- * "granted"/"revoked" into Camel leadership events, which start and stop the {@code master:}
- * consumers of the namespace.
+ * "granted"/"revoked" into Camel leadership events, which start and stop the routes of the
+ * namespace (their {@code ClusteredRoutePolicy}).
  *
  * <p>Only this instance is a known member: the lock table says who holds a lock, not who else waits
  * for it, so {@link #getLeader()} is this instance when it leads and empty otherwise.

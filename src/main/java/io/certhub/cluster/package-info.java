@@ -6,7 +6,7 @@
  * ({@code org.apache.camel.cluster.CamelClusterService}) whose leadership per namespace is a lock in
  * the hub's own database, held with Spring Integration's {@code JdbcLockRegistry} and
  * {@code LockRegistryLeaderInitiator} (table {@code int_lock}, Flyway V13). Routes take part with
- * Camel's {@code master:<namespace>:<uri>} endpoint: the consumer runs on the instance that holds
- * the namespace's lock and is stopped when the lock is lost.
+ * Camel's {@code ClusteredRoutePolicy} ({@code routePolicy} in routes/): the route runs on the
+ * instance that holds the namespace's lock and is stopped when the lock is lost.
  */
 package io.certhub.cluster;

@@ -180,9 +180,21 @@ public final class HubProcess implements AutoCloseable {
      * @throws UncheckedIOException when the hub cannot be reached
      */
     public HttpResponse<String> call(String method, String path, String key, String body) {
+        return call(method, path, key, body, new String[0]);
+    }
+
+    /**
+     * As {@link #call(String, String, String, String)} with more request headers.
+     *
+     * @param headers name, value, name, value … (e.g. {@code "Idempotency-Key", "K-1"})
+     */
+    public HttpResponse<String> call(String method, String path, String key, String body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30));
         if (key != null) {
             b.header("X-Api-Key", key);
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
         }
         if (body != null) {
             b.header("Content-Type", "application/json");
