@@ -194,7 +194,14 @@ public final class HubProcess implements AutoCloseable {
          */
         public HubProcess start() {
             HubProcess hub = build();
-            hub.launch();
+            try {
+                hub.launch();
+            } catch (RuntimeException | Error e) {
+                if (hub.process != null) {
+                    hub.process.destroyForcibly();     // not UP in time: the caller gets no handle to close
+                }
+                throw e;
+            }
             return hub;
         }
 
@@ -245,7 +252,14 @@ public final class HubProcess implements AutoCloseable {
      */
     public static HubProcess start(String name, Path dataDir, int port, List<String> args) {
         HubProcess hub = new HubProcess(name, dataDir, port, List.copyOf(args));
-        hub.launch();
+        try {
+            hub.launch();
+        } catch (RuntimeException | Error e) {
+            if (hub.process != null) {
+                hub.process.destroyForcibly();         // not UP in time: the caller gets no handle to close
+            }
+            throw e;
+        }
         return hub;
     }
 
