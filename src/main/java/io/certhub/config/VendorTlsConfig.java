@@ -13,7 +13,9 @@ import org.springframework.context.annotation.Configuration;
  * comma-separated) the vendor's HTTPS certificate must chain to one of those roots (a vendor
  * endpoint, a test vendor or a TLS-intercepting proxy with a private CA); without it the JVM's
  * default trust store applies. camel-http's default host name verifier (RFC 2818/6125) stays on;
- * nothing here ever trusts all certificates.
+ * nothing here ever trusts all certificates. The roots go on every camel-http component: the
+ * vendor call is the hub's only camel-http use (RDAP lookups use {@code java.net.http} with the
+ * JVM's trust store, {@code io.certhub.dcv.RdapClient}).
  */
 @Configuration(proxyBeanMethods = false)
 public class VendorTlsConfig {
