@@ -1,13 +1,19 @@
 package io.certhub.config;
 
 import java.util.Properties;
+import org.apache.camel.component.mail.MailComponent;
+import org.apache.camel.spi.ComponentCustomizer;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * Jakarta Mail settings shared by the certificate mailbox (IMAP/IMAPS) and the admin delivery
  * (SMTP/SMTPS) endpoints ({@code additionalJavaMailProperties=#mailSecurity}): over TLS the
- * server certificate is verified against the JVM trust store (the default) and its host name
+ * server certificate is verified against the JVM trust store (the default), or against the roots
+ * of {@code hub.mail.trusted-roots} ({@code HUB_MAIL_TRUSTED_ROOTS}: PEM files, comma-separated,
+ * for mail servers whose certificates a private CA issued; {@link TlsTrust}), and its host name
  * checked (RFC 6125), so a production mailbox is never read from, nor mail handed to, an
  * impostor.
  */
@@ -26,5 +32,22 @@ public class MailConfig {
         p.setProperty("mail.imap.partialfetch", "false");
         p.setProperty("mail.imaps.partialfetch", "false");
         return p;
+    }
+
+    /**
+     * Puts the roots of {@code hub.mail.trusted-roots} on every camel-mail component (imap,
+     * imaps, smtp, smtps): camel-mail then hands Jakarta Mail an SSL socket factory trusting
+     * exactly those roots for imaps/smtps and STARTTLS ({@code mail.<protocol>.ssl.socketFactory});
+     * host name checks stay on ({@link #mailSecurity()}). Does nothing while the setting is empty
+     * (the JVM's default trust store applies).
+     *
+     * @param roots PEM file paths, comma-separated, or empty
+     * @return the component customizer
+     * @throws IllegalStateException naming {@code hub.mail.trusted-roots} when a file cannot be read
+     */
+    @Bean
+    public ComponentCustomizer mailTrust(@Value("${hub.mail.trusted-roots:}") String roots) {
+        SSLContextParameters tls = TlsTrust.fromPemFiles("hub.mail.trusted-roots (HUB_MAIL_TRUSTED_ROOTS)", roots);
+        return TlsTrust.customizer(MailComponent.class, tls, c -> c.getConfiguration().setSslContextParameters(tls));
     }
 }

@@ -7,18 +7,18 @@ import io.certhub.ledger.Money;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
  * Creates the sandbox accounts and keys of shared/CONTRACT.md ({@code demo}/{@code demo-key}
- * 1000.00 USD, {@code other}/{@code other-key} 100.00 USD) and makes the configured operator key
- * ({@code hub.operator-key}) the only valid one at start-up ({@link ApiKeyService#replaceOperatorKey}:
- * earlier operator keys are revoked in the same transaction); keys are stored hashed. With the
- * sandbox off, the sandbox's default keys left in the database by an earlier sandbox start are
- * revoked (issue 16 item 2). Existing accounts are left as they are (balances survive restarts).
- * Runs before the HTTP port opens.
+ * 1000.00 USD, {@code other}/{@code other-key} 100.00 USD); keys are stored hashed. Existing
+ * accounts are left as they are (balances survive restarts). Runs before the HTTP port opens.
+ * Made only with the sandbox on; the operator key, and the revocation of sandbox keys when the
+ * sandbox is off, are {@link io.certhub.api.OperatorKeyStartup}'s.
  */
 @Component
+@ConditionalOnProperty(name = "hub.sandbox.enabled", havingValue = "true")
 public class SandboxAccounts implements InitializingBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxAccounts.class);
@@ -40,13 +40,6 @@ public class SandboxAccounts implements InitializingBean {
 
     @Override
     public void afterPropertiesSet() {
-        if (props.getOperatorKey() != null && !props.getOperatorKey().isBlank()) {
-            keys.replaceOperatorKey(props.getOperatorKey());
-        }
-        if (!props.getSandbox().isEnabled()) {
-            keys.revokeSandboxDefaults(props.getOperatorKey());
-            return;
-        }
         for (HubProperties.SandboxAccount a : props.getSandbox().getAccounts()) {
             if (ledger.createAccountIfAbsent(a.getId(), a.getCurrency(), Money.parse(a.getOpeningBalance(), a.getCurrency()))) {
                 LOG.info("sandbox account {} created with {} {}", a.getId(), a.getOpeningBalance(), a.getCurrency());

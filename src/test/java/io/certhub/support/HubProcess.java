@@ -13,9 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 
 /**
  * The hub as its own operating-system process, started from the packaged jar as a user runs it
@@ -26,25 +31,214 @@ import java.util.stream.Stream;
  *
  * <p>Ports are chosen by the caller and kept across {@link #restart()}, so a client of the
  * embedded mail server or of the HTTP port finds the same addresses after a restart.
+ *
+ * <p>{@link #builder(String)} starts it as an operator does in production: a Spring profile,
+ * settings only from environment variables ({@link Builder#onlyEnvironment()}: port, data dir
+ * and banner too, no {@code --} argument), extra JVM options (heap, diagnostics), and HTTPS
+ * calls to a hub that serves TLS ({@link Builder#tls(SSLContext)}). A child never inherits the
+ * test JVM's {@code HUB_*}, {@code SPRING_*} or {@code SERVER_*} variables, and every child still
+ * alive when the test JVM exits is killed by a shutdown hook.
  */
 public final class HubProcess implements AutoCloseable {
+
+    /** Children not yet seen to exit: killed when the test JVM exits (a test that failed before its close). */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "hub-process-reaper"));
+    }
 
     private final String name;
     private final Path dataDir;
     private final int port;
     private final List<String> args;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, String> env;
+    private final List<String> jvm;
+    private final String heap;
+    private final boolean onlyEnvironment;
+    private final SSLContext tls;
+    private final HttpClient http;
     private Process process;
     private Path log;
     private int runs;
 
     private HubProcess(String name, Path dataDir, int port, List<String> args) {
+        this(name, dataDir, port, args, Map.of(), List.of(), "512m", false, null);
+    }
+
+    private HubProcess(String name, Path dataDir, int port, List<String> args, Map<String, String> env, List<String> jvm,
+                       String heap, boolean onlyEnvironment, SSLContext tls) {
         this.name = name;
         this.dataDir = dataDir;
         this.port = port;
         this.args = args;
+        this.env = env;
+        this.jvm = jvm;
+        this.heap = heap;
+        this.onlyEnvironment = onlyEnvironment;
+        this.tls = tls;
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
     }
+
+    /**
+     * @param name log file name prefix ({@code target/it-logs/<name>-<n>.log})
+     * @return a builder of a hub process (heap 384 MB unless {@link Builder#heap(String)} says otherwise)
+     */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** How a hub process is started: see {@link HubProcess#builder(String)}. */
+    public static final class Builder {
+        private final String name;
+        private Path dataDir;
+        private int port;
+        private final List<String> args = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final List<String> jvm = new ArrayList<>();
+        private String heap = "384m";
+        private boolean onlyEnvironment;
+        private SSLContext tls;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /** @param dir {@code hub.data-dir} @return this */
+        public Builder dataDir(Path dir) {
+            this.dataDir = dir;
+            return this;
+        }
+
+        /** @param httpPort {@code server.port} @return this */
+        public Builder port(int httpPort) {
+            this.port = httpPort;
+            return this;
+        }
+
+        /** @param more {@code --name=value} arguments (not with {@link #onlyEnvironment()}) @return this */
+        public Builder args(List<String> more) {
+            this.args.addAll(more);
+            return this;
+        }
+
+        /** @param variable environment variable name @param value its value @return this */
+        public Builder env(String variable, String value) {
+            this.env.put(variable, value);
+            return this;
+        }
+
+        /** @param variables environment variables @return this */
+        public Builder env(Map<String, String> variables) {
+            this.env.putAll(variables);
+            return this;
+        }
+
+        /** @param profiles {@code SPRING_PROFILES_ACTIVE} @return this */
+        public Builder profile(String profiles) {
+            return env("SPRING_PROFILES_ACTIVE", profiles);
+        }
+
+        /** @param options JVM options before {@code -jar} (diagnostics such as {@code -Xlog}) @return this */
+        public Builder jvm(String... options) {
+            this.jvm.addAll(List.of(options));
+            return this;
+        }
+
+        /** @param max the {@code -Xmx} value, e.g. {@code 384m} @return this */
+        public Builder heap(String max) {
+            this.heap = max;
+            return this;
+        }
+
+        /**
+         * Port, data dir and banner go as {@code SERVER_PORT}, {@code HUB_DATA_DIR},
+         * {@code SPRING_MAIN_BANNER_MODE}; the command line carries no hub setting at all.
+         *
+         * @return this
+         */
+        public Builder onlyEnvironment() {
+            this.onlyEnvironment = true;
+            return this;
+        }
+
+        /**
+         * The hub serves HTTPS ({@code server.ssl.*}): health and {@link #call} go to
+         * {@code https://localhost:<port>} with this client context (its trust decides).
+         *
+         * @param context the client's SSL context
+         * @return this
+         */
+        public Builder tls(SSLContext context) {
+            this.tls = context;
+            return this;
+        }
+
+        private HubProcess build() {
+            if (onlyEnvironment && !args.isEmpty()) {
+                throw new IllegalArgumentException("onlyEnvironment() takes no --arguments: " + args);
+            }
+            return new HubProcess(name, dataDir, port, List.copyOf(args), Map.copyOf(env), List.copyOf(jvm), heap,
+                onlyEnvironment, tls);
+        }
+
+        /**
+         * Starts the hub and waits (at most 5 minutes) until {@code /actuator/health} answers UP.
+         *
+         * @return the running hub
+         * @throws IllegalStateException when the process exits or is not UP in time (its log named)
+         */
+        public HubProcess start() {
+            HubProcess hub = build();
+            try {
+                hub.launch();
+            } catch (RuntimeException | Error e) {
+                if (hub.process != null) {
+                    hub.process.destroyForcibly();     // not UP in time: the caller gets no handle to close
+                }
+                throw e;
+            }
+            return hub;
+        }
+
+        /**
+         * Starts the hub and waits for it to exit by itself (a refused configuration).
+         *
+         * @param atMost how long it may take; then it is killed
+         * @return its exit code and log
+         * @throws IllegalStateException when it is still running after {@code atMost} (killed)
+         */
+        public Exit runToExit(Duration atMost) {
+            HubProcess hub = build();
+            hub.spawn();
+            try {
+                if (!hub.process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+                    hub.process.destroyForcibly();
+                    throw new IllegalStateException("hub " + name + " still ran after " + atMost + "; see " + hub.log);
+                }
+                LIVE.remove(hub.process);
+                return new Exit(hub.process.exitValue(), Files.readString(hub.log));
+            } catch (InterruptedException e) {
+                hub.process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * A process that ended by itself.
+     *
+     * @param code its exit code
+     * @param log  everything it wrote (stdout and stderr)
+     */
+    public record Exit(int code, String log) { }
 
     /**
      * Starts the hub jar and waits (at most 5 minutes, for a loaded machine) until {@code /actuator/health} answers UP.
@@ -58,7 +252,14 @@ public final class HubProcess implements AutoCloseable {
      */
     public static HubProcess start(String name, Path dataDir, int port, List<String> args) {
         HubProcess hub = new HubProcess(name, dataDir, port, List.copyOf(args));
-        hub.launch();
+        try {
+            hub.launch();
+        } catch (RuntimeException | Error e) {
+            if (hub.process != null) {
+                hub.process.destroyForcibly();         // not UP in time: the caller gets no handle to close
+            }
+            throw e;
+        }
         return hub;
     }
 
@@ -72,19 +273,37 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
-    private void launch() {
+    private void spawn() {
         runs++;
         try {
             Files.createDirectories(Path.of("target", "it-logs"));
             log = Path.of("target", "it-logs", name + "-" + runs + ".log").toAbsolutePath();
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", jar().toString(), "--server.port=" + port, "--hub.data-dir=" + dataDir,
-                "--spring.main.banner-mode=off"));
-            cmd.addAll(args);
-            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "-Xmx" + heap));
+            cmd.addAll(jvm);
+            cmd.addAll(List.of("-jar", jar().toString()));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            // the child's settings are the ones given here, never the test JVM's own
+            pb.environment().keySet().removeIf(k -> k.startsWith("HUB_") || k.startsWith("SPRING_") || k.startsWith("SERVER_"));
+            if (onlyEnvironment) {
+                pb.environment().put("SERVER_PORT", Integer.toString(port));
+                pb.environment().put("HUB_DATA_DIR", dataDir.toString());
+                pb.environment().put("SPRING_MAIN_BANNER_MODE", "off");
+            } else {
+                cmd.addAll(List.of("--server.port=" + port, "--hub.data-dir=" + dataDir, "--spring.main.banner-mode=off"));
+                cmd.addAll(args);
+                pb.command(cmd);
+            }
+            pb.environment().putAll(env);
+            process = pb.start();
+            LIVE.add(process);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private void launch() {
+        spawn();
         await("hub " + name + " UP (log " + log + ")").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
             .until(() -> {
                 if (!process.isAlive()) {
@@ -189,7 +408,8 @@ public final class HubProcess implements AutoCloseable {
      * @param headers name, value, name, value … (e.g. {@code "Idempotency-Key", "K-1"})
      */
     public HttpResponse<String> call(String method, String path, String key, String body, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30));
+        String base = tls != null ? "https://localhost:" : "http://127.0.0.1:";
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + port + path)).timeout(Duration.ofSeconds(30));
         if (key != null) {
             b.header("X-Api-Key", key);
         }
