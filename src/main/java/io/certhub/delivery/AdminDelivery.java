@@ -176,10 +176,38 @@ public class AdminDelivery {
         m.setHeader("To", d.recipient());
         m.setHeader("From", from);
         m.setHeader("Subject", "Your SSL certificate for " + o.domain() + " is ready (order " + o.clientReference() + ")");
+        m.setHeader("Message-ID", messageId(o.id(), id, from));
         m.setBody(model);
         exchange.setProperty(DELIVERY_ID, id);
         exchange.setProperty(SERVER_TYPE, o.serverType());
         exchange.setProperty(FILES, files);
+    }
+
+    /**
+     * The Message-ID of a delivery's email (RFC 5322 §3.6.4), the same for every try of that
+     * delivery: an email sent again because the hub stopped between the SMTP server's acceptance
+     * and the SENT mark (an outbox in front of SMTP is at least once) is then recognisably the same
+     * message to the mail servers and clients that drop a Message-ID they already have. A resend
+     * the reseller asks for is a new delivery, so a new Message-ID. Camel's mail sender keeps an
+     * explicit Message-ID through {@code saveChanges()}.
+     *
+     * @param orderId    the order's id (a UUID: unique across hubs and databases)
+     * @param deliveryId the delivery's id
+     * @param from       the sender ({@code hub.mail.smtp.from}); its domain is the id's right part
+     * @return e.g. {@code <6f1c…-…-…@reseller.example.com>} as {@code <orderId.deliveryId@domain>}
+     */
+    public static String messageId(String orderId, long deliveryId, String from) {
+        String domain = "certhub.invalid";
+        try {
+            String address = new jakarta.mail.internet.InternetAddress(from, false).getAddress();
+            int at = address == null ? -1 : address.lastIndexOf('@');
+            if (at > 0 && at < address.length() - 1) {
+                domain = address.substring(at + 1);
+            }
+        } catch (jakarta.mail.internet.AddressException | RuntimeException e) {
+            // keep the reserved domain (RFC 2606): the id stays unique by its left part
+        }
+        return "<" + orderId + "." + deliveryId + "@" + domain + ">";
     }
 
     /**

@@ -132,6 +132,11 @@ class CertificateDeliveryTest {
         CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(chain), params);
         assertThat(Files.exists(inbox.resolve("done/e2e.json.result.json"))).isTrue();
         assertThat(hub.count("select count(*) from delivery where order_id = ?", id)).isEqualTo(1);
+        // one Message-ID per delivery, the same on every try of it (RFC 5322 §3.6.4)
+        long deliveryId = hub.jdbc().queryForObject("select id from delivery where order_id = ?", Long.class, id);
+        String header = new jakarta.mail.internet.MimeMessage(null, new java.io.ByteArrayInputStream(mail.raw())).getMessageID();
+        assertThat(header).isEqualTo("<" + id + "." + deliveryId + "@reseller.example.com>")
+            .isEqualTo(io.certhub.delivery.AdminDelivery.messageId(id, deliveryId, "certificates@reseller.example.com"));
     }
 
     @Test
