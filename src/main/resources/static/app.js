@@ -406,6 +406,9 @@ function orderView(o, status, reload, getCert, setCert) {
     h('div', {class: 'title-row'}, h('h1', {id: 'order-title'}, 'Order ', h('span', {id: 'order-ref'}, o.clientReference)),
       h('span', {id: 'order-state'}, stateBadge(o.state))),
     actions.childElementCount ? actions : null,
+    // what the hub found that does not stop the order, e.g. DOMAIN_NOT_REGISTERED (issue 11 §5)
+    (o.warnings || []).length ? h('div', {class: 'msg warning', role: 'status', id: 'order-warnings'},
+      h('ul', {}, o.warnings.map(w => h('li', {}, h('strong', {}, w.code), ` (${w.field}): ${w.detail}`)))) : null,
     status,
     certSection,
     h('section', {'aria-labelledby': 'h-summary'}, h('h2', {id: 'h-summary'}, 'Order'), dl([

@@ -15,8 +15,8 @@ import org.springframework.stereotype.Component;
 /**
  * Builds the order's REST shape (shared/CONTRACT.md, "Order"): a map with {@code id,
  * clientReference, productType, state, vendorStatus, vendorOrderId, domain, additionalDomains,
- * period, serverType, approverEmail, dcv, price, hold, delivery, lastError, createdAt,
- * updatedAt, history[]} plus {@code csr} and {@code contacts}. Money is {@code {amount: "49.00",
+ * period, serverType, approverEmail, dcv, price, hold, delivery, lastError, warnings[] of
+ * {code, field, detail}, createdAt, updatedAt, history[]} plus {@code csr} and {@code contacts}. Money is {@code {amount: "49.00",
  * currency}}; times are ISO 8601 UTC.
  */
 @Component
@@ -100,6 +100,14 @@ public class OrderViews {
         if (io.certhub.order.OrderService.VENDOR_UNAVAILABLE.equals(o.lastErrorCode())) {
             m.put("vendorRetry", vendorQueue.retry(o.id()).orElse(null));
         }
+        // what the hub found that does not stop the order, e.g. DOMAIN_NOT_REGISTERED (issue 11 §5)
+        m.put("warnings", orders.warnings(o.id()).stream().map(w -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("code", w.code());
+            e.put("field", w.field());
+            e.put("detail", w.detail());
+            return e;
+        }).toList());
         m.put("createdAt", instant(o.createdAt()));
         m.put("updatedAt", instant(o.updatedAt()));
         m.put("csr", o.csr());

@@ -249,6 +249,40 @@ public class ApproverDiscovery {
         }
     }
 
+    /**
+     * The domain owner as already known, without any lookup: the cached answer of an earlier
+     * {@link #owner(String)} (or, while lookups are disabled, the sandbox configuration). Never
+     * waits on the network, so the order path may call it.
+     *
+     * @param domain a domain (any form accepted by {@link DomainNames#normalise(String)})
+     * @return the cached lookup of the name's registered domain; empty when nothing is cached yet
+     *         (or the name has no registered domain)
+     * @throws IllegalArgumentException when {@code domain} is not a valid DNS name
+     */
+    public Optional<OwnerLookup> cachedOwner(String domain) {
+        String name = DomainNames.normalise(domain);
+        String bare = DomainNames.isWildcard(name) ? name.substring(2) : name;
+        if (!properties.isLookupsEnabled()) {
+            return sandboxOwner(bare);
+        }
+        return RegistrableDomains.registeredDomain(bare).map(owners::getIfPresent);
+    }
+
+    /**
+     * Whether a lookup says the domain is not registered, and in what words (issue 11 §5).
+     *
+     * @param lookup an owner lookup
+     * @return e.g. {@code "WHOIS (whois.verisign-grs.com) says no-such.com is not registered"};
+     *         empty unless its status is {@link OwnerLookup.Status#NOT_FOUND}
+     */
+    public static Optional<String> notRegistered(OwnerLookup lookup) {
+        if (lookup == null || lookup.status() != OwnerLookup.Status.NOT_FOUND) {
+            return Optional.empty();
+        }
+        return Optional.of((ApproverCandidate.RDAP.equals(lookup.source()) ? "RDAP" : "WHOIS")
+            + (lookup.server() == null ? "" : " (" + lookup.server() + ")") + " says " + lookup.domain() + " is not registered");
+    }
+
     /** Forgets every cached owner lookup. */
     public void clearCache() {
         owners.invalidateAll();
@@ -260,10 +294,8 @@ public class ApproverDiscovery {
      *         approval email would never be read; null otherwise (also when the lookup failed)
      */
     private static String unregisteredWarning(Optional<OwnerLookup> lookup) {
-        return lookup.filter(o -> o.status() == OwnerLookup.Status.NOT_FOUND)
-            .map(o -> "Warning: " + (ApproverCandidate.RDAP.equals(o.source()) ? "RDAP" : "WHOIS")
-                + (o.server() == null ? "" : " (" + o.server() + ")") + " says " + o.domain()
-                + " is not registered; mail to it cannot be delivered until it is.")
+        return lookup.flatMap(ApproverDiscovery::notRegistered)
+            .map(words -> "Warning: " + words + "; mail to it cannot be delivered until it is.")
             .orElse(null);
     }
 
@@ -400,7 +432,11 @@ public class ApproverDiscovery {
         return new Ticker() {
             @Override
             public long read() {
-                return TimeUnit.MILLISECONDS.toNanos(clock.millis());
+                // instant(), not millis(): the hub's clock is Clock.tick(…, 1 µs), whose millis()
+                // divides by the tick's whole milliseconds (0) and threw ArithmeticException on
+                // every cached lookup, so no owner (and no "not registered") ever came back
+                java.time.Instant now = clock.instant();
+                return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
             }
         };
     }

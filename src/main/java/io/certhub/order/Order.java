@@ -49,6 +49,19 @@ public record Order(String id, String accountId, String clientReference, String 
      */
     public record HistoryEntry(Instant at, OrderState from, OrderState to, String vendorStatus, String actor, String reason) { }
 
+    /**
+     * A warning on the order (table {@code order_warning}, issue 11 §5): something the hub found
+     * that does not stop the order but that the reseller should see. REST shape
+     * {@code {code, field, detail}}.
+     *
+     * @param code   stable UPPER_SNAKE code, e.g. {@code DOMAIN_NOT_REGISTERED}
+     * @param field  the dotted path of what it is about, like an error's {@code field}
+     *               ({@code domain}, {@code additionalDomains[0]})
+     * @param detail what was found, in words
+     * @param at     when it was recorded (UTC)
+     */
+    public record Warning(String code, String field, String detail, Instant at) { }
+
     /** @return every ordered name: the main domain then the additional ones */
     public List<String> names() {
         return java.util.stream.Stream.concat(java.util.stream.Stream.of(domain), additionalDomains.stream()).toList();

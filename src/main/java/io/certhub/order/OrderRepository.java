@@ -228,6 +228,41 @@ public class OrderRepository {
     }
 
     /**
+     * @param orderId order id
+     * @return the order's warnings, oldest first (issue 11 §5)
+     */
+    public List<Order.Warning> warnings(String orderId) {
+        return jdbc.query("select code, field, detail, created_at from order_warning where order_id = ? order by id",
+            (rs, i) -> new Order.Warning(rs.getString("code"), rs.getString("field"), rs.getString("detail"),
+                rs.getTimestamp("created_at").toInstant()), orderId);
+    }
+
+    /**
+     * Adds a warning to an order.
+     *
+     * @param orderId order id
+     * @param w       the warning
+     * @throws org.springframework.dao.DuplicateKeyException when the order has a warning with this
+     *         code and field already (constraint {@code order_warning_once})
+     */
+    public void addWarning(String orderId, Order.Warning w) {
+        jdbc.update("insert into order_warning(order_id, code, field, detail, created_at) values (?, ?, ?, ?, ?)",
+            orderId, w.code(), w.field(), w.detail(), Timestamp.from(w.at()));
+    }
+
+    /**
+     * Removes one warning of an order.
+     *
+     * @param orderId order id
+     * @param code    its code
+     * @param field   its field
+     * @return whether a warning was removed
+     */
+    public boolean removeWarning(String orderId, String code, String field) {
+        return jdbc.update("delete from order_warning where order_id = ? and code = ? and field = ?", orderId, code, field) > 0;
+    }
+
+    /**
      * @param id order id
      * @return the order, whatever its account
      */

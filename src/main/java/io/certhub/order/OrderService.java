@@ -43,6 +43,16 @@ public class OrderService {
      */
     public record OrderSubmitted(String orderId) { }
 
+    /**
+     * Published after the commit of a new order (saved or submitted), a submission and an edit:
+     * the order's names are stored as they now are, for checks that only warn (issue 11 §5,
+     * {@link RegistrationWarnings}). Listeners run in the publishing thread and must not make it
+     * wait on the network.
+     *
+     * @param orderId the order
+     */
+    public record OrderNamesSet(String orderId) { }
+
     private final OrderRepository repo;
     private final OrderValidator validator;
     private final LedgerService ledger;
@@ -90,6 +100,9 @@ public class OrderService {
             result = tx.execute(s -> createInTx(accountId, v, actor));
         } catch (DuplicateKeyException raced) {
             result = tx.execute(s -> existing(accountId, v).orElseThrow(() -> raced));
+        }
+        if (result.created()) {
+            events.publishEvent(new OrderNamesSet(result.order().id()));
         }
         if (result.created() && result.order().state() == OrderState.IN_PROGRESS) {
             events.publishEvent(new OrderSubmitted(result.order().id()));
@@ -180,6 +193,7 @@ public class OrderService {
             // own concurrency check): nothing of this call was committed
             throw invalidState(get(accountId, orderId), "submit", "the order was submitted by another request at the same time");
         }
+        events.publishEvent(new OrderNamesSet(o.id()));
         events.publishEvent(new OrderSubmitted(o.id()));
         return o;
     }
@@ -455,7 +469,7 @@ public class OrderService {
             patch.approverEmail() != null ? patch.approverEmail() : stored.approverEmail(),
             patch.dcvMethod() != null ? patch.dcvMethod() : stored.dcvMethod(), patch.contacts() != null ? patch.contacts() : stored.contacts());
         ValidatedOrder v = validator.validate(merged);
-        return tx.execute(s -> {
+        Order result = tx.execute(s -> {
             Instant now = clock.instant();
             Order edited = new Order(current.id(), current.accountId(), current.clientReference(), v.contentHash(), current.productType(),
                 current.state(), current.vendorStatus(), current.vendorOrderId(), v.domain(), v.additionalDomains(), v.period(),
@@ -470,6 +484,8 @@ public class OrderService {
                     : "order edited"));
             return reload(orderId);
         });
+        events.publishEvent(new OrderNamesSet(orderId));
+        return result;
     }
 
     /**
@@ -494,6 +510,76 @@ public class OrderService {
      */
     public Order get(String accountId, String orderId) {
         return repo.find(orderId).filter(o -> o.accountId().equals(accountId)).orElseThrow(() -> notFound(orderId));
+    }
+
+    /**
+     * @param orderId order id
+     * @return its warnings ({@code order_warning}), oldest first
+     */
+    public List<Order.Warning> warnings(String orderId) {
+        return repo.warnings(orderId);
+    }
+
+    /**
+     * Brings an order's warnings of one code in line with a check's findings, in one transaction:
+     * each warning in {@code present} is added (or its detail replaced) and each field in
+     * {@code cleared} loses its warning; every addition, change and removal gets one history entry
+     * (state and vendor status unchanged). Nothing is written when nothing changes, so repeating a
+     * check is harmless. The order's state is never touched: a warning never blocks an order.
+     *
+     * @param orderId order id (an order that no longer exists is ignored)
+     * @param code    the warnings' code, e.g. {@code DOMAIN_NOT_REGISTERED}
+     * @param present field (dotted path) → detail of each warning that should be on the order
+     * @param cleared field → why, for each field whose warning of this code no longer applies
+     * @param actor   who checked, e.g. {@code system}
+     * @return how many warnings were added, changed or removed
+     */
+    public int reconcileWarnings(String orderId, String code, java.util.Map<String, String> present,
+                                 java.util.Map<String, String> cleared, String actor) {
+        try {
+            return tx.execute(s -> reconcileWarningsInTx(orderId, code, present, cleared, actor));
+        } catch (DuplicateKeyException raced) {
+            // another instance recorded the same warning at the same time; its entry stands
+            return 0;
+        }
+    }
+
+    private int reconcileWarningsInTx(String orderId, String code, java.util.Map<String, String> present,
+                                      java.util.Map<String, String> cleared, String actor) {
+        Order o = repo.find(orderId).orElse(null);
+        if (o == null) {
+            return 0;
+        }
+        java.util.Map<String, Order.Warning> existing = new java.util.HashMap<>();
+        for (Order.Warning w : repo.warnings(orderId)) {
+            if (w.code().equals(code)) {
+                existing.put(w.field(), w);
+            }
+        }
+        Instant now = clock.instant();
+        List<Order.HistoryEntry> entries = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<String, String> p : present.entrySet()) {
+            Order.Warning old = existing.get(p.getKey());
+            if (old != null && old.detail().equals(p.getValue())) {
+                continue;
+            }
+            if (old != null) {
+                repo.removeWarning(orderId, code, p.getKey());
+            }
+            repo.addWarning(orderId, new Order.Warning(code, p.getKey(), p.getValue(), now));
+            entries.add(new Order.HistoryEntry(now, o.state(), o.state(), o.vendorStatus(), actor,
+                "warning " + code + " (" + p.getKey() + "): " + p.getValue()));
+        }
+        for (java.util.Map.Entry<String, String> c : cleared.entrySet()) {
+            if (existing.containsKey(c.getKey()) && !present.containsKey(c.getKey()) && repo.removeWarning(orderId, code, c.getKey())) {
+                entries.add(new Order.HistoryEntry(now, o.state(), o.state(), o.vendorStatus(), actor,
+                    "warning " + code + " (" + c.getKey() + ") cleared: " + c.getValue()));
+            }
+        }
+        if (!entries.isEmpty()) {
+            repo.addHistory(orderId, entries);
+        }
+        return entries.size();
     }
 
     /**

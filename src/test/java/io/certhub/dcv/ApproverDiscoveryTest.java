@@ -179,6 +179,24 @@ class ApproverDiscoveryTest {
     }
 
     @Test
+    void theHubsMicrosecondClockWorksForTheCache() {
+        // before: Clock.tick(…, 1 µs) (io.certhub.config.ClockConfig) threw ArithmeticException from
+        // millis() in the cache's ticker, so every lookup failed and no owner was ever shown
+        java.time.Clock hubClock = java.time.Clock.tick(java.time.Clock.systemUTC(), Duration.ofNanos(1_000));
+        discovery = new ApproverDiscovery(props, new ConstructedApprovers(props, hubClock),
+                new RdapClient(props, rdapServer.bootstrap("com"), hubClock),
+                new WhoisClient(props, whoisServers.resolver()), hubClock);
+        exampleComOverRdap();
+
+        assertThat(discovery.owner("example.com")).hasValueSatisfying(o ->
+                assertThat(o.status()).isEqualTo(OwnerLookup.Status.FOUND));
+        assertThat(discovery.cachedOwner("www.example.com")).hasValueSatisfying(o ->
+                assertThat(o.contacts()).extracting(OwnerContact::email).contains("owner@example.com"));
+        assertThat(discovery.cachedOwner("example.org")).isEmpty();   // never looked up: nothing cached, no lookup
+        assertThat(rdapServer.log()).hasSize(2);                       // registry + registrar, once
+    }
+
+    @Test
     void anUnregisteredDomainIsNamedInEveryCandidatesNote() {
         // before: the registry's "not registered" was dropped silently; the list looked like any other
         rdapServer.answer("/com/domain/no-such-domain.com", 404, "error-not-found.json", Map.of());
