@@ -67,6 +67,12 @@ public class ClusterConfig {
         return repository;
     }
 
+    /** @return this instance's heartbeat row ({@code hub_instance}), named by {@code hub.cluster.instance-id} */
+    @Bean
+    public HubInstance hubInstance(org.springframework.jdbc.core.JdbcTemplate jdbc, java.time.Clock clock, ClusterProperties props) {
+        return new HubInstance(jdbc, clock, instanceId(props), props.getHeartbeat(), props.getClaimTakeover());
+    }
+
     /** @return the JDBC lock registry on {@code clusterLockRepository} */
     @Bean
     public JdbcLockRegistry clusterLocks(DefaultLockRepository clusterLockRepository) {

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import io.certhub.cluster.HubInstance;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
@@ -35,16 +36,19 @@ public class DeliveryQueue {
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final ObjectMapper json;
+    private final HubInstance instance;
 
     /**
-     * @param jdbc  template on the hub database
-     * @param clock time source
-     * @param json  Jackson mapper (contacts)
+     * @param jdbc     template on the hub database
+     * @param clock    time source
+     * @param json     Jackson mapper (contacts)
+     * @param instance this hub instance: claims name it, and a dead instance's claims are free
      */
-    public DeliveryQueue(JdbcTemplate jdbc, Clock clock, ObjectMapper json) {
+    public DeliveryQueue(JdbcTemplate jdbc, Clock clock, ObjectMapper json, HubInstance instance) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.json = json;
+        this.instance = instance;
     }
 
     /**
@@ -74,11 +78,12 @@ public class DeliveryQueue {
 
     /**
      * @param limit most rows
-     * @return ids of PENDING rows due now, oldest first
+     * @return ids of PENDING rows due now (or claimed by a dead instance), oldest first
      */
     public List<Long> due(int limit) {
-        return jdbc.queryForList("select id from delivery where state = 'PENDING' and next_at <= ? order by next_at limit ?", Long.class,
-            Timestamp.from(clock.instant()), limit);
+        return jdbc.queryForList("select id from delivery where state = 'PENDING' and (next_at <= ? or "
+            + HubInstance.claimantDead("delivery.claimed_by") + ") order by next_at limit ?", Long.class,
+            Timestamp.from(clock.instant()), instance.deadBefore(), limit);
     }
 
     /**
@@ -101,17 +106,19 @@ public class DeliveryQueue {
     }
 
     /**
-     * Claims a PENDING row for one sending attempt: pushes its due time by {@code lease} so
-     * another sweep does not take it meanwhile.
+     * Claims a PENDING row for one sending attempt in this instance's name: pushes its due time
+     * by {@code lease} so another sweep does not take it meanwhile. A row claimed by an instance
+     * that stopped beating ({@code hub.cluster.claim-takeover}) is taken at once.
      *
      * @param id    row id
      * @param lease how long the attempt may take
-     * @return whether it was PENDING and due
+     * @return whether it was PENDING and due (or its claimant dead)
      */
     public boolean claim(long id, Duration lease) {
         Timestamp now = Timestamp.from(clock.instant());
-        return jdbc.update("update delivery set next_at = ? where id = ? and state = 'PENDING' and next_at <= ?",
-            Timestamp.from(clock.instant().plus(lease)), id, now) == 1;
+        return jdbc.update("update delivery set next_at = ?, claimed_by = ? where id = ? and state = 'PENDING' and (next_at <= ? or "
+                + HubInstance.claimantDead("delivery.claimed_by") + ")",
+            Timestamp.from(clock.instant().plus(lease)), instance.id(), id, now, instance.deadBefore()) == 1;
     }
 
     /** Marks a row sent. @param id row id */
@@ -128,7 +135,7 @@ public class DeliveryQueue {
      * @param wait  delay before the next attempt
      */
     public void failed(long id, String error, Duration wait) {
-        jdbc.update("update delivery set attempts = attempts + 1, last_error = ?, next_at = ? where id = ? and state = 'PENDING'",
+        jdbc.update("update delivery set attempts = attempts + 1, last_error = ?, next_at = ?, claimed_by = null where id = ? and state = 'PENDING'",
             error == null ? null : error.substring(0, Math.min(error.length(), 1900)), Timestamp.from(clock.instant().plus(wait)), id);
     }
 }

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import io.certhub.cluster.HubInstance;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
@@ -21,31 +22,37 @@ public class VendorQueue {
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final HubInstance instance;
 
     /**
-     * @param jdbc  template on the hub database
-     * @param clock time source
+     * @param jdbc     template on the hub database
+     * @param clock    time source
+     * @param instance this hub instance: claims name it, and a dead instance's claims are free
      */
-    public VendorQueue(JdbcTemplate jdbc, Clock clock) {
+    public VendorQueue(JdbcTemplate jdbc, Clock clock, HubInstance instance) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.instance = instance;
     }
 
     /**
      * @param steps steps to look for
      * @param limit most ids returned
-     * @return ids of IN_PROGRESS orders at one of {@code steps}, due now and not claimed, oldest due first
+     * @return ids of IN_PROGRESS orders at one of {@code steps}, due now and not claimed (or claimed
+     *         by a dead instance), oldest due first
      */
     public List<String> due(List<Step> steps, int limit) {
         Timestamp now = now();
         String in = String.join(",", steps.stream().map(s -> "'" + s.name() + "'").toList());
         return jdbc.queryForList("select id from orders where state = 'IN_PROGRESS' and vendor_step in (" + in + ")"
-            + " and (vendor_next_at is null or vendor_next_at <= ?) and (vendor_claimed_until is null or vendor_claimed_until < ?)"
-            + " order by vendor_next_at nulls first limit ?", String.class, now, now, limit);
+            + " and (vendor_next_at is null or vendor_next_at <= ?) and (vendor_claimed_until is null or vendor_claimed_until < ? or "
+            + HubInstance.claimantDead("orders.vendor_claimed_by") + ")"
+            + " order by vendor_next_at nulls first limit ?", String.class, now, now, instance.deadBefore(), limit);
     }
 
     /**
-     * Takes an order for {@code hold}; fails when another worker holds it.
+     * Takes an order for {@code hold} in this instance's name; fails when another worker holds it.
+     * A claim whose instance stopped beating ({@code hub.cluster.claim-takeover}) is taken at once.
      *
      * @param orderId order id
      * @param hold    claim length
@@ -53,13 +60,14 @@ public class VendorQueue {
      */
     public boolean claim(String orderId, Duration hold) {
         Timestamp now = now();
-        return jdbc.update("update orders set vendor_claimed_until = ? where id = ? and (vendor_claimed_until is null or vendor_claimed_until < ?)",
-            Timestamp.from(now.toInstant().plus(hold)), orderId, now) == 1;
+        return jdbc.update("update orders set vendor_claimed_until = ?, vendor_claimed_by = ? where id = ?"
+                + " and (vendor_claimed_until is null or vendor_claimed_until < ? or " + HubInstance.claimantDead("orders.vendor_claimed_by") + ")",
+            Timestamp.from(now.toInstant().plus(hold)), instance.id(), orderId, now, instance.deadBefore()) == 1;
     }
 
     /** Gives an order back. @param orderId order id */
     public void release(String orderId) {
-        jdbc.update("update orders set vendor_claimed_until = null where id = ?", orderId);
+        jdbc.update("update orders set vendor_claimed_until = null, vendor_claimed_by = null where id = ?", orderId);
     }
 
     /**

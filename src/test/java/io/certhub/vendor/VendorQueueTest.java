@@ -13,6 +13,7 @@ import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.certhub.cluster.HubInstance;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The vendor tracking columns on their own: a fresh H2 database migrated by Flyway, no Spring context. */
@@ -28,7 +29,9 @@ class VendorQueueTest {
         ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
         Flyway.configure().dataSource(ds).locations("classpath:db/migration/common").load().migrate();
         jdbc = new JdbcTemplate(ds);
-        queue = new VendorQueue(jdbc, clock);
+        HubInstance instance = new HubInstance(jdbc, clock, "test", Duration.ofSeconds(1), Duration.ofSeconds(15));
+        instance.start();
+        queue = new VendorQueue(jdbc, clock, instance);
         new LedgerService(jdbc, clock).createAccountIfAbsent("acme", "USD", Money.parse("100.00", "USD"));
         jdbc.update("insert into orders(id, account_id, client_reference, content_hash, product_type, state, domain, period, server_type,"
             + " dcv_method, csr, csr_key_sha256, contacts, price_minor, currency, created_at, updated_at, vendor_step) values"
