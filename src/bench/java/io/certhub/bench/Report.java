@@ -159,7 +159,7 @@ final class Report {
     }
 
     private static String perSecond(Object rate) {
-        return rate == null ? "not run" : String.format("%.0f/s", (Double) rate);
+        return rate == null ? "not run" : fmt(rate) + "/s";
     }
 
     static String fmt(Object v) {
