@@ -2,6 +2,7 @@ package io.certhub.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.certhub.bench.bare.BareCamelApp;
+import io.certhub.support.TestPostgres;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
@@ -28,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -53,6 +55,8 @@ public final class Bench {
     final List<Double> hubStartups = new ArrayList<>();
     final List<Double> hubStartupRss = new ArrayList<>();
     Orders pool;
+    /** why the test PostgreSQL cannot be had (the PostgreSQL runs are skipped), or null */
+    String pgUnavailable;
 
     Bench(Config cfg) {
         this.cfg = cfg;
@@ -105,6 +109,9 @@ public final class Bench {
                 }
             }
         }
+        if (cfg.runs("W1pg")) {
+            w1PgRuns();
+        }
         if (cfg.runs("floor")) {
             for (int latency : ints(System.getProperty("bench.w1.latencies", "0,200"))) {
                 floorW1(latency == 0 ? cfg.maxN() : ints(System.getProperty("bench.w1.n200", "1000")).stream().mapToInt(i -> i).max().orElse(1000), latency);
@@ -146,6 +153,35 @@ public final class Bench {
         return r;
     }
 
+    /**
+     * W1pg: for each kind and each size of {@code bench.pg.n} (default: the largest of
+     * {@code bench.n}), instant vendor: the H2 single-instance W1 (unless W1 ran it already in this
+     * run, so the ratios compare runs of one benchmark), then W1 on PostgreSQL, then W1 with 2
+     * instances on PostgreSQL.
+     */
+    void w1PgRuns() throws Exception {
+        String pgN = System.getProperty("bench.pg.n", "");
+        List<Integer> sizes = pgN.isBlank() ? List.of(cfg.maxN()) : ints(pgN);
+        try {
+            TestPostgres.assumeAvailable();     // initdb + pg_ctl start of a throw-away cluster, stopped at exit
+        } catch (RuntimeException e) {          // TestAbortedException: no binaries, or the cluster did not start
+            pgUnavailable = e.getMessage();
+            log("W1pg skipped, PostgreSQL is not available: %s", pgUnavailable);
+            return;
+        }
+        log("W1pg: test PostgreSQL up; W1 on PostgreSQL and on 2 instances, N=%s, kinds %s", sizes,
+            System.getProperty("bench.w1.kinds", "csv,json"));
+        for (int n : sizes) {
+            for (String kind : System.getProperty("bench.w1.kinds", "csv,json").split(",")) {
+                if (Report.find(records, "W1-" + kind, n, 0, null).isEmpty()) {
+                    w1(kind, n, 0);
+                }
+                w1Pg(kind, n);
+                w1Pg2x(kind, n);
+            }
+        }
+    }
+
     static List<Integer> ints(String s) {
         return java.util.Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).map(Integer::parseInt).toList();
     }
@@ -172,13 +208,18 @@ public final class Bench {
     }
 
     HubProcess hub(String name, List<String> extra) throws Exception {
+        return hub(name, null, extra);
+    }
+
+    /** Starts a hub process (its own data dir when {@code sharedData} is null) and records its start-up. */
+    HubProcess hub(String name, Path sharedData, List<String> extra) throws Exception {
         List<String> args = new ArrayList<>(extra);
         for (String a : System.getProperty("bench.hub.extra", "").split("\\|")) {
             if (!a.isBlank()) {
                 args.add(a.trim());         // what-if experiments only (e.g. a suggested fix); empty in the benchmark
             }
         }
-        HubProcess h = HubProcess.startHub(cfg, name, args);
+        HubProcess h = HubProcess.startHub(cfg, name, sharedData, args);
         hubStartups.add(h.startupSeconds);
         hubStartupRss.add(h.rssNowMb());
         return h;
@@ -215,55 +256,162 @@ public final class Bench {
     void w1(String kind, int n, int latency) throws Exception {
         String name = "W1-" + kind + "-" + n + "-" + latency + "ms";
         try (HubProcess hub = hub(name, intakeArgs(latency))) {
-            hub.deposit("100000000.00");
-            Path inbox = hub.dataDir.resolve("inbox/demo");
-            Files.createDirectories(inbox);
-            String prefix = "w1" + kind + n + "x" + latency;
-            List<Path[]> moves = new ArrayList<>();
-            if (kind.equals("csv")) {
-                Path tmp = inbox.resolve(prefix + ".csv.tmp");
-                Files.writeString(tmp, pool.csv(prefix, 0, n));
-                moves.add(new Path[] {tmp, inbox.resolve(prefix + ".csv")});
-            } else {
-                for (int i = 0; i < n; i++) {
-                    Path tmp = inbox.resolve(prefix + "-" + i + ".json.tmp");
-                    Files.writeString(tmp, pool.json(prefix + "-" + i, i, "email"));
-                    moves.add(new Path[] {tmp, inbox.resolve(prefix + "-" + i + ".json")});
-                }
-            }
-            hub.resetHeapPeak();
-            double cpu0 = hub.cpuSeconds();
-            long t0 = System.nanoTime();
-            for (Path[] m : moves) {
-                Files.move(m[0], m[1], StandardCopyOption.ATOMIC_MOVE);
-            }
-            Waited w = waitFor(hub, "certhub.vendor.submitted", n, t0, Math.max(120, n / 20));
-            double cpu = hub.cpuSeconds() - cpu0;
-            double seconds = w.seconds;
-            long inProgress = hub.countOrders("IN_PROGRESS");
-            long withVendorId = hub.listAll("IN_PROGRESS").stream().filter(o -> o.hasNonNull("vendorOrderId")).count();
-            Map<String, Object> r = record("W1-" + kind, n, 1, latency, seconds, w.reached / seconds, null, null, hub.rssPeakMb(),
-                hub.heapPeakMb());
-            r.put("firstSubmittedSeconds", round(w.first, 3));
-            r.put("hubCpuMsPerOrder", round(cpu * 1000 / n, 2));
-            r.put("note", "from the atomic move into the inbox until certhub.vendor.submitted = N (sw_register + process_pending answered);"
-                + " checked after: " + inProgress + " IN_PROGRESS, " + withVendorId + " with vendorOrderId" + (w.timedOut ? "; TIMED OUT" : ""));
-            records.add(r);
-            log("%s: %.2f s, %.1f orders/s (first order submitted after %.2f s; %d IN_PROGRESS, %d with vendorOrderId; RSS %.0f MB, heap %.0f MB)",
-                name, seconds, w.reached / seconds, w.first, inProgress, withVendorId, hub.rssPeakMb(), hub.heapPeakMb());
-            log("  hub CPU %.2f ms per order (%.1f CPU-s), load average %.1f", cpu * 1000 / n, cpu, loadAverage());
+            w1Timed("W1-" + kind, name, kind, n, latency, List.of(hub), hub.dataDir, "H2 (embedded, file)");
         }
+    }
+
+    /**
+     * W1 on a fresh PostgreSQL database (issue 12 §3): the same files and hub settings as
+     * {@link #w1}, the hub's datasource on the test PostgreSQL ({@code io.certhub.support.TestPostgres}).
+     * Workload name {@code W1-<kind>-pg}; skipped (logged) when PostgreSQL cannot be had.
+     */
+    void w1Pg(String kind, int n) throws Exception {
+        String db = pgDatabase("bench_w1_" + kind + "_" + n);
+        if (db == null) {
+            return;
+        }
+        String name = "W1-" + kind + "-" + n + "-pg";
+        List<String> args = new ArrayList<>(intakeArgs(0));
+        args.addAll(List.of(TestPostgres.hubArgs(db)));
+        try (HubProcess hub = hub(name, null, args)) {
+            w1Timed("W1-" + kind + "-pg", name, kind, n, 0, List.of(hub), hub.dataDir, "PostgreSQL " + db);
+        }
+    }
+
+    /**
+     * W1 with 2 hub instances (issue 12 §3): two hub processes, started one after the other (the
+     * first makes the sandbox accounts), on one fresh PostgreSQL database and one data dir (so one
+     * inbox: a database read lock gives each file to one instance; the orders of a file are then
+     * submitted by whichever instance's sweep claims them). Each hub has its own HTTP port, sandbox
+     * vendor (sharing the sandbox tables) and embedded mail server ports. Timed until the SUM over
+     * both hubs of {@code certhub.vendor.submitted} reaches N; CPU of both processes. Workload name
+     * {@code W1-<kind>-pg-2x}; skipped (logged) when PostgreSQL cannot be had.
+     */
+    void w1Pg2x(String kind, int n) throws Exception {
+        String db = pgDatabase("bench_w1_" + kind + "_" + n + "_2x");
+        if (db == null) {
+            return;
+        }
+        String name = "W1-" + kind + "-" + n + "-pg-2x";
+        Path shared = Files.createTempDirectory("certhub-bench-" + name + "-");
+        List<String> args = new ArrayList<>(intakeArgs(0));
+        args.addAll(List.of(TestPostgres.hubArgs(db)));
+        List<String> argsA = new ArrayList<>(args);
+        argsA.add("--hub.cluster.instance-id=bench-a");
+        List<String> argsB = new ArrayList<>(args);
+        argsB.add("--hub.cluster.instance-id=bench-b");
+        try (HubProcess a = hub(name + "-a", shared, argsA); HubProcess b = hub(name + "-b", shared, argsB)) {
+            w1Timed("W1-" + kind + "-pg-2x", name, kind, n, 0, List.of(a, b), shared, "2 instances on PostgreSQL " + db);
+        } finally {
+            HubProcess.deleteTree(shared);
+        }
+    }
+
+    /**
+     * @return a fresh database on the test PostgreSQL (started on first use), or null when
+     *         PostgreSQL cannot be had: the PostgreSQL runs are then skipped with one log line
+     */
+    String pgDatabase(String prefix) {
+        if (pgUnavailable != null) {
+            log("PostgreSQL run %s skipped: %s", prefix, pgUnavailable);
+            return null;
+        }
+        try {
+            return TestPostgres.newDatabase(prefix);
+        } catch (RuntimeException e) {      // CREATE DATABASE failing
+            pgUnavailable = e.getMessage();
+            log("PostgreSQL run %s skipped, and the PostgreSQL runs after it: %s", prefix, pgUnavailable);
+            return null;
+        }
+    }
+
+    /**
+     * The timed part of W1 on one or more hubs sharing {@code dataDir} (and so one inbox): funds the
+     * demo account, writes the files, moves them into the inbox atomically, and waits until the sum
+     * of {@code certhub.vendor.submitted} over the hubs reaches {@code n}.
+     */
+    void w1Timed(String workload, String name, String kind, int n, int latency, List<HubProcess> hubs, Path dataDir, String database)
+        throws Exception {
+        HubProcess first = hubs.get(0);
+        first.deposit("100000000.00");
+        Path inbox = dataDir.resolve("inbox/demo");
+        Files.createDirectories(inbox);
+        String prefix = "w1" + kind + n + "x" + latency;
+        List<Path[]> moves = new ArrayList<>();
+        if (kind.equals("csv")) {
+            Path tmp = inbox.resolve(prefix + ".csv.tmp");
+            Files.writeString(tmp, pool.csv(prefix, 0, n));
+            moves.add(new Path[] {tmp, inbox.resolve(prefix + ".csv")});
+        } else {
+            for (int i = 0; i < n; i++) {
+                Path tmp = inbox.resolve(prefix + "-" + i + ".json.tmp");
+                Files.writeString(tmp, pool.json(prefix + "-" + i, i, "email"));
+                moves.add(new Path[] {tmp, inbox.resolve(prefix + "-" + i + ".json")});
+            }
+        }
+        double[] cpu0 = new double[hubs.size()];
+        for (int h = 0; h < hubs.size(); h++) {
+            hubs.get(h).resetHeapPeak();
+            cpu0[h] = hubs.get(h).cpuSeconds();
+        }
+        long t0 = System.nanoTime();
+        for (Path[] m : moves) {
+            Files.move(m[0], m[1], StandardCopyOption.ATOMIC_MOVE);
+        }
+        Waited w = waitFor(() -> hubs.stream().mapToDouble(h -> h.metric("certhub.vendor.submitted")).sum(), "certhub.vendor.submitted"
+            + (hubs.size() > 1 ? " (sum over " + hubs.size() + " hubs)" : ""), n, t0, Math.max(120, n / 20));
+        double cpu = 0;
+        double rss = 0;
+        double heap = 0;
+        StringBuilder split = new StringBuilder();
+        for (int h = 0; h < hubs.size(); h++) {
+            HubProcess hub = hubs.get(h);
+            double c = hub.cpuSeconds() - cpu0[h];
+            cpu += c;
+            rss = Math.max(rss, hub.rssPeakMb());
+            heap = Math.max(heap, hub.heapPeakMb());
+            if (hubs.size() > 1) {
+                split.append(split.isEmpty() ? "" : ", ").append(String.format("%s submitted %.0f with %.1f CPU-s", hub.name,
+                    hub.metric("certhub.vendor.submitted"), c));
+            }
+        }
+        double seconds = w.seconds;
+        long inProgress = first.countOrders("IN_PROGRESS");
+        long withVendorId = first.listAll("IN_PROGRESS").stream().filter(o -> o.hasNonNull("vendorOrderId")).count();
+        Map<String, Object> r = record(workload, n, 1, latency, seconds, w.reached / seconds, null, null, rss, heap);
+        r.put("firstSubmittedSeconds", round(w.first, 3));
+        r.put("hubCpuMsPerOrder", round(cpu * 1000 / n, 2));
+        r.put("instances", hubs.size());
+        r.put("database", database.startsWith("H2") ? "H2" : "PostgreSQL");
+        r.put("note", "from the atomic move into the inbox until certhub.vendor.submitted = N (sw_register + process_pending answered)"
+            + (hubs.size() > 1 ? ", summed over " + hubs.size() + " hub processes sharing the inbox (" + split + "); CPU ms/op, RSS and heap:"
+                + " CPU of all of them, the largest peak" : "")
+            + "; database " + database + "; checked after: " + inProgress + " IN_PROGRESS, " + withVendorId + " with vendorOrderId"
+            + (w.timedOut ? "; TIMED OUT" : ""));
+        records.add(r);
+        log("%s: %.2f s, %.1f orders/s (first order submitted after %.2f s; %d IN_PROGRESS, %d with vendorOrderId; RSS %.0f MB, heap %.0f MB)",
+            name, seconds, w.reached / seconds, w.first, inProgress, withVendorId, rss, heap);
+        log("  hub CPU %.2f ms per order (%.1f CPU-s%s), load average %.1f", cpu * 1000 / n, cpu, split.isEmpty() ? "" : ": " + split,
+            loadAverage());
     }
 
     record Waited(double seconds, double first, long reached, boolean timedOut) { }
 
     /** Polls an actuator counter every 100 ms until it reaches {@code target}. */
     static Waited waitFor(HubProcess hub, String metric, long target, long t0, int timeoutSeconds) throws InterruptedException {
+        return waitFor(() -> hub.metric(metric), metric, target, t0, timeoutSeconds);
+    }
+
+    /**
+     * Polls a value (an actuator counter of one hub, or a sum over several) every 100 ms until it
+     * reaches {@code target} or {@code timeoutSeconds} after {@code t0} (System.nanoTime) pass.
+     */
+    static Waited waitFor(DoubleSupplier value, String metric, long target, long t0, int timeoutSeconds) throws InterruptedException {
         double first = -1;
         long lastLog = System.nanoTime();
         long deadline = t0 + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (true) {
-            double v = hub.metric(metric);
+            double v = value.getAsDouble();
             long now = System.nanoTime();
             if (v > 0 && first < 0) {
                 first = (now - t0) / 1e9;

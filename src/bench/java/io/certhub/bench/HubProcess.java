@@ -35,6 +35,8 @@ final class HubProcess implements AutoCloseable {
     final int smtpPort;
     final int imapPort;
     final Path dataDir;
+    /** false when the data dir is shared with other hub processes (the caller deletes it) */
+    private final boolean ownsDataDir;
     final Process process;
     final double startupSeconds;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -43,8 +45,10 @@ final class HubProcess implements AutoCloseable {
     private volatile boolean sampling = true;
     private final Thread sampler;
 
-    private HubProcess(String name, int port, int smtpPort, int imapPort, Path dataDir, Process process, double startupSeconds) {
+    private HubProcess(String name, int port, int smtpPort, int imapPort, Path dataDir, boolean ownsDataDir, Process process,
+                       double startupSeconds) {
         this.name = name;
+        this.ownsDataDir = ownsDataDir;
         this.port = port;
         this.smtpPort = smtpPort;
         this.imapPort = imapPort;
@@ -73,10 +77,24 @@ final class HubProcess implements AutoCloseable {
      * @param extra more {@code --name=value} arguments
      */
     static HubProcess startHub(Config cfg, String name, List<String> extra) throws IOException, InterruptedException {
+        return startHub(cfg, name, null, extra);
+    }
+
+    /**
+     * Starts the hub jar, on a data dir of its own or on one shared with other hub processes
+     * (several instances on one database: one inbox, one sandbox CA; README "Performance").
+     *
+     * @param cfg        benchmark settings (jar, project root, output dirs, JFR)
+     * @param name       run name (log and JFR file names)
+     * @param sharedData a data dir shared with other hubs (not deleted on {@link #close()}: the
+     *                   caller deletes it), or null for a fresh one of this hub's own
+     * @param extra      more {@code --name=value} arguments
+     */
+    static HubProcess startHub(Config cfg, String name, Path sharedData, List<String> extra) throws IOException, InterruptedException {
         int port = freePort();
         int smtp = freePort();
         int imap = freePort();
-        Path dataDir = Files.createTempDirectory("certhub-bench-" + name + "-");
+        Path dataDir = sharedData != null ? sharedData : Files.createTempDirectory("certhub-bench-" + name + "-");
         List<String> cmd = new ArrayList<>(List.of(cfg.javaBin(), "-Xmx512m"));
         for (String option : System.getProperty("bench.hub.jvm", "").split("\\|")) {
             if (!option.isBlank()) {
@@ -93,7 +111,7 @@ final class HubProcess implements AutoCloseable {
             "--hub.mailbox.port=" + imap, "--hub.mail.smtp.port=" + smtp,
             "--spring.main.banner-mode=off"));
         cmd.addAll(extra);
-        return launch(cfg, name, cmd, cfg.root(), port, smtp, imap, dataDir);
+        return launch(cfg, name, cmd, cfg.root(), port, smtp, imap, dataDir, sharedData == null);
     }
 
     /**
@@ -116,11 +134,11 @@ final class HubProcess implements AutoCloseable {
             "--camel.springboot.main-run-controller=true",
             "--management.endpoints.web.exposure.include=health,info,metrics",
             "--management.endpoint.health.show-details=always"));
-        return launch(cfg, name, cmd, dir, port, 0, 0, dir);
+        return launch(cfg, name, cmd, dir, port, 0, 0, dir, true);
     }
 
-    private static HubProcess launch(Config cfg, String name, List<String> cmd, Path workDir, int port, int smtp, int imap, Path dataDir)
-        throws IOException, InterruptedException {
+    private static HubProcess launch(Config cfg, String name, List<String> cmd, Path workDir, int port, int smtp, int imap, Path dataDir,
+                                     boolean ownsDataDir) throws IOException, InterruptedException {
         Files.createDirectories(cfg.out().resolve("logs"));
         Path log = cfg.out().resolve("logs").resolve(name + ".log");
         Files.writeString(log, String.join(" ", cmd) + "\n\n");
@@ -152,7 +170,7 @@ final class HubProcess implements AutoCloseable {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Bench.log("%s UP in %.2f s (port %d, pid %d)", name, seconds, port, p.pid());
-        return new HubProcess(name, port, smtp, imap, dataDir, p, seconds);
+        return new HubProcess(name, port, smtp, imap, dataDir, ownsDataDir, p, seconds);
     }
 
     private void sample() {
@@ -333,7 +351,9 @@ final class HubProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        deleteTree(dataDir);
+        if (ownsDataDir) {
+            deleteTree(dataDir);
+        }
     }
 
     /** Deletes a fresh temp directory of the benchmark (data dir, floor database) once it is done with. */

@@ -73,7 +73,7 @@ final class Report {
         for (Map<String, Object> r : records) {
             for (Map.Entry<String, Object> e : r.entrySet()) {
                 if (e.getValue() instanceof Number x && !(e.getKey().equals("n") || e.getKey().equals("clients")
-                        || e.getKey().equals("vendorLatencyMs"))) {
+                        || e.getKey().equals("vendorLatencyMs") || e.getKey().equals("instances"))) {
                     e.setValue(x.doubleValue());
                 }
             }
@@ -100,11 +100,66 @@ final class Report {
         results.put("machine", machine);
         results.put("records", records);
         results.put("hubToFloor", hubToFloor);
+        results.put("w1Ratios", w1Ratios(records));
         results.put("benchmarkMinutes", Bench.round(minutes, 1));
         Files.createDirectories(cfg.out());
         Files.write(cfg.out().resolve("results.json"), HubProcess.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(results));
         Files.writeString(cfg.out().resolve("report.md"), markdown(cfg, machine, records, hubToFloor, minutes));
         chart(records, cfg.out().resolve("throughput.png"));
+    }
+
+    /**
+     * The W1pg ratios of this run: for each kind and N with a PostgreSQL or 2-instance W1 row
+     * (instant vendor), the rates (orders/s) of H2 (single instance), PostgreSQL (single
+     * instance) and 2 instances on PostgreSQL, and the ratios pgToH2 = PostgreSQL ÷ H2,
+     * pg2xToH2 = 2 instances ÷ H2, pg2xToPg = 2 instances ÷ PostgreSQL (null where a run is missing).
+     */
+    static List<Map<String, Object>> w1Ratios(List<Map<String, Object>> records) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> r : records) {
+            String w = (String) r.get("workload");
+            if (!w.startsWith("W1-") || !(w.endsWith("-pg") || w.endsWith("-pg-2x")) || !Objects.equals(r.get("vendorLatencyMs"), 0)) {
+                continue;
+            }
+            String base = w.replaceAll("-pg(-2x)?$", "");
+            Integer n = (Integer) r.get("n");
+            if (out.stream().anyMatch(x -> x.get("workload").equals(base) && x.get("n").equals(n))) {
+                continue;
+            }
+            Double h2 = rate(find(records, base, n, 0, null));
+            Double pg = rate(find(records, base + "-pg", n, 0, null));
+            Double pg2x = rate(find(records, base + "-pg-2x", n, 0, null));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("workload", base);
+            m.put("n", n);
+            m.put("h2", h2);
+            m.put("pg", pg);
+            m.put("pg2x", pg2x);
+            m.put("pgToH2", ratio(pg, h2));
+            m.put("pg2xToH2", ratio(pg2x, h2));
+            m.put("pg2xToPg", ratio(pg2x, pg));
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static Double ratio(Double a, Double b) {
+        return a == null || b == null || b == 0 ? null : Bench.round(a / b, 2);
+    }
+
+    static String ratioLines(List<Map<String, Object>> ratios) {
+        StringBuilder sb = new StringBuilder();
+        for (Map<String, Object> m : ratios) {
+            sb.append("- ").append(m.get("workload")).append(" N=").append(m.get("n")).append(": H2 ").append(perSecond(m.get("h2")))
+                .append(", PostgreSQL ").append(perSecond(m.get("pg"))).append(" (").append(fmt(m.get("pgToH2"))).append(" of H2)")
+                .append(", 2 instances on PostgreSQL ").append(perSecond(m.get("pg2x"))).append(" (").append(fmt(m.get("pg2xToH2")))
+                .append(" of H2, ").append(fmt(m.get("pg2xToPg"))).append(" of 1 PostgreSQL)\n");
+        }
+        return sb.toString();
+    }
+
+    private static String perSecond(Object rate) {
+        return rate == null ? "not run" : fmt(rate) + "/s";
     }
 
     static String fmt(Object v) {
@@ -157,6 +212,15 @@ final class Report {
             .append(" JIT compilation and GC, and unlike the rates it does not depend much on what else runs on the machine.")
             .append(" load: the machine's 1-minute load average at the end of the run (2 cores shared with other developers).\n\n");
         sb.append("hubToFloor: W1 = ").append(fmt(hubToFloor.get("W1"))).append(", W3 = ").append(fmt(hubToFloor.get("W3"))).append("\n\n");
+        List<Map<String, Object>> ratios = w1Ratios(records);
+        if (!ratios.isEmpty()) {
+            sb.append("## W1 on PostgreSQL and on 2 instances, beside H2 (this run, instant vendor)\n\n");
+            sb.append(ratioLines(ratios)).append('\n');
+            sb.append("`-pg`: one hub on a fresh database of a throw-away PostgreSQL cluster (Debian's binaries, fsync off, on this")
+                .append(" machine); `-pg-2x`: two hub processes on one fresh PostgreSQL database sharing one data dir (one inbox),")
+                .append(" timed until the sum of their `certhub.vendor.submitted` reaches N; CPU ms/op is both processes' CPU.")
+                .append(" The PostgreSQL server's own CPU is not in the CPU column. All share the same 2 cores.\n\n");
+        }
         sb.append("## Targets\n\n| target | measured | met |\n|---|---|---|\n");
         int maxN = cfg.maxN();
         int minN = cfg.n().stream().mapToInt(Integer::intValue).min().orElse(maxN);
@@ -244,7 +308,7 @@ final class Report {
             String target = null;
             boolean floor = w.equals("floor");
             switch (w) {
-                case "W1-csv", "W1-json" -> {
+                case "W1-csv", "W1-json", "W1-csv-pg", "W1-json-pg", "W1-csv-pg-2x", "W1-json-pg-2x" -> {
                     label = w + "  N=" + r.get("n") + "  vendor " + r.get("vendorLatencyMs") + " ms";
                     target = (Integer) r.get("vendorLatencyMs") == 0 ? "target 500" : "target 250";
                 }
