@@ -77,9 +77,13 @@ class ClaimTakeoverTest {
         return jdbc;
     }
 
+    /**
+     * An instance that beats only when the test calls {@code beat()} (its heartbeat thread is not
+     * started: on the moved clock it would make a "killed" instance look alive again).
+     */
     HubInstance instance(JdbcTemplate jdbc, String name) {
         HubInstance i = new HubInstance(jdbc, clock, name, Duration.ofSeconds(1), Duration.ofSeconds(15));
-        i.start();
+        i.beat();
         instances.add(i);
         return i;
     }
