@@ -127,7 +127,7 @@ public class VendorQueue {
      */
     public boolean submitted(String orderId, Duration nextPoll, boolean release) {
         return jdbc.update("update orders set vendor_step = 'SUBMITTED', vendor_attempts = 0, vendor_next_at = ?"
-            + (release ? ", vendor_claimed_until = null" : "") + " where id = ? and vendor_step = 'SUBMITTING'",
+            + (release ? ", vendor_claimed_until = null, vendor_claimed_by = null" : "") + " where id = ? and vendor_step = 'SUBMITTING'",
             nextPoll == null ? null : Timestamp.from(clock.instant().plus(nextPoll)), orderId) == 1;
     }
 
@@ -151,8 +151,37 @@ public class VendorQueue {
      * @param counted whether to add one to attempts (false keeps the count)
      */
     public void later(String orderId, Duration delay, boolean counted) {
-        jdbc.update("update orders set vendor_next_at = ?, vendor_attempts = vendor_attempts + ? where id = ?",
+        later(orderId, delay, counted, false);
+    }
+
+    /**
+     * Schedules the next attempt, counts it and, when {@code release}, gives the caller's claim
+     * back in the same update (one commit where two were).
+     *
+     * @param orderId order id
+     * @param delay   wait before it is due again
+     * @param counted whether to add one to attempts (false keeps the count)
+     * @param release whether to clear the claim
+     */
+    public void later(String orderId, Duration delay, boolean counted, boolean release) {
+        jdbc.update("update orders set vendor_next_at = ?, vendor_attempts = vendor_attempts + ?"
+                + (release ? ", vendor_claimed_until = null, vendor_claimed_by = null" : "") + " where id = ?",
             Timestamp.from(clock.instant().plus(delay)), counted ? 1 : 0, orderId);
+    }
+
+    /**
+     * Moves an order to a step due after {@code delay}, attempts reset and, when {@code release},
+     * the caller's claim given back, in one update.
+     *
+     * @param orderId order id
+     * @param step    new step
+     * @param delay   wait before it is due
+     * @param release whether to clear the claim
+     */
+    public void schedule(String orderId, Step step, Duration delay, boolean release) {
+        jdbc.update("update orders set vendor_step = ?, vendor_attempts = 0, vendor_next_at = ?"
+                + (release ? ", vendor_claimed_until = null, vendor_claimed_by = null" : "") + " where id = ?",
+            step.name(), Timestamp.from(clock.instant().plus(delay)), orderId);
     }
 
     /**

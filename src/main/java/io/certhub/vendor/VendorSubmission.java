@@ -287,9 +287,9 @@ public class VendorSubmission {
             return false;
         }
         if (pollNow) {
-            tracking.pollClaimed(o.id());        // the certificate (SSL Lite) or the DNS/HTTP token, at once
+            return tracking.pollClaimed(o.id());     // the certificate (SSL Lite) or the DNS/HTTP token, at once
         }
-        return !pollNow;
+        return true;
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Follows the vendor's progress of IN_PROGRESS orders (the vendor-status-poll route, on a Quartz
@@ -43,6 +44,7 @@ public class VendorTracking {
     private final VendorProperties props;
     private final ObjectMapper json;
     private final MeterRegistry meters;
+    private final TransactionTemplate tx;
 
     /**
      * @param queue      vendor tracking columns
@@ -53,9 +55,11 @@ public class VendorTracking {
      * @param props      vendor settings
      * @param json       Jackson mapper (DCV details)
      * @param meters     metrics
+     * @param tx         transactions (a poll's writes are one commit)
      */
     public VendorTracking(VendorQueue queue, OrderRepository orders, OrderService lifecycle, OrderCompletion completion, Vendors vendors,
-                          VendorProperties props, ObjectMapper json, MeterRegistry meters) {
+                          VendorProperties props, ObjectMapper json, MeterRegistry meters,
+                          TransactionTemplate tx) {
         this.queue = queue;
         this.orders = orders;
         this.lifecycle = lifecycle;
@@ -64,6 +68,7 @@ public class VendorTracking {
         this.props = props;
         this.json = json;
         this.meters = meters;
+        this.tx = tx;
     }
 
     /** @return ids of orders due for a poll now, at most {@code hub.vendor.poll-batch} */
@@ -80,10 +85,13 @@ public class VendorTracking {
         if (!queue.claim(orderId, props.getClaim())) {
             return;
         }
+        boolean released = false;
         try {
-            pollClaimed(orderId);
+            released = pollClaimed(orderId);
         } finally {
-            queue.release(orderId);
+            if (!released) {
+                queue.release(orderId);
+            }
         }
     }
 
@@ -91,14 +99,20 @@ public class VendorTracking {
      * Polls one order the caller already holds (the submission worker, right after the vendor
      * took the order: SSL Lite comes back completed, DNS/HTTP tokens are known at once).
      *
+     * <p>An order that stays with the vendor is rescheduled, its DCV details and vendor status
+     * recorded and the claim given back in one transaction (one commit per poll besides the
+     * claim: with H2's {@code WRITE_DELAY=0} every commit is a write to the database file).
+     *
      * @param orderId order id, claimed by the caller
+     * @return true when the claim was given back with the order's next schedule; false when the
+     *         caller still holds it and must release it
      */
-    public void pollClaimed(String orderId) {
+    public boolean pollClaimed(String orderId) {
         try {
             Order o = orders.find(orderId).orElse(null);
             if (o == null || o.state() != OrderState.IN_PROGRESS || o.vendorOrderId() == null) {
                 queue.setStep(orderId, Step.DONE);
-                return;
+                return false;
             }
             VendorAdapter vendor = vendors.active();
             if (queue.step(orderId) == Step.CANCEL_REQUESTED) {
@@ -106,18 +120,17 @@ public class VendorTracking {
                 if ("cancelled".equals(state)) {
                     queue.setStep(orderId, Step.DONE);
                     lifecycle.cancelConfirmed(orderId, "vendor", "the vendor confirmed the reseller's cancellation; hold released");
-                    return;
+                    return false;
                 }
             }
             VendorAdapter.VendorOrder info = vendor.info(o.vendorOrderId());
             meters.counter("certhub.vendor.polls").increment();
-            if (info.dcv() != null) {
-                String details = json.writeValueAsString(info.dcv());
-                if (!details.equals(queue.dcvDetails(orderId))) {
-                    queue.dcvDetails(orderId, details);
-                }
-            }
+            String details = info.dcv() == null ? null : json.writeValueAsString(info.dcv());
+            String newDetails = details != null && !details.equals(queue.dcvDetails(orderId)) ? details : null;
             String state = info.state() == null ? "" : info.state();
+            if (newDetails != null && List.of("completed", "declined", "cancelled").contains(state)) {
+                queue.dcvDetails(orderId, newDetails);
+            }
             switch (state) {
                 case "completed" -> complete(o, vendor, info);
                 case "declined" -> {
@@ -129,18 +142,28 @@ public class VendorTracking {
                     lifecycle.cancelConfirmed(orderId, "vendor", "cancelled by the vendor; hold released");
                 }
                 default -> {
-                    boolean changed = queue.step(orderId) != Step.CANCEL_REQUESTED && lifecycle.recordVendorStatus(orderId, state, "vendor", null);
-                    if (changed) {
-                        queue.setStep(orderId, Step.SUBMITTED);
-                        queue.later(orderId, props.getPollBase(), false);
-                    } else {
-                        queue.later(orderId, VendorProperties.backoff(props.getPollBase(), props.getPollMax(), queue.attempts(orderId)), true);
-                    }
+                    // retried on a transient concurrency failure (a reseller's cancel updating the same row)
+                    VendorSubmission.retrying(() -> tx.execute(s -> {
+                        if (newDetails != null) {
+                            queue.dcvDetails(orderId, newDetails);
+                        }
+                        boolean changed = queue.step(orderId) != Step.CANCEL_REQUESTED
+                            && lifecycle.recordVendorStatus(orderId, state, "vendor", null);
+                        if (changed) {
+                            queue.schedule(orderId, Step.SUBMITTED, props.getPollBase(), true);
+                        } else {
+                            queue.later(orderId, VendorProperties.backoff(props.getPollBase(), props.getPollMax(), queue.attempts(orderId)), true, true);
+                        }
+                        return null;
+                    }));
+                    return true;
                 }
             }
+            return false;
         } catch (VendorException e) {
             LOG.info("order {}: poll failed ({} {}), trying later", orderId, e.kind(), e.getMessage());
-            queue.later(orderId, VendorProperties.backoff(props.getRetryBase(), props.getPollMax(), queue.attempts(orderId)), true);
+            queue.later(orderId, VendorProperties.backoff(props.getRetryBase(), props.getPollMax(), queue.attempts(orderId)), true, true);
+            return true;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import io.certhub.cluster.HubInstance;
@@ -22,6 +23,7 @@ class VendorQueueTest {
     final Clock clock = Clock.fixed(Instant.parse("2026-11-29T12:00:00Z"), ZoneOffset.UTC);
     JdbcTemplate jdbc;
     VendorQueue queue;
+    HubInstance instance;
 
     @BeforeEach
     void setUp() {
@@ -29,7 +31,7 @@ class VendorQueueTest {
         ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
         Flyway.configure().dataSource(ds).locations("classpath:db/migration/common").load().migrate();
         jdbc = new JdbcTemplate(ds);
-        HubInstance instance = new HubInstance(jdbc, clock, "test", Duration.ofSeconds(1), Duration.ofSeconds(15));
+        instance = new HubInstance(jdbc, clock, "test", Duration.ofSeconds(1), Duration.ofSeconds(15));
         instance.start();
         queue = new VendorQueue(jdbc, clock, instance);
         new LedgerService(jdbc, clock).createAccountIfAbsent("acme", "USD", Money.parse("100.00", "USD"));
@@ -37,6 +39,11 @@ class VendorQueueTest {
             + " dcv_method, csr, csr_key_sha256, contacts, price_minor, currency, created_at, updated_at, vendor_step) values"
             + " ('o1', 'acme', 'r1', 'h', 'comodo_ssl', 'IN_PROGRESS', 'a.example.com', 1, 'nginx', 'email', 'csr', 'k', '{}', 2900, 'USD',"
             + " now(), now(), 'SUBMITTING')");
+    }
+
+    @AfterEach
+    void stopHeartbeat() {
+        instance.stop();
     }
 
     @Test
@@ -56,6 +63,32 @@ class VendorQueueTest {
         assertThat(queue.submitted("o1", null, false)).isTrue();
         assertThat(jdbc.queryForObject("select vendor_next_at from orders where id = 'o1'", java.sql.Timestamp.class)).isNull();
         assertThat(queue.claim("o1", Duration.ofMinutes(2))).isFalse();     // still held
+    }
+
+    @Test
+    void anUnchangedPollIsCountedRescheduledAndItsClaimGivenBackInOneUpdate() {
+        assertThat(queue.submitted("o1", null, false)).isTrue();
+        assertThat(queue.claim("o1", Duration.ofMinutes(2))).isTrue();
+        queue.later("o1", Duration.ofSeconds(20), true, true);
+        assertThat(queue.attempts("o1")).isEqualTo(1);
+        assertThat(queue.retry("o1")).hasValueSatisfying(r -> assertThat(r).containsEntry("nextAttemptAt", "2026-11-29T12:00:20Z"));
+        assertThat(jdbc.queryForMap("select vendor_claimed_until, vendor_claimed_by from orders where id = 'o1'"))
+            .containsEntry("vendor_claimed_until", null).containsEntry("vendor_claimed_by", null);
+        assertThat(queue.claim("o1", Duration.ofMinutes(2))).isTrue();      // free again
+        queue.later("o1", Duration.ofSeconds(40), true, false);
+        assertThat(queue.attempts("o1")).isEqualTo(2);
+        assertThat(queue.claim("o1", Duration.ofMinutes(2))).isFalse();     // kept by the caller
+    }
+
+    @Test
+    void aNewVendorStatusMovesTheStepResetsTheAttemptsAndGivesTheClaimBack() {
+        assertThat(queue.claim("o1", Duration.ofMinutes(2))).isTrue();
+        queue.later("o1", Duration.ofSeconds(20), true, false);
+        queue.schedule("o1", VendorQueue.Step.SUBMITTED, Duration.ofSeconds(10), true);
+        assertThat(queue.step("o1")).isEqualTo(VendorQueue.Step.SUBMITTED);
+        assertThat(queue.attempts("o1")).isZero();
+        assertThat(queue.retry("o1")).hasValueSatisfying(r -> assertThat(r).containsEntry("nextAttemptAt", "2026-11-29T12:00:10Z"));
+        assertThat(queue.claim("o1", Duration.ofMinutes(2))).isTrue();
     }
 
     @Test
