@@ -65,6 +65,35 @@ public class VendorQueue {
             Timestamp.from(now.toInstant().plus(hold)), instance.id(), orderId, now, instance.deadBefore()) == 1;
     }
 
+    /**
+     * Takes an order like {@link #claim} and says whose claim it replaced: a claim still on the row
+     * when this one succeeds was left by a worker that stopped (its instance died, or the work
+     * failed before giving it back) or ran out.
+     *
+     * @param orderId order id
+     * @param hold    claim length
+     * @return null when another worker holds the order; else the claim, with
+     *         {@link Claim#takenFrom()} the former claimant ({@code "unknown"} when the row named
+     *         none) or null when the order was free
+     */
+    public Claim take(String orderId, Duration hold) {
+        java.util.Map<String, Object> before = jdbc.queryForList(
+            "select vendor_claimed_until, vendor_claimed_by from orders where id = ?", orderId).stream().findFirst().orElse(null);
+        if (before == null || !claim(orderId, hold)) {
+            return null;
+        }
+        Object by = before.get("vendor_claimed_by");
+        return new Claim(before.get("vendor_claimed_until") == null ? null : by == null ? "unknown" : by.toString());
+    }
+
+    /**
+     * A claim this instance now holds.
+     *
+     * @param takenFrom the instance whose stale claim it replaced, or null when the order was free
+     */
+    public record Claim(String takenFrom) {
+    }
+
     /** Gives an order back. @param orderId order id */
     public void release(String orderId) {
         jdbc.update("update orders set vendor_claimed_until = null, vendor_claimed_by = null where id = ?", orderId);

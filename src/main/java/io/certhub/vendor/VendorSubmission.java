@@ -112,12 +112,13 @@ public class VendorSubmission {
      */
     public void process(String orderId) {
         try {
-            if (queue.instant().isBefore(pausedUntil) || !queue.claim(orderId, props.getClaim())) {
+            VendorQueue.Claim claim = queue.instant().isBefore(pausedUntil) ? null : queue.take(orderId, props.getClaim());
+            if (claim == null) {
                 return;
             }
             boolean released = false;
             try {
-                released = step(orderId);
+                released = step(orderId, claim.takenFrom());
             } finally {
                 if (!released) {
                     queue.release(orderId);
@@ -134,9 +135,12 @@ public class VendorSubmission {
      * also marks the order SUBMITTING (so a lost process_pending reply is looked up before any
      * resend), and the submission's answer gives the claim back in the same update.
      *
+     * @param orderId     order id, claimed by the caller
+     * @param interrupted the instance whose claim on the order the caller took over (it stopped
+     *                    while holding it), or null
      * @return true when the claim was given back already
      */
-    private boolean step(String orderId) {
+    private boolean step(String orderId, String interrupted) {
         Order o = orders.find(orderId).orElse(null);
         Step step = o == null ? null : queue.step(orderId);
         if (o == null || step == null) {
@@ -154,6 +158,9 @@ public class VendorSubmission {
                     queue.setStep(orderId, Step.DONE);
                     lifecycle.cancelConfirmed(orderId, "hub", "cancelled before it was placed at the vendor; nothing was sent; hold released");
                     return false;
+                }
+                if (interrupted != null) {
+                    interruptedPlacement(orderId, interrupted);
                 }
                 String vendorOrderId = vendor.place(o);
                 recovered(o);
@@ -218,6 +225,23 @@ public class VendorSubmission {
             failed(o, new VendorException(VendorException.Kind.TRANSIENT, "INTERNAL", String.valueOf(e.getMessage()), e));
             return false;
         }
+    }
+
+    /**
+     * Records a placement that may have reached the vendor without its answer being kept: the
+     * order is still QUEUED but a worker held it and stopped (a crash, {@code kill -9}, an instance
+     * that stopped beating) between its claim and the record of the vendor's answer, so its
+     * {@code sw_register handle=save} may have saved an order the protocol cannot look up. Listed
+     * for the operator like a lost reply ({@code GET /api/v1/vendor/possible-orphans}, error code
+     * {@code INTERRUPTED}) before the order is placed again, and noted in its history.
+     */
+    private void interruptedPlacement(String orderId, String instance) {
+        String detail = "the placement by instance " + instance + " stopped before the vendor's answer was recorded";
+        orphans.record(orderId, "sw_register", new VendorException(VendorException.Kind.AMBIGUOUS, "INTERRUPTED", detail, null));
+        lifecycle.note(orderId, "vendor", detail + ": a saved order may exist at the vendor; recorded for reconciliation"
+            + " (GET /api/v1/vendor/possible-orphans) and placed again");
+        meters.counter("certhub.vendor.possible.orphans").increment();
+        LOG.warn("order {}: {}; recorded as a possible orphan and placed again", orderId, detail);
     }
 
     /**

@@ -307,6 +307,11 @@ class ClusterIT {
         assertThat(sql("select count(distinct vendor_order_id) from orders where client_reference like 'CL-%'")).isEqualTo(N);
         assertThat(sql("select count(*) from sandbox_order where cert_pem is not null")).as("vendor orders issued").isEqualTo(N);
         long savedOnly = sql("select count(*) from sandbox_order where cert_pem is null");
+        // each of them is on the operator's list: the survivor that took over the killed hub's claim
+        // on the still-QUEUED order recorded it as a possible orphan before placing it again
+        assertThat(sql("select count(*) from sandbox_order s where s.cert_pem is null and not exists (select 1 from vendor_possible_orphan p"
+            + " join orders o on o.id = p.order_id where o.domain = s.domain and p.error_code = 'INTERRUPTED')"))
+            .as("vendor orders saved by the killed hub with no possible-orphan record").isZero();
         assertThat(sql("select count(*) from delivery d join orders o on o.id = d.order_id where o.client_reference like 'CL-%'")).isEqualTo(N);
         assertThat(sql("select count(*) from intake_file where status = 'DONE'")).isEqualTo(FILES);
 

@@ -169,4 +169,39 @@ class VendorRaceTest {
         all.path("items").forEach(i -> notes.add(i.path("note").asText()));
         assertThat(notes).contains("cancelled in the vendor portal");
     }
+
+    @Test
+    void aPlacementInterruptedByACrashIsRecordedAsAPossibleOrphanBeforeTheOrderIsPlacedAgain() {
+        String domain = "interrupted.example.com";
+        ObjectNode doc = OrderJson.order("INTERRUPTED-1", "comodo_ssl", "save", domain, TestCsrs.ec(domain));
+        doc.put("dcvMethod", "dns");
+        HttpResponse<String> r = hub.post("/api/v1/orders", "demo-key", doc.toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = OrderJson.parse(r.body()).get("id").asText();
+        // what a worker that died between its claim and the record of sw_register's answer leaves on
+        // the row: its claim (here on the saved order, which the submit queues as it is)
+        assertThat(hub.jdbc().update("update orders set vendor_claimed_until = ?, vendor_claimed_by = 'crashed-instance' where id = ?",
+            java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(1)), id)).isEqualTo(1);
+        HttpResponse<String> submitted = hub.post("/api/v1/orders/" + id + "/submit", "demo-key", null);
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> order(id).path("vendorOrderId").asText("").matches("\\d{7,}"));
+
+        List<JsonNode> mine = new ArrayList<>();
+        OrderJson.parse(hub.get("/api/v1/vendor/possible-orphans", "operator-key").body()).path("items").forEach(i -> {
+            if (id.equals(i.path("orderId").asText())) {
+                mine.add(i);
+            }
+        });
+        assertThat(mine).hasSize(1);
+        assertThat(mine.get(0).path("action").asText()).isEqualTo("sw_register");
+        assertThat(mine.get(0).path("errorCode").asText()).isEqualTo("INTERRUPTED");
+        assertThat(mine.get(0).path("errorDetail").asText()).contains("crashed-instance");
+        List<String> reasons = new ArrayList<>();
+        order(id).path("history").forEach(h -> reasons.add(h.path("reason").asText()));
+        assertThat(reasons).anyMatch(t -> t.contains("the placement by instance crashed-instance stopped before the vendor's answer was recorded"));
+        assertThat(hub.count("select count(*) from sandbox_order where domain = ?", domain)).isEqualTo(1);
+        // the worker gives its claim back once the vendor has the order (placed and submitted)
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.count("select count(*) from orders where id = ? and vendor_claimed_by is null"
+            + " and vendor_step = 'SUBMITTED'", id) == 1);
+    }
 }

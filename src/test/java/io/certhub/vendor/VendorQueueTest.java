@@ -92,6 +92,17 @@ class VendorQueueTest {
     }
 
     @Test
+    void takingAnOrderSaysWhoseStaleClaimItReplaced() {
+        assertThat(queue.take("o1", Duration.ofMinutes(2))).isEqualTo(new VendorQueue.Claim(null));     // free
+        assertThat(queue.take("o1", Duration.ofMinutes(2))).isNull();                                   // held
+        queue.release("o1");
+        jdbc.update("update orders set vendor_claimed_until = ?, vendor_claimed_by = 'gone' where id = 'o1'",
+            java.sql.Timestamp.from(Instant.parse("2026-11-29T11:59:00Z")));                           // ran out
+        assertThat(queue.take("o1", Duration.ofMinutes(2))).isEqualTo(new VendorQueue.Claim("gone"));
+        assertThat(queue.take("nope", Duration.ofMinutes(2))).isNull();
+    }
+
+    @Test
     void aCancellationRequestedDuringTheSubmissionKeepsItsStep() {
         queue.setStep("o1", VendorQueue.Step.CANCEL_REQUESTED);
         assertThat(queue.submitted("o1", Duration.ofSeconds(10), true)).isFalse();
