@@ -3,7 +3,10 @@ package io.certhub.cluster;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
+import java.sql.SQLException;
 import javax.sql.DataSource;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.springframework.boot.actuate.health.Health;
@@ -28,7 +31,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       in {@code routePolicy}); the route keeps its own consumer, so its health check stays;</li>
  *   <li>{@code intakeReadLock}: {@link InboxReadLockRepository} (camel-sql's JDBC idempotent repository), the order-file
  *       intake's read lock ({@code readLock=idempotent}), so instances sharing one inbox folder
- *       never read the same file at once;</li>
+ *       never read the same file at once (in memory on an embedded H2 database, which one
+ *       process opens);</li>
  *   <li>health component {@code cluster}: this instance's id and the namespaces it leads.</li>
  * </ul>
  */
@@ -112,14 +116,50 @@ public class ClusterConfig {
     }
 
     /**
-     * @return the inbox read lock: key = the file's path, held while the file is read, refreshed every
-     *         {@code hub.cluster.inbox-lock-keep-alive}, taken over after {@code hub.cluster.inbox-lock-max-age}
+     * The inbox read lock: key = the file's path, held while the file is read.
+     *
+     * <p>On a database several instances can share (PostgreSQL, or H2 reached over TCP or with
+     * {@code AUTO_SERVER}): {@link InboxReadLockRepository}, rows in {@code camel_messageprocessed},
+     * refreshed every {@code hub.cluster.inbox-lock-keep-alive}, taken over after
+     * {@code hub.cluster.inbox-lock-max-age}. On the embedded H2 file or in-memory database, which
+     * one process opens (H2 locks the file), only this instance can read the inbox through it:
+     * Camel's {@link MemoryIdempotentRepository}, so a file costs no database commits for its lock
+     * (two per file, each a write of the database file under H2's {@code WRITE_DELAY=0}).
+     *
+     * @return the read lock of route {@code order-file-intake}
+     * @throws SQLException when the database cannot be reached to read its URL
      */
     @Bean
-    public InboxReadLockRepository intakeReadLock(DataSource dataSource, PlatformTransactionManager tx,
-                                                  CamelContext camel, ClusterProperties props) {
+    public IdempotentRepository intakeReadLock(DataSource dataSource, PlatformTransactionManager tx,
+                                               CamelContext camel, ClusterProperties props) throws SQLException {
+        if (embeddedSingleProcess(dataSource)) {
+            return MemoryIdempotentRepository.memoryIdempotentRepository(10_000);
+        }
         return new InboxReadLockRepository(dataSource, new TransactionTemplate(tx), "order-file-intake", camel,
             props.getInboxLockMaxAge().toMillis(), props.getInboxLockKeepAlive().toMillis());
+    }
+
+    /**
+     * @param dataSource the hub database
+     * @return true for an embedded H2 database ({@code jdbc:h2:file:}, {@code jdbc:h2:mem:}, or a
+     *         bare path) without {@code AUTO_SERVER=TRUE}: no second process can use it
+     * @throws SQLException when the database cannot be reached
+     */
+    static boolean embeddedSingleProcess(DataSource dataSource) throws SQLException {
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            String url = c.getMetaData().getURL();
+            return embeddedSingleProcess(url);
+        }
+    }
+
+    /**
+     * @param jdbcUrl a JDBC URL
+     * @return whether it names an embedded H2 database no other process can open at the same time
+     */
+    static boolean embeddedSingleProcess(String jdbcUrl) {
+        String u = jdbcUrl == null ? "" : jdbcUrl.toLowerCase(java.util.Locale.ROOT).replace(" ", "");
+        return u.startsWith("jdbc:h2:") && !u.startsWith("jdbc:h2:tcp:") && !u.startsWith("jdbc:h2:ssl:")
+            && !u.contains("auto_server=true");
     }
 
     /** @return health component {@code cluster}: always UP; details {@code instanceId} and {@code leader} (namespace → leads) */
