@@ -72,11 +72,16 @@ public class V16__certificate_inventory extends BaseJavaMigration {
                     "not_before", "state")) {
                 s.execute("alter table certificate alter column " + col + " set not null");
             }
-            String pk = primaryKeyName(c);
-            if (pk != null) {
+            // the old key on order_id goes; its foreign key to orders goes first and comes back named
+            // (H2 lets that foreign key use the primary key's index, which then still counts as a primary key)
+            for (String fk : constraintNames(c, "FOREIGN KEY")) {
+                s.execute("alter table certificate drop constraint \"" + fk + "\"");
+            }
+            for (String pk : constraintNames(c, "PRIMARY KEY")) {
                 s.execute("alter table certificate drop constraint \"" + pk + "\"");
             }
             s.execute("alter table certificate add constraint certificate_pk primary key (id)");
+            s.execute("alter table certificate add constraint certificate_order_fk foreign key (order_id) references orders(id)");
             s.execute("alter table certificate add constraint certificate_account_fk foreign key (account_id) references account(id)");
             s.execute("create unique index certificate_leaf_sha256 on certificate(leaf_sha256)");
             s.execute("create index certificate_order on certificate(order_id, received_at)");
@@ -126,13 +131,22 @@ public class V16__certificate_inventory extends BaseJavaMigration {
         return rows.size();
     }
 
-    /** @return the name of the primary key constraint of {@code certificate} (H2 generates one), or null */
-    private static String primaryKeyName(Connection c) throws SQLException {
+    /**
+     * @param type {@code PRIMARY KEY} or {@code FOREIGN KEY}
+     * @return the names of {@code certificate}'s constraints of that type (H2 generates them, e.g. {@code CONSTRAINT_7};
+     *         PostgreSQL's are {@code certificate_pkey}, {@code certificate_order_id_fkey})
+     */
+    private static List<String> constraintNames(Connection c, String type) throws SQLException {
+        List<String> names = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("select constraint_name from information_schema.table_constraints"
-            + " where lower(table_name) = 'certificate' and constraint_type = 'PRIMARY KEY' and table_schema = current_schema")) {
+            + " where lower(table_name) = 'certificate' and constraint_type = ? and table_schema = current_schema")) {
+            p.setString(1, type);
             try (ResultSet rs = p.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
             }
         }
+        return names;
     }
 }
