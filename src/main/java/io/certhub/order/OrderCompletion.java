@@ -118,7 +118,7 @@ public class OrderCompletion {
                 inventory.store(orderId, order.accountId(), chain, source, clock.instant());
             }
             boolean completed = orders.complete(orderId, source.equals("mailbox") ? "vendor-mail" : "vendor",
-                "certificate issued (serial " + chain.leaf().getSerialNumber().toString(16) + ", via " + source + "); hold captured");
+                "certificate issued (serial " + io.certhub.pki.CertificateFacts.serialHex(chain.leaf().getSerialNumber()) + ", via " + source + "); hold captured");
             if (completed) {
                 deliveries.queue(orderId);
             }
