@@ -54,7 +54,7 @@ class CertificateInventoryTest {
     static void start() {
         demoOrders.clear();         // statics are shared with the PostgreSQL subclass's run
         hub = RunningHub.start(dataDir, "--hub.vendor.poll-cron=* * * * * ?", "--hub.vendor.poll-base=200ms", "--hub.vendor.poll-max=1s",
-            "--hub.sandbox.approval-delay=200ms");
+            "--hub.sandbox.approval-delay=200ms", "--hub.sandbox.vetting-delay=1h");
         // one after the other, so their receivedAt order is known: A (EC, two names), B (RSA), C (SSL Lite, issued at once)
         demoOrders.add(complete("demo-key", place("demo-key", "INV-A", "quickssl_premium", "inv-a.example.com", "www.inv-a.example.com", true)));
         demoOrders.add(complete("demo-key", place("demo-key", "INV-B", "quickssl_premium", "shop-b.example.net", null, false)));
@@ -261,6 +261,28 @@ class CertificateInventoryTest {
         HttpResponse<String> bad = hub.call("GET", "/api/v1/certificates?state=NOPE", "demo-key", null, "Accept", "text/csv");
         assertThat(bad.statusCode()).isEqualTo(422);
         assertThat(bad.headers().firstValue("Content-Type").orElse("")).isEqualTo("application/problem+json");
+    }
+
+    @Test
+    void aLeafAlreadyInTheInventoryDoesNotCompleteASecondOrder() {
+        // an OV order (vetting takes an hour here) for INV-A's names on the same key, so INV-A's chain passes every check for it
+        String dup = place("demo-key", "INV-DUP", "sslwebserver", "inv-a.example.com", "www.inv-a.example.com", true);
+        List<X509Certificate> chainOfA = Certificates.parsePem(hub.get("/api/v1/orders/" + demoOrders.get(0) + "/certificate", "demo-key").body());
+        String sha256 = itemOf(demoOrders.get(0), "demo-key").get("sha256").asText();
+
+        io.certhub.order.OrderCompletion.Result r = hub.context().getBean(io.certhub.order.OrderCompletion.class).complete(dup, chainOfA, "mailbox");
+
+        assertThat(r.code()).isEqualTo("CERTIFICATE_OF_ANOTHER_ORDER");
+        assertThat(r.accepted()).isFalse();
+        assertThat(r.completed()).isFalse();
+        JsonNode order = json("/api/v1/orders/" + dup, "demo-key");
+        assertThat(order.get("state").asText()).isEqualTo("IN_PROGRESS");
+        assertThat(order.get("hold").get("state").asText()).isEqualTo("HELD");
+        assertThat(hub.count("select count(*) from certificate where order_id = ?", dup)).isZero();
+        assertThat(hub.count("select count(*) from certificate where leaf_sha256 = ?", sha256)).isEqualTo(1);
+        assertThat(hub.count("select count(*) from journal where order_id = ? and entry_type = 'CAPTURE'", dup)).isZero();
+        HttpResponse<String> cancel = hub.post("/api/v1/orders/" + dup + "/cancel", "demo-key", null);
+        assertThat(cancel.statusCode()).as(cancel.body()).isIn(200, 202);
     }
 
     @Test
