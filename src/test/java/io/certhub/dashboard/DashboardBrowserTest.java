@@ -414,7 +414,7 @@ class DashboardBrowserTest {
 
     @Test
     @Order(8)
-    void theCertificatesPageListsTheAccountsCertificatesWithTheExpiringFilterAndADomainSearch() {
+    void theCertificatesPageListsTheAccountsCertificatesWithTheExpiringFilterAndADomainSearch() throws Exception {
         signIn("demo-key");
         var all = OrderJson.parse(hub.get("/api/v1/certificates", "demo-key").body());
         long total = all.get("totalElements").asLong();
@@ -449,6 +449,20 @@ class DashboardBrowserTest {
         wait(SHORT).until(x -> "false".equals(attr(By.id("cert-results"), "aria-busy")) && !x.findElements(By.cssSelector("#cert-table")).isEmpty());
         assertThat(d.findElements(By.cssSelector("#cert-table tbody tr a.cert-order-link"))).extracting(WebElement::getText)
             .containsExactly("dash-dv.example.com");
+        // Export CSV: the filtered list, fetched with the key header and saved as certificates.csv
+        click(By.id("cert-export"));
+        waitText(By.id("cert-message"), "Exported as certificates.csv");
+        String csv = (String) browser.jsAsync("const done = arguments[arguments.length - 1];"
+            + "fetch(document.getElementById('cert-export-link').href).then(r => r.text()).then(done, e => done('ERROR ' + e));");
+        String api = hub.call("GET", "/api/v1/certificates?domain=DASH-DV.EXAMPLE", "demo-key", null, "Accept", "text/csv").body();
+        // (WebDriver hands the script's string back with its CRLFs as LFs; the saved file keeps the bytes)
+        assertThat(csv).startsWith("id,orderId,clientReference,domain,serialNumber,").contains("DASH-DV-1", "dash-dv.example.com www.dash-dv.example.com")
+            .isEqualToNormalizingNewlines(api);
+        assertThat(api.split("\r\n")).hasSize(2);
+        Path savedCsv = browser.downloads().resolve("certificates.csv");
+        wait(SHORT).until(x -> Files.exists(savedCsv) && savedCsv.toFile().length() == api.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(Files.readString(savedCsv)).isEqualTo(api);
+
         type(By.id("filter-domain"), "no-such-name");
         click(By.id("cert-filter-apply"));
         waitText(By.id("cert-empty"), "No certificates match");
