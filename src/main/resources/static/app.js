@@ -2,7 +2,8 @@
  * Certhub reseller dashboard: a small hash-routed page on the REST API (/api/v1, header
  * X-Api-Key; shapes in shared/CONTRACT.md). No build step, no dependencies.
  *
- * Routes: #/signin, #/orders?state=&by=&q=&page=, #/orders/{id}, #/new, #/account?page=
+ * Routes: #/signin, #/orders?state=&by=&q=&page=, #/orders/{id}, #/new, #/account?page=,
+ *         #/certificates?expiring=30&domain=&state=&page=
  * The API key lives in sessionStorage only (this tab); signing out removes it.
  * Every value from the API is put into the page as text (never as HTML).
  */
@@ -15,6 +16,8 @@ const REFRESH_MS = 4000;
 const PAGE_SIZE = 20;
 const LEDGER_SIZE = 25;
 const STATES = ['PENDING', 'IN_PROGRESS', 'COMPLETED', 'CANCELLED', 'DECLINED'];
+const CERT_STATES = ['ACTIVE', 'EXPIRED', 'SUPERSEDED', 'REVOKED'];
+const EXPIRING_DAYS = 30;
 
 let timer = null;        // the current page's auto-refresh
 let routeToken = 0;      // bumped on every navigation; stale async work checks it
@@ -177,6 +180,7 @@ async function route() {
     else if (m) await renderOrder(el, decodeURIComponent(m[1]), token, shown);
     else if (path === '/new') await renderNewOrder(el, token);
     else if (path === '/account') await renderAccount(el, params, token);
+    else if (path === '/certificates') await renderCertificates(el, params, token);
     else el.append(h('h1', {}, 'Not found'), h('p', {}, h('a', {href: '#/orders'}, 'Back to the orders')));
   } catch (e) {
     if (e.message !== 'signed out') {
@@ -326,6 +330,7 @@ async function renderOrder(el, id, token, shown) {
   el.append(h('p', {class: 'back'}, h('a', {href: '#/orders'}, '← Orders')), body);
   let last = null;
   let cert = null;     // {url, name} of a downloaded certificate, kept across refreshes
+  let facts = null;    // the order's newest certificate from GET /certificates?orderId= (issue 13 §1), once COMPLETED
 
   const load = async () => {
     const r = await api('GET', '/orders/' + encodeURIComponent(id));
@@ -344,6 +349,13 @@ async function renderOrder(el, id, token, shown) {
       if (focused && document.getElementById(focused)) document.getElementById(focused).focus({preventScroll: true});
     }
     const o = r.data;
+    if (o.state === 'COMPLETED' && !facts) {
+      const c = await api('GET', '/certificates' + query({orderId: id, size: 1}));
+      if (token !== routeToken) return;
+      if (c.ok && c.data.items.length) facts = c.data.items[0];
+    }
+    const slot = $('#certificate-facts');
+    if (slot && facts && !slot.childElementCount) slot.append(certificateFacts(facts));
     const recent = Date.now() - Date.parse(o.updatedAt) < 120000;
     const busy = o.state === 'IN_PROGRESS'
       || (o.state === 'COMPLETED' && (o.delivery ? o.delivery.state === 'PENDING' : recent));
@@ -379,6 +391,7 @@ function orderView(o, status, reload, getCert, setCert) {
   const cert = getCert();
   const certSection = o.state === 'COMPLETED' ? h('section', {id: 'certificate', 'aria-labelledby': 'h-cert'},
     h('h2', {id: 'h-cert'}, 'Certificate'),
+    h('div', {id: 'certificate-facts', 'aria-live': 'polite'}),
     h('p', {}, 'The chain as PEM (leaf first, then the intermediates).'),
     h('p', {id: 'certificate-link-row'}, cert ? h('a', {id: 'certificate-link', href: cert.url, download: cert.name}, 'Save ' + cert.name + ' again') : null)) : null;
 
@@ -445,6 +458,21 @@ function orderView(o, status, reload, getCert, setCert) {
     o.csr ? h('section', {'aria-labelledby': 'h-csr'}, h('h2', {id: 'h-csr'}, 'CSR'),
       h('details', {}, h('summary', {}, 'Show the CSR'), h('pre', {class: 'pem'}, o.csr))) : null,
   ];
+}
+
+/** The facts of one certificate (GET /certificates item) as a definition list. */
+function certificateFacts(c) {
+  return dl([
+    ['Serial number', h('code', {class: 'wrap'}, c.serialNumber), 'cert-serial'],
+    ['Issuer', c.issuer, 'cert-issuer'],
+    ['Subject', c.subject, 'cert-subject'],
+    ['Names', (c.sans || []).join(', '), 'cert-sans'],
+    ['Not before', when(c.notBefore), 'cert-not-before'],
+    ['Not after', when(c.notAfter), 'cert-not-after'],
+    ['SHA-256', h('code', {class: 'wrap'}, c.sha256), 'cert-sha256'],
+    ['Key', `${c.keyType} ${c.keySize} bit`, 'cert-key'],
+    ['State', stateBadge(c.state), 'cert-state'],
+  ]);
 }
 
 const CONTACT_LABELS = {
@@ -846,6 +874,103 @@ async function renderAccount(el, params, token) {
       h('button', {type: 'button', class: 'secondary', disabled: page <= 0, onclick: () => navigate('#/account' + query({page: page - 1 || ''}))}, '← Newer'),
       h('span', {}, `Page ${page + 1} of ${pages}`),
       h('button', {type: 'button', class: 'secondary', disabled: page + 1 >= pages, onclick: () => navigate('#/account' + query({page: page + 1}))}, 'Older →')));
+}
+
+// ---------------------------------------------------------------- certificates
+
+/** Days from now to an instant, rounded down (negative once past). */
+function daysLeft(iso) {
+  return Math.floor((Date.parse(iso) - Date.now()) / 86400000);
+}
+
+async function renderCertificates(el, params, token) {
+  document.title = 'Certificates · Certhub';
+  const expiring = params.get('expiring') === String(EXPIRING_DAYS);
+  const domain = params.get('domain') || '';
+  const state = CERT_STATES.includes(params.get('state')) ? params.get('state') : '';
+  const page = Math.max(0, parseInt(params.get('page') || '0', 10) || 0);
+
+  const expiringBox = h('input', {id: 'filter-expiring', name: 'expiring', type: 'checkbox', checked: expiring});
+  const stateSel = h('select', {id: 'filter-cert-state', name: 'state'},
+    h('option', {value: ''}, 'All states'),
+    CERT_STATES.map(s => h('option', {value: s, selected: s === state}, s)));
+  const domainInput = h('input', {id: 'filter-domain', name: 'domain', type: 'search', value: domain, autocomplete: 'off'});
+  const go = (p) => navigate('#/certificates' + query({expiring: expiringBox.checked ? EXPIRING_DAYS : '', domain: domainInput.value.trim(),
+    state: stateSel.value, page: p || ''}));
+  const filters = h('form', {id: 'cert-filters', class: 'filters', role: 'search', 'aria-label': 'Filter certificates',
+    onsubmit: (ev) => { ev.preventDefault(); go(0); }},
+    h('div', {class: 'field check'}, h('label', {for: 'filter-expiring'}, expiringBox, ` Expiring within ${EXPIRING_DAYS} days`)),
+    h('div', {class: 'field'}, h('label', {for: 'filter-cert-state'}, 'State'), stateSel),
+    h('div', {class: 'field grow'}, h('label', {for: 'filter-domain'}, 'Domain'), domainInput),
+    h('div', {class: 'field buttons'},
+      h('button', {type: 'submit', id: 'cert-filter-apply'}, 'Apply'),
+      h('button', {type: 'button', class: 'secondary', onclick: () => navigate('#/certificates')}, 'Clear')));
+  expiringBox.addEventListener('change', () => go(0));
+  stateSel.addEventListener('change', () => go(0));
+
+  // "expiring within 30 days": notAfter before now + 30 days; with no state chosen, only the ACTIVE ones
+  const filter = {
+    expiresBefore: expiring ? new Date(Date.now() + EXPIRING_DAYS * 86400000).toISOString() : '',
+    domain, state: state || (expiring ? 'ACTIVE' : ''),
+  };
+  const status = h('div', {id: 'cert-message', 'aria-live': 'polite'});
+  const exportButton = h('button', {type: 'button', class: 'secondary', id: 'cert-export', onclick: () => exportCertificates(filter, status)}, 'Export CSV');
+  const results = h('div', {id: 'cert-results', 'aria-live': 'polite', 'aria-busy': 'true'}, h('p', {class: 'hint'}, 'Loading…'));
+  append(el, [h('div', {class: 'title-row'}, h('h1', {}, 'Certificates'), exportButton), filters, status, results]);
+
+  const r = await api('GET', '/certificates' + query(Object.assign({page, size: PAGE_SIZE}, filter)));
+  if (token !== routeToken) return;
+  results.setAttribute('aria-busy', 'false');
+  if (!r.ok) { results.replaceChildren(message(problemText(r.data, r.status), 'error')); return; }
+  const {items, size, totalElements} = r.data;
+  const pages = Math.max(1, Math.ceil(totalElements / size));
+  if (!items.length) {
+    results.replaceChildren(h('p', {id: 'cert-empty', class: 'empty'}, totalElements ? 'No certificates on this page.' : 'No certificates match.'));
+    return;
+  }
+  const head = ['Domain', 'Client reference', 'Not after', 'State', 'Serial number', 'Issuer', 'Key'];
+  const cn = (dn) => { const m = /(?:^|,)CN=((?:[^,\\]|\\.)*)/.exec(dn || ''); return m ? m[1].replace(/\\(.)/g, '$1') : dn; };
+  results.replaceChildren(h('div', {class: 'table-wrap'}, h('table', {id: 'cert-table', class: 'list'},
+    h('caption', {}, `${totalElements} certificate${totalElements === 1 ? '' : 's'}, newest first · page ${page + 1} of ${pages}`),
+    h('thead', {}, h('tr', {}, head.map(t => h('th', {scope: 'col'}, t)))),
+    h('tbody', {}, items.map(c => {
+      const left = daysLeft(c.notAfter);
+      return h('tr', {dataset: {id: c.id, order: c.orderId, state: c.state}},
+        h('td', {'data-label': head[0], class: 'domain'}, h('a', {href: '#/orders/' + encodeURIComponent(c.orderId), class: 'cert-order-link'}, c.domain),
+          (c.sans || []).length > 1 ? h('span', {class: 'hint', title: c.sans.join(', ')}, ` +${c.sans.length - 1}`) : null),
+        h('td', {'data-label': head[1]}, c.clientReference),
+        h('td', {'data-label': head[2], class: 'num'}, when(c.notAfter),
+          c.state === 'ACTIVE' ? h('span', {class: left <= EXPIRING_DAYS ? 'warn days' : 'hint days'}, ` (${left} day${left === 1 ? '' : 's'})`) : null),
+        h('td', {'data-label': head[3]}, stateBadge(c.state)),
+        h('td', {'data-label': head[4]}, h('code', {class: 'wrap'}, c.serialNumber)),
+        h('td', {'data-label': head[5]}, h('span', {title: c.issuer}, cn(c.issuer))),
+        h('td', {'data-label': head[6]}, `${c.keyType} ${c.keySize}`));
+    })))),
+  h('nav', {class: 'pager', 'aria-label': 'Certificate pages'},
+    h('button', {type: 'button', class: 'secondary', id: 'cert-page-prev', disabled: page <= 0, onclick: () => go(page - 1)}, '← Previous'),
+    h('span', {}, `Page ${page + 1} of ${pages}`),
+    h('button', {type: 'button', class: 'secondary', id: 'cert-page-next', disabled: page + 1 >= pages, onclick: () => go(page + 1)}, 'Next →')));
+}
+
+/** Downloads every certificate matching the filters as CSV (GET /certificates, Accept: text/csv). */
+async function exportCertificates(filter, status) {
+  status.replaceChildren(message('Exporting…', 'info'));
+  let res;
+  try {
+    res = await fetch(API + '/certificates' + query(filter), {headers: {'X-Api-Key': apiKey(), 'Accept': 'text/csv'}});
+  } catch (e) {
+    status.replaceChildren(message('The hub could not be reached: ' + e.message, 'error'));
+    return;
+  }
+  if (!res.ok) {
+    status.replaceChildren(message(problemText(await res.json().catch(() => null), res.status), 'error'));
+    return;
+  }
+  const url = URL.createObjectURL(new Blob([await res.blob()], {type: 'text/csv'}));
+  const link = h('a', {id: 'cert-export-link', href: url, download: 'certificates.csv'}, 'Save certificates.csv again');
+  status.replaceChildren(message('Exported as certificates.csv. ', 'ok'));
+  status.firstChild.append(link);
+  link.click();
 }
 
 // ---------------------------------------------------------------- start

@@ -221,12 +221,14 @@ public class OrderApi {
     /**
      * {@code GET /orders/{id}/certificate}: the chain as {@code application/pem-certificate-chain}
      * (leaf first, no root; RFC 8555 §9.1), or with {@code Accept: application/pkcs7-mime} a DER
-     * PKCS#7 (RFC 2315); 404 CERTIFICATE_NOT_FOUND before completion. @param ex exchange
+     * PKCS#7 (RFC 2315); 404 CERTIFICATE_NOT_FOUND before completion. An order with several certificates
+     * (reissues, issue 13 §2) answers its newest. @param ex exchange
      */
     public void certificate(Exchange ex) {
         Caller caller = api.reseller(ex);
         Order o = orders.get(caller.accountId(), id(ex));
-        var rows = jdbc.queryForList("select leaf_pem, chain_pem from certificate where order_id = ?", o.id());
+        var rows = jdbc.queryForList("select leaf_pem, chain_pem from certificate where order_id = ?"
+            + " order by received_at desc, id desc fetch first 1 rows only", o.id());      // the newest of the order's certificates
         if (rows.isEmpty()) {
             throw new HubProblem(404, "CERTIFICATE_NOT_FOUND", null, "order " + o.id() + " has no certificate yet (state " + o.state() + ")");
         }

@@ -147,7 +147,8 @@ public class AdminDelivery {
         long id = exchange.getMessage().getBody(Long.class);
         DeliveryQueue.Delivery d = queue.find(id).orElseThrow();
         Order o = orders.find(d.orderId()).orElseThrow();
-        Map<String, Object> cert = jdbc.queryForMap("select leaf_pem, chain_pem, not_after from certificate where order_id = ?", o.id());
+        Map<String, Object> cert = jdbc.queryForMap("select leaf_pem, chain_pem, not_after from certificate where order_id = ?"
+            + " order by received_at desc, id desc fetch first 1 rows only", o.id());      // the newest (issue 13: several per order)
         List<X509Certificate> leaf = Certificates.parseAny(((String) cert.get("leaf_pem")).getBytes(StandardCharsets.US_ASCII));
         List<X509Certificate> chain = Certificates.parseAny(((String) cert.get("chain_pem")).getBytes(StandardCharsets.US_ASCII));
         List<X509Certificate> full = new ArrayList<>(leaf);

@@ -1,8 +1,8 @@
 package io.certhub.order;
 
+import io.certhub.certificate.CertificateInventory;
 import io.certhub.csr.CsrParser;
 import io.certhub.pki.CertificateChecker;
-import io.certhub.pki.Certificates;
 import io.certhub.pki.Chain;
 import io.certhub.pki.ChainBuilder;
 import io.certhub.pki.CheckResult;
@@ -10,7 +10,6 @@ import io.certhub.pki.PkiException;
 import io.certhub.pki.TrustedRoots;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -25,7 +24,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>A certificate is accepted only if (mailbox issue; shared/DESIGN.md): its public key equals
  * the CSR's, its names cover every ordered name, it is valid now, and its chain builds to a root
  * of {@link TrustedRoots} ({@link CertificateChecker}, PKIX per RFC 5280 §6). On acceptance, in
- * one transaction: the leaf and its intermediates are stored (table {@code certificate}), the
+ * one transaction: the leaf and its intermediates are stored with their facts (table {@code certificate}, the
+ * inventory: {@link CertificateInventory#store}), the
  * hold is captured, the order becomes COMPLETED with its history entry, and the email to the
  * admin contact is queued in the delivery outbox.
  */
@@ -38,7 +38,8 @@ public class OrderCompletion {
      * @param accepted  whether the certificate passed every check
      * @param completed whether this call completed the order (false: it was already completed, or refused)
      * @param code      {@code OK} or the refusal code ({@code KEY_MISMATCH}, {@code NAMES_NOT_COVERED},
-     *                  {@code NOT_VALID_AT_TIME}, {@code CHAIN_UNTRUSTED}, {@code LEAF_MISSING}, {@code INVALID_STATE})
+     *                  {@code NOT_VALID_AT_TIME}, {@code CHAIN_UNTRUSTED}, {@code LEAF_MISSING}, {@code INVALID_STATE},
+     *                  {@code CERTIFICATE_OF_ANOTHER_ORDER}: the same leaf is already stored for another order)
      * @param detail    human detail (with both key fingerprints for a key mismatch)
      */
     public record Result(boolean accepted, boolean completed, String code, String detail) { }
@@ -52,6 +53,7 @@ public class OrderCompletion {
     private final Clock clock;
     private final CertificateChecker checker = new CertificateChecker();
     private final DeliveryQueue deliveries;
+    private final CertificateInventory inventory;
     @org.springframework.beans.factory.annotation.Value("${hub.mailbox.check-time:}")
     private String checkTime;
 
@@ -64,9 +66,10 @@ public class OrderCompletion {
      * @param tx        transaction template
      * @param clock     time of the validity check
      * @param deliveries delivery outbox (the admin email is queued in the completing transaction)
+     * @param inventory the certificate inventory (the certificate and its facts are stored in the completing transaction)
      */
     public OrderCompletion(OrderRepository repo, OrderService orders, CsrParser csrParser, TrustedRoots roots, JdbcTemplate jdbc,
-                           TransactionTemplate tx, Clock clock, DeliveryQueue deliveries) {
+                           TransactionTemplate tx, Clock clock, DeliveryQueue deliveries, CertificateInventory inventory) {
         this.repo = repo;
         this.orders = orders;
         this.csrParser = csrParser;
@@ -75,6 +78,7 @@ public class OrderCompletion {
         this.tx = tx;
         this.clock = clock;
         this.deliveries = deliveries;
+        this.inventory = inventory;
     }
 
     /**
@@ -106,18 +110,25 @@ public class OrderCompletion {
         Boolean done = tx.execute(s -> {
             Integer stored = jdbc.queryForObject("select count(*) from certificate where order_id = ?", Integer.class, orderId);
             if (stored == 0) {
-                jdbc.update("insert into certificate(order_id, leaf_pem, chain_pem, leaf_sha256, not_after, source, received_at) values (?, ?, ?, ?, ?, ?, ?)",
-                    orderId, Certificates.toPem(List.of(chain.leaf())), Certificates.toPem(chain.intermediates()), sha256(chain.leaf()),
-                    Timestamp.from(chain.leaf().getNotAfter().toInstant()), source, Timestamp.from(clock.instant()));
+                String owner = inventory.orderOf(sha256(chain.leaf())).orElse(null);
+                if (owner != null) {
+                    // the same certificate is already in the inventory for another order (same CSR key); never stored twice
+                    return null;
+                }
+                inventory.store(orderId, order.accountId(), chain, source, clock.instant());
             }
             boolean completed = orders.complete(orderId, source.equals("mailbox") ? "vendor-mail" : "vendor",
-                "certificate issued (serial " + chain.leaf().getSerialNumber().toString(16) + ", via " + source + "); hold captured");
+                "certificate issued (serial " + io.certhub.pki.CertificateFacts.serialHex(chain.leaf().getSerialNumber()) + ", via " + source + "); hold captured");
             if (completed) {
                 deliveries.queue(orderId);
             }
             return completed;
         });
-        return new Result(true, Boolean.TRUE.equals(done), "OK", "certificate accepted");
+        if (done == null) {
+            return new Result(false, false, "CERTIFICATE_OF_ANOTHER_ORDER", "certificate " + sha256(chain.leaf())
+                + " is already stored for another order; order " + orderId + " is not completed with it");
+        }
+        return new Result(true, done, "OK", "certificate accepted");
     }
 
     /** @return the time certificates are checked at: {@code hub.mailbox.check-time} when set (tests, replays), else now */

@@ -2,6 +2,7 @@ package io.certhub.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.certhub.pki.CertificateFacts;
 import io.certhub.support.OrderJson;
 import io.certhub.support.RunningHub;
 import io.certhub.support.TestCsrs;
@@ -189,6 +190,19 @@ class DashboardBrowserTest {
         assertThat(chain).hasSizeGreaterThanOrEqualTo(2);
         List<String> sans = chain.get(0).getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList();
         assertThat(sans).contains(domain, "www." + domain);
+
+        // the certificate's facts on the order page (issue 13 §1), as JCA reads them from the PEM the order API serves
+        X509Certificate leaf = chain.get(0);
+        waitText(By.id("cert-serial"), CertificateFacts.serialHex(leaf.getSerialNumber()));
+        assertThat(text(By.id("cert-serial"))).isEqualTo(CertificateFacts.serialHex(leaf.getSerialNumber()));
+        assertThat(text(By.id("cert-sha256"))).isEqualTo(CertificateFacts.of(leaf).sha256());
+        assertThat(text(By.id("cert-issuer"))).isEqualTo(leaf.getIssuerX500Principal().getName("RFC2253")).contains("CN=Certhub Sandbox DV CA");
+        assertThat(text(By.id("cert-subject"))).isEqualTo("CN=" + domain);
+        assertThat(text(By.id("cert-sans"))).isEqualTo(domain + ", www." + domain);
+        assertThat(text(By.id("cert-key"))).isEqualTo("EC 256 bit");
+        assertThat(attr(By.cssSelector("#cert-not-after time"), "datetime")).isEqualTo(leaf.getNotAfter().toInstant().toString());
+        assertThat(attr(By.cssSelector("#cert-not-before time"), "datetime")).isEqualTo(leaf.getNotBefore().toInstant().toString());
+        assertThat(text(By.id("cert-state"))).isEqualTo("ACTIVE");
         Path saved = browser.downloads().resolve(domain + ".pem");
         wait(SHORT).until(x -> Files.exists(saved));
         assertThat(Files.readString(saved)).isEqualTo(pem);
@@ -396,6 +410,70 @@ class DashboardBrowserTest {
         open("#/orders");
         wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#orders-table tr[data-id='" + demoId + "']")));
         assertThat(allListedRefs()).contains("DEMO-ONLY-1").noneMatch(r -> r.startsWith("OTHER-") || r.startsWith("PAGE-"));
+    }
+
+    @Test
+    @Order(8)
+    void theCertificatesPageListsTheAccountsCertificatesWithTheExpiringFilterAndADomainSearch() throws Exception {
+        signIn("demo-key");
+        var all = OrderJson.parse(hub.get("/api/v1/certificates", "demo-key").body());
+        long total = all.get("totalElements").asLong();
+        assertThat(total).isGreaterThanOrEqualTo(1);               // DASH-DV-1 of test 2, and any other DV order completed since
+        String soonId = all.get("items").get(0).get("id").asText();
+        String soonDomain = all.get("items").get(0).get("domain").asText();
+        // one certificate ends in 10 days (its row moved; the sandbox issues for about 200 days)
+        hub.jdbc().update("update certificate set not_after = ? where id = ?",
+            java.sql.Timestamp.from(java.time.Instant.now().plus(Duration.ofDays(10))), soonId);
+
+        open("#/certificates");
+        waitText(By.tagName("h1"), "Certificates");
+        wait(SHORT).until(x -> "false".equals(attr(By.id("cert-results"), "aria-busy")));
+        assertThat(d.findElements(By.cssSelector("#cert-table tbody tr"))).hasSize((int) total);
+        assertThat(text(By.cssSelector("#cert-table caption"))).startsWith(total + " certificate");
+        assertThat(text(By.cssSelector("#cert-table tr[data-id='" + soonId + "']"))).contains(soonDomain, "(9 days)", "ACTIVE");
+        browser.screenshot("10-certificates");
+
+        // "expiring within 30 days": only the one that ends in 10 days
+        click(By.id("filter-expiring"));
+        wait(SHORT).until(x -> x.getCurrentUrl().contains("expiring=30"));
+        wait(SHORT).until(x -> "false".equals(attr(By.id("cert-results"), "aria-busy")) && !x.findElements(By.cssSelector("#cert-table")).isEmpty());
+        assertThat(d.findElements(By.cssSelector("#cert-table tbody tr"))).extracting(r -> r.getDomAttribute("data-id")).containsExactly(soonId);
+        browser.screenshot("11-certificates-expiring");
+
+        // domain search: any part of a name, case-insensitive; the link opens the order with its facts
+        click(By.id("filter-expiring"));
+        wait(SHORT).until(x -> !x.getCurrentUrl().contains("expiring"));
+        type(By.id("filter-domain"), "DASH-DV.EXAMPLE");
+        click(By.id("cert-filter-apply"));
+        wait(SHORT).until(x -> x.getCurrentUrl().contains("domain=DASH-DV.EXAMPLE"));
+        wait(SHORT).until(x -> "false".equals(attr(By.id("cert-results"), "aria-busy")) && !x.findElements(By.cssSelector("#cert-table")).isEmpty());
+        assertThat(d.findElements(By.cssSelector("#cert-table tbody tr a.cert-order-link"))).extracting(WebElement::getText)
+            .containsExactly("dash-dv.example.com");
+        // Export CSV: the filtered list, fetched with the key header and saved as certificates.csv
+        click(By.id("cert-export"));
+        waitText(By.id("cert-message"), "Exported as certificates.csv");
+        String csv = (String) browser.jsAsync("const done = arguments[arguments.length - 1];"
+            + "fetch(document.getElementById('cert-export-link').href).then(r => r.text()).then(done, e => done('ERROR ' + e));");
+        String api = hub.call("GET", "/api/v1/certificates?domain=DASH-DV.EXAMPLE", "demo-key", null, "Accept", "text/csv").body();
+        // (WebDriver hands the script's string back with its CRLFs as LFs; the saved file keeps the bytes)
+        assertThat(csv).startsWith("id,orderId,clientReference,domain,serialNumber,").contains("DASH-DV-1", "dash-dv.example.com www.dash-dv.example.com")
+            .isEqualToNormalizingNewlines(api);
+        assertThat(api.split("\r\n")).hasSize(2);
+        Path savedCsv = browser.downloads().resolve("certificates.csv");
+        wait(SHORT).until(x -> Files.exists(savedCsv) && savedCsv.toFile().length() == api.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(Files.readString(savedCsv)).isEqualTo(api);
+
+        type(By.id("filter-domain"), "no-such-name");
+        click(By.id("cert-filter-apply"));
+        waitText(By.id("cert-empty"), "No certificates match");
+
+        // another account sees none of them
+        signIn("other-key");
+        open("#/certificates");
+        wait(SHORT).until(x -> "false".equals(attr(By.id("cert-results"), "aria-busy")));
+        assertThat(d.findElement(By.id("main")).getText()).doesNotContain("dash-dv.example.com", soonDomain);
+        assertThat(d.findElements(By.cssSelector("#cert-table tr[data-id='" + soonId + "']"))).isEmpty();
+        signIn("demo-key");
     }
 
     // ------------------------------------------------------------------ helpers

@@ -1,0 +1,224 @@
+package io.certhub.certificate;
+
+import io.certhub.pki.CertificateFacts;
+import io.certhub.pki.Certificates;
+import io.certhub.pki.Chain;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The certificate inventory (issue 13 §1, table {@code certificate} of Flyway V16): stores an
+ * issued certificate with its facts ({@link CertificateFacts}) and lists an account's
+ * certificates. Portable SQL (H2 in PostgreSQL mode, PostgreSQL).
+ *
+ * <p>States: {@code ACTIVE}, {@code SUPERSEDED} (a reissue replaced it, issue 13 §2),
+ * {@code REVOKED} (§5) are stored; {@code EXPIRED} is derived on read: a stored ACTIVE whose
+ * {@code notAfter} is not after now.
+ */
+@Repository
+public class CertificateInventory {
+
+    /** The states a certificate can be listed with. */
+    public enum State { ACTIVE, EXPIRED, SUPERSEDED, REVOKED }
+
+    /**
+     * A stored certificate with the order's reference and domain.
+     *
+     * @param id              certificate id (UUID string)
+     * @param orderId         the order it was issued for
+     * @param accountId       the order's account
+     * @param clientReference the order's client reference
+     * @param domain          the order's domain
+     * @param facts           the certificate's facts
+     * @param state           ACTIVE, EXPIRED (derived), SUPERSEDED or REVOKED
+     * @param source          {@code vendor-api} or {@code mailbox}
+     * @param receivedAt      when the hub stored it
+     * @param leafPem         the leaf as PEM
+     * @param chainPem        the intermediates as PEM (issuer of the leaf first, no root)
+     */
+    public record Item(String id, String orderId, String accountId, String clientReference, String domain, CertificateFacts facts,
+                       State state, String source, Instant receivedAt, String leafPem, String chainPem) { }
+
+    /**
+     * Filters of the list; null fields do not filter.
+     *
+     * @param expiresBefore only certificates whose notAfter is before this instant
+     * @param domain        lower-case text found in a SAN or the subject CN (substring)
+     * @param state         only this (derived) state
+     * @param orderId       only the certificates of this order
+     */
+    public record Filter(Instant expiresBefore, String domain, State state, String orderId) { }
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+
+    /**
+     * @param jdbc  template on the hub database
+     * @param clock time source (EXPIRED is derived against it)
+     */
+    public CertificateInventory(JdbcTemplate jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /**
+     * Stores an accepted certificate as ACTIVE with its facts. Joins the caller's transaction
+     * (the completing one of {@code OrderCompletion}).
+     *
+     * @param orderId   the order
+     * @param accountId the order's account
+     * @param chain     the checked chain (leaf and intermediates)
+     * @param source    {@code vendor-api} or {@code mailbox}
+     * @param at        when it was received
+     * @return the new certificate's id
+     */
+    public String store(String orderId, String accountId, Chain chain, String source, Instant at) {
+        CertificateFacts f = CertificateFacts.of(chain.leaf());
+        String id = UUID.randomUUID().toString();
+        jdbc.update("insert into certificate(id, order_id, account_id, leaf_pem, chain_pem, leaf_sha256, serial_hex, issuer_dn, subject_dn,"
+                + " common_name, sans, key_type, key_size, not_before, not_after, state, source, received_at)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?)",
+            id, orderId, accountId, Certificates.toPem(List.of(chain.leaf())), Certificates.toPem(chain.intermediates()), f.sha256(),
+            f.serialHex(), f.issuerDn(), f.subjectDn(), f.commonName(), f.sansColumn(), f.keyType(), f.keySize(),
+            Timestamp.from(f.notBefore()), Timestamp.from(f.notAfter()), source, Timestamp.from(at));
+        return id;
+    }
+
+    /**
+     * @param sha256 lower-case hex SHA-256 of a leaf's DER
+     * @return the order that certificate is stored for, if any
+     */
+    public Optional<String> orderOf(String sha256) {
+        return jdbc.queryForList("select order_id from certificate where leaf_sha256 = ?", String.class, sha256).stream().findFirst();
+    }
+
+    /**
+     * @param accountId account
+     * @param id        certificate id
+     * @return the certificate when it exists and belongs to the account
+     */
+    public Optional<Item> find(String accountId, String id) {
+        return jdbc.query(SELECT + " where c.account_id = ? and c.id = ?", mapper(clock.instant()), accountId, id).stream().findFirst();
+    }
+
+    /**
+     * A page of an account's certificates, newest first ({@code received_at} descending, then id).
+     *
+     * @param accountId account
+     * @param f         filters
+     * @param page      0-based page
+     * @param size      page size
+     * @return the items of the page
+     */
+    public List<Item> list(String accountId, Filter f, int page, int size) {
+        Instant now = clock.instant();
+        List<Object> args = new ArrayList<>();
+        String where = where(accountId, f, now, args);
+        args.add(size);
+        args.add((long) page * size);
+        return jdbc.query(SELECT + where + " order by c.received_at desc, c.id desc limit ? offset ?", mapper(now), args.toArray());
+    }
+
+    /**
+     * @param accountId account
+     * @param f         filters
+     * @return how many certificates match
+     */
+    public long count(String accountId, Filter f) {
+        List<Object> args = new ArrayList<>();
+        String where = where(accountId, f, clock.instant(), args);
+        return jdbc.queryForObject("select count(*) from certificate c" + where, Long.class, args.toArray());
+    }
+
+    /**
+     * The batch after a position of the newest-first order, for exports that walk every match
+     * without OFFSET (keyset paging on {@code (received_at, id)}).
+     *
+     * @param accountId account
+     * @param f         filters
+     * @param after     the last item of the previous batch, or null for the first batch
+     * @param limit     batch size
+     * @return up to {@code limit} items after {@code after}
+     */
+    public List<Item> batchAfter(String accountId, Filter f, Item after, int limit) {
+        Instant now = clock.instant();
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder(where(accountId, f, now, args));
+        if (after != null) {
+            Timestamp at = Timestamp.from(after.receivedAt());
+            where.append(" and (c.received_at < ? or (c.received_at = ? and c.id < ?))");
+            args.add(at);
+            args.add(at);
+            args.add(after.id());
+        }
+        args.add(limit);
+        return jdbc.query(SELECT + where + " order by c.received_at desc, c.id desc limit ?", mapper(now), args.toArray());
+    }
+
+    private static final String SELECT = "select c.*, o.client_reference, o.domain from certificate c join orders o on o.id = c.order_id";
+
+    private static String where(String accountId, Filter f, Instant now, List<Object> args) {
+        StringBuilder sb = new StringBuilder(" where c.account_id = ?");
+        args.add(accountId);
+        if (f.orderId() != null) {
+            sb.append(" and c.order_id = ?");
+            args.add(f.orderId());
+        }
+        if (f.expiresBefore() != null) {
+            sb.append(" and c.not_after < ?");
+            args.add(Timestamp.from(f.expiresBefore()));
+        }
+        if (f.domain() != null) {
+            String like = "%" + f.domain().toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            sb.append(" and (c.sans like ? escape '\\' or lower(c.common_name) like ? escape '\\')");
+            args.add(like);
+            args.add(like);
+        }
+        if (f.state() != null) {
+            switch (f.state()) {
+                case ACTIVE -> {
+                    sb.append(" and c.state = 'ACTIVE' and c.not_after > ?");
+                    args.add(Timestamp.from(now));
+                }
+                case EXPIRED -> {
+                    sb.append(" and c.state = 'ACTIVE' and c.not_after <= ?");
+                    args.add(Timestamp.from(now));
+                }
+                default -> {
+                    sb.append(" and c.state = ?");
+                    args.add(f.state().name());
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static RowMapper<Item> mapper(Instant now) {
+        return (ResultSet rs, int i) -> map(rs, now);
+    }
+
+    private static Item map(ResultSet rs, Instant now) throws SQLException {
+        Instant notAfter = rs.getTimestamp("not_after").toInstant();
+        CertificateFacts facts = new CertificateFacts(rs.getString("serial_hex"), rs.getString("issuer_dn"), rs.getString("subject_dn"),
+            rs.getString("common_name"), CertificateFacts.sansFromColumn(rs.getString("sans")), rs.getString("key_type"), rs.getInt("key_size"),
+            rs.getTimestamp("not_before").toInstant(), notAfter, rs.getString("leaf_sha256").trim());
+        State state = State.valueOf(rs.getString("state"));
+        if (state == State.ACTIVE && !notAfter.isAfter(now)) {
+            state = State.EXPIRED;
+        }
+        return new Item(rs.getString("id"), rs.getString("order_id"), rs.getString("account_id"), rs.getString("client_reference"),
+            rs.getString("domain"), facts, state, rs.getString("source"), rs.getTimestamp("received_at").toInstant(),
+            rs.getString("leaf_pem"), rs.getString("chain_pem"));
+    }
+}
