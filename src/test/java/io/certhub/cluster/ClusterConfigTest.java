@@ -17,6 +17,6 @@ class ClusterConfigTest {
         assertThat(ClusterConfig.embeddedSingleProcess("jdbc:h2:tcp://db.internal:9092/certhub")).isFalse();
         assertThat(ClusterConfig.embeddedSingleProcess("jdbc:h2:ssl://db.internal/certhub")).isFalse();
         assertThat(ClusterConfig.embeddedSingleProcess("jdbc:postgresql://db.internal:5432/certhub")).isFalse();
-        assertThat(ClusterConfig.embeddedSingleProcess(null)).isFalse();
+        assertThat(ClusterConfig.embeddedSingleProcess((String) null)).isFalse();
     }
 }
