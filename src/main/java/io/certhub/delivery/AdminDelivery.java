@@ -68,6 +68,8 @@ public class AdminDelivery {
     private final Duration retryBase;
     private final Duration retryMax;
     private org.apache.camel.CamelContext camel;
+    private org.springframework.transaction.support.TransactionTemplate tx;
+    private org.springframework.context.ApplicationEventPublisher events;
 
     /**
      * @param queue     the outbox
@@ -90,6 +92,37 @@ public class AdminDelivery {
         this.from = from;
         this.retryBase = retryBase;
         this.retryMax = retryMax;
+    }
+
+    /**
+     * @param tx     transaction template (a first failure and its webhook event commit together)
+     * @param events publisher of the webhook event {@code delivery.failed}
+     */
+    @org.springframework.beans.factory.annotation.Autowired
+    public void setEvents(org.springframework.transaction.support.TransactionTemplate tx, org.springframework.context.ApplicationEventPublisher events) {
+        this.tx = tx;
+        this.events = events;
+    }
+
+    /**
+     * Publishes {@code delivery.failed} (issue 13 §4) for the first failed attempt of an admin
+     * email: the hub keeps retrying it (it never gives a delivery up), so the reseller hears of the
+     * trouble once per delivery, not once per retry. Data: {@code delivery: {id, recipient, attempts,
+     * error, nextAttemptAt}}.
+     */
+    private void deliveryFailed(DeliveryQueue.Delivery d, String error, Duration retryIn) {
+        Order o = orders.find(d.orderId()).orElse(null);
+        if (o == null || events == null) {
+            return;
+        }
+        Map<String, Object> delivery = new LinkedHashMap<>();
+        delivery.put("id", d.id());
+        delivery.put("recipient", d.recipient());
+        delivery.put("attempts", d.attempts() + 1);
+        delivery.put("error", error);
+        delivery.put("nextAttemptAt", java.time.Instant.now().plus(retryIn).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        events.publishEvent(new io.certhub.webhook.HubEvent(io.certhub.webhook.WebhookEventType.DELIVERY_FAILED, o.accountId(), o.id(),
+            Map.of("delivery", delivery)));
     }
 
     /**
@@ -242,12 +275,23 @@ public class AdminDelivery {
         }
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String error = t == null ? "unknown failure" : t.getClass().getSimpleName() + ": " + t.getMessage();
-        int attempts = queue.find(id).map(DeliveryQueue.Delivery::attempts).orElse(0);
+        DeliveryQueue.Delivery d = queue.find(id).orElse(null);
+        int attempts = d == null ? 0 : d.attempts();
         Duration wait = retryBase.multipliedBy(1L << Math.min(attempts, 16));
         if (wait.compareTo(retryMax) > 0) {
             wait = retryMax;
         }
-        queue.failed(id, error, wait);
+        if (attempts == 0 && d != null && tx != null) {
+            // the first failure of this delivery: webhook event delivery.failed in the same transaction (issue 13 §4)
+            long deliveryId = id;
+            Duration retryIn = wait;
+            tx.executeWithoutResult(s -> {
+                queue.failed(deliveryId, error, retryIn);
+                deliveryFailed(d, error, retryIn);
+            });
+        } else {
+            queue.failed(id, error, wait);
+        }
         meters.counter("certhub.deliveries.failed").increment();
         LOG.warn("delivery {} failed (attempt {}): {}; retry in {}", id, attempts + 1, error, wait);
     }

@@ -54,6 +54,7 @@ public class OrderCompletion {
     private final CertificateChecker checker = new CertificateChecker();
     private final DeliveryQueue deliveries;
     private final CertificateInventory inventory;
+    private final org.springframework.context.ApplicationEventPublisher events;
     @org.springframework.beans.factory.annotation.Value("${hub.mailbox.check-time:}")
     private String checkTime;
 
@@ -67,9 +68,12 @@ public class OrderCompletion {
      * @param clock     time of the validity check
      * @param deliveries delivery outbox (the admin email is queued in the completing transaction)
      * @param inventory the certificate inventory (the certificate and its facts are stored in the completing transaction)
+     * @param events    publisher of the webhook event {@code certificate.issued} (inside the completing transaction)
      */
     public OrderCompletion(OrderRepository repo, OrderService orders, CsrParser csrParser, TrustedRoots roots, JdbcTemplate jdbc,
-                           TransactionTemplate tx, Clock clock, DeliveryQueue deliveries, CertificateInventory inventory) {
+                           TransactionTemplate tx, Clock clock, DeliveryQueue deliveries, CertificateInventory inventory,
+                           org.springframework.context.ApplicationEventPublisher events) {
+        this.events = events;
         this.repo = repo;
         this.orders = orders;
         this.csrParser = csrParser;
@@ -115,7 +119,8 @@ public class OrderCompletion {
                     // the same certificate is already in the inventory for another order (same CSR key); never stored twice
                     return null;
                 }
-                inventory.store(orderId, order.accountId(), chain, source, clock.instant());
+                String certificateId = inventory.store(orderId, order.accountId(), chain, source, clock.instant());
+                certificateIssued(order, certificateId, chain);
             }
             boolean completed = orders.complete(orderId, source.equals("mailbox") ? "vendor-mail" : "vendor",
                 "certificate issued (serial " + io.certhub.pki.CertificateFacts.serialHex(chain.leaf().getSerialNumber()) + ", via " + source + "); hold captured");
@@ -129,6 +134,16 @@ public class OrderCompletion {
                 + " is already stored for another order; order " + orderId + " is not completed with it");
         }
         return new Result(true, done, "OK", "certificate accepted");
+    }
+
+    /** Publishes {@code certificate.issued} inside the completing transaction (issue 13 §4). */
+    private void certificateIssued(Order order, String certificateId, Chain chain) {
+        java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
+        c.put("id", certificateId);
+        c.put("serialNumber", io.certhub.pki.CertificateFacts.serialHex(chain.leaf().getSerialNumber()));
+        c.put("notAfter", chain.leaf().getNotAfter().toInstant().toString());
+        events.publishEvent(new io.certhub.webhook.HubEvent(io.certhub.webhook.WebhookEventType.CERTIFICATE_ISSUED, order.accountId(),
+            order.id(), java.util.Map.of("certificate", c)));
     }
 
     /** @return the time certificates are checked at: {@code hub.mailbox.check-time} when set (tests, replays), else now */

@@ -3,6 +3,8 @@ package io.certhub.order;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.certhub.ledger.LedgerService;
 import io.certhub.problem.HubProblem;
+import io.certhub.webhook.HubEvent;
+import io.certhub.webhook.WebhookEventType;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +20,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * edit a saved order, submit, cancel, complete, decline. Each state change, its history entry and
  * its ledger entry (hold, capture, release) commit in one transaction; a change whose
  * precondition no longer holds (the order moved meanwhile) is refused with 409
- * {@code INVALID_STATE} and writes nothing.
+ * {@code INVALID_STATE} and writes nothing. Inside the same transaction each change publishes its
+ * webhook event ({@link HubEvent}: {@code order.submitted}, {@code order.completed},
+ * {@code order.cancelled}, {@code order.declined}, {@code hold.captured}, {@code hold.released}),
+ * which the webhook outbox writes before the commit (issue 13 §4).
  *
  * <p>Errors are {@link HubProblem}s: 404 {@code ORDER_NOT_FOUND} (also for another account's
  * order), 409 {@code INVALID_STATE}, 409 {@code CLIENT_REFERENCE_CONFLICT}, 402
@@ -68,7 +73,7 @@ public class OrderService {
      * @param tx        transaction template of the hub database
      * @param clock     time source
      * @param json      Jackson mapper (contacts)
-     * @param events    publisher of {@link OrderSubmitted}
+     * @param events    publisher of {@link OrderSubmitted} (after the commit) and {@link HubEvent} (inside the transaction)
      */
     public OrderService(OrderRepository repo, OrderValidator validator, LedgerService ledger, TransactionTemplate tx, Clock clock,
                         ObjectMapper json, ApplicationEventPublisher events) {
@@ -148,6 +153,7 @@ public class OrderService {
         ledger.hold(accountId, o.id(), 1, o.price());
         repo.addHistory(o.id(), List.of(saved, new Order.HistoryEntry(now, OrderState.PENDING, OrderState.IN_PROGRESS, null, actor,
             submittedReason(o))));
+        events.publishEvent(new HubEvent(WebhookEventType.ORDER_SUBMITTED, accountId, o.id(), null));
         return new CreateResult(o, true);
     }
 
@@ -226,7 +232,7 @@ public class OrderService {
                     ? "a completed certificate cannot be cancelled; it is revoked instead" : "the order is already cancelled");
             }
             if (o.state() == OrderState.IN_PROGRESS) {
-                ledger.release(o.id());
+                ledger.release(o.id()).ifPresent(h -> holdSettled(o, h));
             }
             change(o, OrderState.CANCELLED, o.vendorStatus(), o.submissions(), null, null, actor, reason == null ? "cancelled" : reason);
             return reload(o.id());
@@ -252,7 +258,7 @@ public class OrderService {
             if (o.state() != OrderState.IN_PROGRESS) {
                 throw invalidState(o, "complete", "only an IN_PROGRESS order can be completed");
             }
-            ledger.capture(o.id());
+            ledger.capture(o.id()).ifPresent(h -> holdSettled(o, h));
             change(o, OrderState.COMPLETED, "completed", o.submissions(), null, null, actor, reason);
             return true;
         }));
@@ -273,7 +279,7 @@ public class OrderService {
             if (o.state() != OrderState.IN_PROGRESS) {
                 return false;
             }
-            ledger.release(o.id());
+            ledger.release(o.id()).ifPresent(h -> holdSettled(o, h));
             change(o, OrderState.DECLINED, "declined", o.submissions(), code, detail, actor, detail);
             return true;
         }));
@@ -294,7 +300,7 @@ public class OrderService {
             if (o.state() != OrderState.IN_PROGRESS) {
                 return false;
             }
-            ledger.release(o.id());
+            ledger.release(o.id()).ifPresent(h -> holdSettled(o, h));
             change(o, OrderState.CANCELLED, "cancelled", o.submissions(), null, null, actor, reason);
             return true;
         }));
@@ -597,6 +603,29 @@ public class OrderService {
             throw invalidState(reload(o.id()), to.name(), "the order changed meanwhile");
         }
         repo.addHistory(o.id(), new Order.HistoryEntry(now, o.state(), to, vendorStatus, actor, reason));
+        WebhookEventType type = switch (to) {
+            case IN_PROGRESS -> WebhookEventType.ORDER_SUBMITTED;
+            case COMPLETED -> WebhookEventType.ORDER_COMPLETED;
+            case CANCELLED -> WebhookEventType.ORDER_CANCELLED;
+            case DECLINED -> WebhookEventType.ORDER_DECLINED;
+            default -> null;
+        };
+        if (type != null) {
+            // inside the transaction of the change: the webhook outbox writes it before the commit (issue 13 §4)
+            events.publishEvent(new HubEvent(type, o.accountId(), o.id(), null));
+        }
+    }
+
+    /** Publishes {@code hold.captured} / {@code hold.released} inside the settling transaction (issue 13 §4). */
+    private void holdSettled(Order o, LedgerService.Hold h) {
+        java.util.Map<String, Object> hold = new java.util.LinkedHashMap<>();
+        hold.put("id", h.id());
+        hold.put("submission", h.submission());
+        hold.put("state", h.state().name());
+        hold.put("amountMinor", h.amount().minor());
+        hold.put("currency", h.amount().currency());
+        events.publishEvent(new HubEvent(h.state() == LedgerService.HoldState.CAPTURED ? WebhookEventType.HOLD_CAPTURED
+            : WebhookEventType.HOLD_RELEASED, o.accountId(), o.id(), java.util.Map.of("hold", hold)));
     }
 
     private Order reload(String id) {

@@ -1,0 +1,64 @@
+package io.certhub.webhook;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The event types an endpoint may subscribe to (issue 13 §4), with their wire names. Every type is
+ * accepted in a subscription; {@link #emitted()} says whether the hub has the trigger today.
+ */
+public enum WebhookEventType {
+
+    /** An order went to IN_PROGRESS with its hold (created with {@code handle: process}, or submitted). */
+    ORDER_SUBMITTED("order.submitted", true),
+    /** An order was completed (certificate accepted, hold captured). */
+    ORDER_COMPLETED("order.completed", true),
+    /** An order was cancelled (by the reseller, or the vendor confirmed a cancellation). */
+    ORDER_CANCELLED("order.cancelled", true),
+    /** The vendor declined an order (hold released). */
+    ORDER_DECLINED("order.declined", true),
+    /** A certificate was stored for an order (inventory, issue 13 §1). */
+    CERTIFICATE_ISSUED("certificate.issued", true),
+    /** A certificate was reissued: accepted in subscriptions, emitted once reissue (issue 13 §5) exists. */
+    CERTIFICATE_REISSUED("certificate.reissued", false),
+    /** A certificate is about to expire: accepted in subscriptions, emitted once reminders exist. */
+    CERTIFICATE_EXPIRING("certificate.expiring", false),
+    /** An order's hold was captured (the price left the balance). */
+    HOLD_CAPTURED("hold.captured", true),
+    /** An order's hold was released (cancel, decline). */
+    HOLD_RELEASED("hold.released", true),
+    /** The certificate email to the admin contact failed (first failed attempt of a delivery; it is retried). */
+    DELIVERY_FAILED("delivery.failed", true);
+
+    private final String wire;
+    private final boolean emitted;
+
+    WebhookEventType(String wire, boolean emitted) {
+        this.wire = wire;
+        this.emitted = emitted;
+    }
+
+    /** @return the name on the wire and in subscriptions, e.g. {@code order.submitted} */
+    public String wire() {
+        return wire;
+    }
+
+    /** @return whether the hub emits this type today */
+    public boolean emitted() {
+        return emitted;
+    }
+
+    /**
+     * @param wire a wire name, exact (lower case)
+     * @return the type, or empty when unknown
+     */
+    public static Optional<WebhookEventType> of(String wire) {
+        return Arrays.stream(values()).filter(t -> t.wire.equals(wire)).findFirst();
+    }
+
+    /** @return every wire name, in declaration order */
+    public static List<String> wireNames() {
+        return Arrays.stream(values()).map(WebhookEventType::wire).toList();
+    }
+}
