@@ -294,6 +294,46 @@ class WebhookFlowTest {
             hub.count("select count(*) from webhook_delivery where webhook_id = ? and state = 'DELIVERED'", hook[0]) == 1);
     }
 
+    /**
+     * The claim: 200 deliveries due at once are pushed through the delivery route by three more
+     * senders (standing for other sweeps or hub instances on the database) while the hub's own
+     * sweep sends them too; each event still reaches the receiver exactly once. The events are
+     * written through the outbox in one transaction; their type (certificate.expiring, which the hub
+     * itself does not emit yet) keeps the other tests' webhooks out of it.
+     */
+    @Test
+    void concurrentSendersNeverSendOneDeliveryTwice() throws Exception {
+        String[] hook = register("/burst", "certificate.expiring");
+        TransactionTemplate tx = hub.context().getBean(TransactionTemplate.class);
+        tx.executeWithoutResult(s -> {
+            for (int i = 0; i < 200; i++) {
+                hub.context().publishEvent(new io.certhub.webhook.HubEvent(io.certhub.webhook.WebhookEventType.CERTIFICATE_EXPIRING, "demo", null,
+                    Map.of("n", i)));
+            }
+        });
+        List<Long> ids = hub.jdbc().queryForList("select id from webhook_delivery where webhook_id = ? order by id", Long.class, hook[0]);
+        assertThat(ids).hasSize(200);
+        org.apache.camel.ProducerTemplate producer = hub.context().getBean(org.apache.camel.CamelContext.class).createProducerTemplate();
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                done.add(senders.submit(() -> ids.forEach(id -> producer.sendBody("direct:webhook-delivery", id))));
+            }
+            for (var f : done) {
+                f.get();
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> allDelivered(hook[0]));
+        List<WebhookReceiver.Received> got = receiver.at("/burst");
+        assertThat(got).hasSize(200).allSatisfy(r -> assertThat(r.answered()).isEqualTo(200));
+        assertThat(got.stream().map(WebhookReceiver.Received::id).distinct().count()).isEqualTo(200);
+        assertThat(got.stream().map(r -> OrderJson.parse(r.body()).at("/data/n").asInt()).collect(Collectors.toSet())).hasSize(200);
+        assertThat(hub.count("select count(*) from webhook_attempt where webhook_id = ?", hook[0])).isEqualTo(200);
+    }
+
     @Test
     void anEventCommitsWithItsChangeOrNotAtAll() {
         String[] hook = register("/outbox", "order.cancelled");
