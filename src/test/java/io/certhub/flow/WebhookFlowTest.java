@@ -332,6 +332,34 @@ class WebhookFlowTest {
         assertThat(got.stream().map(WebhookReceiver.Received::id).distinct().count()).isEqualTo(200);
         assertThat(got.stream().map(r -> OrderJson.parse(r.body()).at("/data/n").asInt()).collect(Collectors.toSet())).hasSize(200);
         assertThat(hub.count("select count(*) from webhook_attempt where webhook_id = ?", hook[0])).isEqualTo(200);
+        assertThat(hub.call("DELETE", "/api/v1/webhooks/" + hook[0], "demo-key", null).statusCode()).isEqualTo(204);
+    }
+
+    /** A receiver that does not answer within hub.webhooks.read-timeout (5 s here): a timed-out try in the log, then delivered. */
+    @Test
+    void aTryWithoutAnAnswerTimesOutAndIsRetried() {
+        java.util.concurrent.CountDownLatch gate = receiver.hold("/slow");
+        String[] hook = register("/slow", "certificate.expiring");
+        TransactionTemplate tx = hub.context().getBean(TransactionTemplate.class);
+        try {
+            tx.executeWithoutResult(s -> hub.context().publishEvent(new io.certhub.webhook.HubEvent(
+                io.certhub.webhook.WebhookEventType.CERTIFICATE_EXPIRING, "demo", null, Map.of("slow", true))));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> hub.count("select count(*) from webhook_attempt where webhook_id = ?", hook[0]) >= 1);
+        } finally {
+            gate.countDown();
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> allDelivered(hook[0]));
+        List<JsonNode> tries = list(OrderJson.parse(hub.get("/api/v1/webhooks/" + hook[0] + "/deliveries", "demo-key").body()).get("items"));
+        assertThat(tries).hasSize(2);
+        assertThat(tries.get(1).get("attempt").asInt()).isEqualTo(1);
+        assertThat(tries.get(1).get("statusCode").isNull()).isTrue();
+        assertThat(tries.get(1).get("error").asText()).startsWith("timeout");
+        assertThat(tries.get(1).get("durationMs").asLong()).isGreaterThanOrEqualTo(4900);
+        assertThat(tries.get(0).get("attempt").asInt()).isEqualTo(2);
+        assertThat(tries.get(0).get("statusCode").asInt()).isEqualTo(200);
+        assertThat(receiver.at("/slow")).extracting(WebhookReceiver.Received::answered).containsExactly(0, 200);
+        assertThat(hub.call("DELETE", "/api/v1/webhooks/" + hook[0], "demo-key", null).statusCode()).isEqualTo(204);
     }
 
     @Test

@@ -19,7 +19,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * A reseller's webhook endpoint for tests: the JDK's HTTP server on a free loopback port that
  * records every request (path, Standard Webhooks headers, body, the status it answered) and answers
- * 503 to the first {@code n} requests of a path set with {@link #failFirst}, 200 to the rest.
+ * 503 to the first {@code n} requests of a path set with {@link #failFirst}, leaves the next request
+ * of a path set with {@link #hold} unanswered until the test opens its gate, and 200 to the rest.
  */
 final class WebhookReceiver implements AutoCloseable {
 
@@ -29,6 +30,7 @@ final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Received> received = new ArrayList<>();
     private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.CountDownLatch> holds = new ConcurrentHashMap<>();
 
     WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -39,6 +41,23 @@ final class WebhookReceiver implements AutoCloseable {
                 body = in.readAllBytes();
             }
             String path = ex.getRequestURI().getPath();
+            java.util.concurrent.CountDownLatch gate = holds.remove(path);
+            if (gate != null) {
+                // a receiver that does not answer: the request is recorded (answered 0) and held until the test opens the gate
+                synchronized (received) {
+                    received.add(new Received(path, ex.getRequestHeaders().getFirst("webhook-id"), ex.getRequestHeaders().getFirst("webhook-timestamp"),
+                        ex.getRequestHeaders().getFirst("webhook-signature"), ex.getRequestHeaders().getFirst("Content-Type"),
+                        new String(body, StandardCharsets.UTF_8), 0));
+                }
+                try {
+                    gate.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                    ex.sendResponseHeaders(200, -1);
+                } catch (InterruptedException | IOException e) {
+                    // the hub gave up on this request long ago
+                }
+                ex.close();
+                return;
+            }
             AtomicInteger left = failures.get(path);
             int status = left != null && left.getAndDecrement() > 0 ? 503 : 200;
             synchronized (received) {
@@ -55,6 +74,16 @@ final class WebhookReceiver implements AutoCloseable {
     /** @param path a path @param n how many of its first requests get 503 */
     void failFirst(String path, int n) {
         failures.put(path, new AtomicInteger(n));
+    }
+
+    /**
+     * @param path a path
+     * @return the gate its next request waits at (unanswered) until it is counted down
+     */
+    java.util.concurrent.CountDownLatch hold(String path) {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        holds.put(path, gate);
+        return gate;
     }
 
     /** @param path path @return the endpoint's URL */
