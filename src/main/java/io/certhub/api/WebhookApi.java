@@ -79,14 +79,22 @@ public class WebhookApi {
     /**
      * {@code POST /webhooks {url, events}}: 201 with {@code Location: /api/v1/webhooks/<id>} and the
      * webhook plus its {@code secret} (the only time it is shown). Events are de-duplicated, kept in
-     * the order given.
+     * the order given. With an {@code Idempotency-Key} header a retry of the same request answers
+     * the stored 201 (the same webhook and secret) and creates nothing ({@link ApiSupport#idempotentAtomic}).
      *
      * @param ex exchange
      * @throws HubProblem 400 {@code MALFORMED_REQUEST}; 422 / 409 as in the class documentation
      */
     public void create(Exchange ex) {
         Caller caller = api.reseller(ex);
-        JsonNode body = api.parse(api.body(ex));
+        byte[] raw = api.body(ex);
+        // with an Idempotency-Key, the webhook row and the stored answer (secret included, so a retry
+        // gets the same secret) commit together: a retried POST never makes a second webhook
+        api.respond(ex, api.idempotentAtomic(ex, caller, raw, () -> create(caller, raw)));
+    }
+
+    private ApiResponse create(Caller caller, byte[] raw) {
+        JsonNode body = api.parse(raw);
         if (!body.isObject()) {
             throw new HubProblem(400, "MALFORMED_REQUEST", null, "a JSON object {url, events} is expected");
         }
@@ -106,7 +114,7 @@ public class WebhookApi {
         repo.insert(w, secret);
         Map<String, Object> view = view(w);
         view.put("secret", secret);
-        api.respond(ex, new ApiResponse(201, api.write(view), "/api/v1/webhooks/" + w.id()));
+        return new ApiResponse(201, api.write(view), "/api/v1/webhooks/" + w.id());
     }
 
     /** {@code GET /webhooks}: 200 {@code {items: [webhook]}}, oldest first (no secrets). @param ex exchange */

@@ -394,6 +394,26 @@ class WebhookFlowTest {
     }
 
     @Test
+    void aRetriedPostWithTheSameIdempotencyKeyMakesOneWebhookAndAnswersTheSameSecret() {
+        long before = hub.count("select count(*) from webhook where account_id = 'demo' and deleted_at is null");
+        String body = "{\"url\":\"http://127.0.0.1:9/retried\",\"events\":[\"order.completed\"]}";
+        HttpResponse<String> first = hub.post("/api/v1/webhooks", "demo-key", body, "Idempotency-Key", "wh-retry-1");
+        HttpResponse<String> again = hub.post("/api/v1/webhooks", "demo-key", body, "Idempotency-Key", "wh-retry-1");
+        assertThat(first.statusCode()).isEqualTo(201);
+        assertThat(again.statusCode()).isEqualTo(201);
+        JsonNode a = OrderJson.parse(first.body());
+        JsonNode b = OrderJson.parse(again.body());
+        assertThat(b.get("id").asText()).isEqualTo(a.get("id").asText());
+        assertThat(b.get("secret").asText()).startsWith("whsec_").isEqualTo(a.get("secret").asText());
+        assertThat(hub.count("select count(*) from webhook where account_id = 'demo' and deleted_at is null")).isEqualTo(before + 1);
+        // the same key with another body is refused and creates nothing
+        assertProblem(hub.post("/api/v1/webhooks", "demo-key", body.replace("retried", "other"), "Idempotency-Key", "wh-retry-1"),
+            422, "IDEMPOTENCY_KEY_REUSED", null);
+        assertThat(hub.count("select count(*) from webhook where account_id = 'demo' and deleted_at is null")).isEqualTo(before + 1);
+        assertThat(hub.call("DELETE", "/api/v1/webhooks/" + a.get("id").asText(), "demo-key", null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void badInputIsRefusedWithItsCodeAndFieldAndChangesNothing() {
         long before = hub.count("select count(*) from webhook");
         assertProblem(hub.post("/api/v1/webhooks", "demo-key", "{\"url\":\"ftp://billing.example.com/x\",\"events\":[\"order.submitted\"]}"),
