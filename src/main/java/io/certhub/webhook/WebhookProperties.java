@@ -29,6 +29,10 @@ public class WebhookProperties {
     private int maxPerAccount = 20;
     /** true: only https URLs are accepted (always so with the {@code production} profile). */
     private boolean requireHttps = false;
+    /** How long an event, its deliveries and its tries are kept once none is pending (then the retention sweep deletes them). */
+    private Duration retention = Duration.ofDays(30);
+    /** Quartz cron of the retention sweep (route webhook-retention; clustered: one instance runs it). */
+    private String retentionCron = "0 17 * * * ?";
 
     public long getSweepMs() { return sweepMs; }
     public void setSweepMs(long sweepMs) { this.sweepMs = sweepMs; }
@@ -50,4 +54,8 @@ public class WebhookProperties {
     public void setMaxPerAccount(int maxPerAccount) { this.maxPerAccount = maxPerAccount; }
     public boolean isRequireHttps() { return requireHttps; }
     public void setRequireHttps(boolean requireHttps) { this.requireHttps = requireHttps; }
+    public Duration getRetention() { return retention; }
+    public void setRetention(Duration retention) { this.retention = retention; }
+    public String getRetentionCron() { return retentionCron; }
+    public void setRetentionCron(String retentionCron) { this.retentionCron = retentionCron; }
 }

@@ -275,4 +275,28 @@ public class WebhookRepository {
         List<String> events = Arrays.stream(rs.getString("events").split(",")).filter(s -> !s.isEmpty()).toList();
         return new Webhook(rs.getString("id"), rs.getString("account_id"), rs.getString("url"), events, rs.getTimestamp("created_at").toInstant());
     }
+
+    /**
+     * Deletes one batch of old webhook history: events created before {@code before} none of whose
+     * deliveries is still PENDING, with their deliveries and their tries (the delivery log), in one
+     * transaction of the caller. Portable SQL (no {@code DELETE ... LIMIT}: the batch is chosen by a
+     * {@code select ... limit}).
+     *
+     * @param before events older than this go (with everything sent for them)
+     * @param limit  most events deleted by this call
+     * @return the number of events deleted (less than {@code limit}: nothing older is left)
+     */
+    public int prune(Instant before, int limit) {
+        List<String> ids = jdbc.queryForList("select e.id from webhook_event e where e.created_at < ? and not exists"
+            + " (select 1 from webhook_delivery d where d.event_id = e.id and d.state = 'PENDING') order by e.created_at limit ?",
+            String.class, Timestamp.from(before), limit);
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        String in = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+        Object[] args = ids.toArray();
+        jdbc.update("delete from webhook_attempt where delivery_id in (select id from webhook_delivery where event_id in (" + in + "))", args);
+        jdbc.update("delete from webhook_delivery where event_id in (" + in + ")", args);
+        return jdbc.update("delete from webhook_event where id in (" + in + ")", args);
+    }
 }

@@ -29,6 +29,8 @@ create table webhook_event (
     created_at  timestamp with time zone not null
 );
 create index webhook_event_account on webhook_event(account_id, created_at);
+-- the retention sweep's scan (hub.webhooks.retention)
+create index webhook_event_created on webhook_event(created_at);
 
 -- webhook_delivery: one event to one webhook (a replay adds another row for the same pair).
 -- PENDING until a 2xx (DELIVERED) or hub.webhooks.max-attempts tries (FAILED); CANCELLED when its

@@ -362,6 +362,43 @@ class WebhookFlowTest {
         assertThat(hub.call("DELETE", "/api/v1/webhooks/" + hook[0], "demo-key", null).statusCode()).isEqualTo(204);
     }
 
+    /** Retention: an old event whose delivery ended goes with its delivery and tries; an old pending one and a recent one stay. */
+    @Test
+    void theRetentionSweepDeletesOldEndedEventsWithTheirDeliveriesAndTriesOnly() {
+        String[] hook = register("/retention", "certificate.expiring");
+        TransactionTemplate tx = hub.context().getBean(TransactionTemplate.class);
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            tx.executeWithoutResult(s -> hub.context().publishEvent(new io.certhub.webhook.HubEvent(
+                io.certhub.webhook.WebhookEventType.CERTIFICATE_EXPIRING, "demo", null, Map.of("retention", n))));
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> allDelivered(hook[0]));
+        List<String> events = hub.jdbc().queryForList("select distinct event_id from webhook_delivery where webhook_id = ? order by event_id",
+            String.class, hook[0]);
+        assertThat(events).hasSize(3);
+        String old = events.get(0);
+        String oldPending = events.get(1);
+        String recent = events.get(2);
+        java.sql.Timestamp longAgo = java.sql.Timestamp.from(java.time.Instant.now().minus(Duration.ofDays(31)));
+        hub.jdbc().update("update webhook_event set created_at = ? where id in (?, ?)", longAgo, old, oldPending);
+        hub.jdbc().update("update webhook_delivery set state = 'PENDING', next_at = ? where event_id = ?",
+            java.sql.Timestamp.from(java.time.Instant.now().plus(Duration.ofDays(1))), oldPending);
+        long attemptsBefore = hub.count("select count(*) from webhook_attempt where webhook_id = ?", hook[0]);
+
+        int deleted = hub.context().getBean(io.certhub.webhook.WebhookRetention.class).prune();
+
+        assertThat(deleted).isEqualTo(1);
+        assertThat(hub.count("select count(*) from webhook_event where id = ?", old)).isZero();
+        assertThat(hub.count("select count(*) from webhook_delivery where event_id = ?", old)).isZero();
+        assertThat(hub.count("select count(*) from webhook_attempt where event_id = ?", old)).isZero();
+        assertThat(hub.count("select count(*) from webhook_attempt where webhook_id = ?", hook[0])).isEqualTo(attemptsBefore - 1);
+        assertThat(hub.count("select count(*) from webhook_event where id in (?, ?)", oldPending, recent)).isEqualTo(2);
+        assertThat(hub.count("select count(*) from webhook_delivery where event_id in (?, ?)", oldPending, recent)).isEqualTo(2);
+        assertThat(hub.context().getBean(io.certhub.webhook.WebhookRetention.class).prune()).isZero();
+        hub.jdbc().update("update webhook_delivery set state = 'CANCELLED' where event_id = ?", oldPending);
+        assertThat(hub.call("DELETE", "/api/v1/webhooks/" + hook[0], "demo-key", null).statusCode()).isEqualTo(204);
+    }
+
     @Test
     void anEventCommitsWithItsChangeOrNotAtAll() {
         String[] hook = register("/outbox", "order.cancelled");
