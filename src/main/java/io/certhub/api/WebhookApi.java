@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.certhub.order.FieldRules;
 import io.certhub.problem.HubProblem;
 import io.certhub.webhook.WebhookEventType;
+import io.certhub.webhook.WebhookAddresses;
 import io.certhub.webhook.WebhookProperties;
 import io.certhub.webhook.WebhookRepository;
 import io.certhub.webhook.WebhookSignature;
@@ -36,7 +37,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * ({@code url}: not an absolute http(s) URL with a host, or with user info or a fragment),
  * {@code FIELD_TOO_LONG} ({@code url} over 2048), {@code WEBHOOK_URL_NOT_HTTPS} ({@code url}: http
  * while the hub runs with the {@code production} profile or {@code hub.webhooks.require-https}),
- * {@code WEBHOOK_EVENT_UNKNOWN} ({@code events[i]}), 409 {@code WEBHOOK_LIMIT_REACHED}
+ * {@code WEBHOOK_EVENT_UNKNOWN} ({@code events[i]}), {@code WEBHOOK_URL_NOT_PUBLIC} ({@code url}: its host is or
+ * resolves to a loopback, private, link-local … address while {@code hub.webhooks.allow-private-addresses}
+ * is false, see {@link WebhookAddresses}), 409 {@code WEBHOOK_LIMIT_REACHED}
  * ({@code hub.webhooks.max-per-account}), 404 {@code WEBHOOK_NOT_FOUND} (unknown, deleted or another
  * account's webhook), 404 {@code WEBHOOK_EVENT_NOT_FOUND} (replay of an event the webhook never had).
  */
@@ -101,6 +104,13 @@ public class WebhookApi {
         List<HubProblem.FieldError> errors = new ArrayList<>();
         String url = url(body.get("url"), requireHttps, errors);
         List<String> events = events(body.get("events"), errors);
+        if (url != null && !props.isAllowPrivateAddresses()) {
+            String why = WebhookAddresses.notPublicHost(URI.create(url).getHost());
+            if (why != null) {
+                errors.add(new HubProblem.FieldError("WEBHOOK_URL_NOT_PUBLIC", "url", "url must reach a public internet address"
+                    + " (hub.webhooks.allow-private-addresses is false): " + why));
+            }
+        }
         if (!errors.isEmpty()) {
             throw HubProblem.unprocessable(errors);
         }

@@ -29,6 +29,8 @@ public class WebhookProperties {
     private int maxPerAccount = 20;
     /** true: only https URLs are accepted (always so with the {@code production} profile). */
     private boolean requireHttps = false;
+    /** false: webhook URLs whose host is or resolves to a loopback, private, link-local … address are refused and never called ({@link WebhookAddresses}). */
+    private boolean allowPrivateAddresses = true;
     /** How long an event, its deliveries and its tries are kept once none is pending (then the retention sweep deletes them). */
     private Duration retention = Duration.ofDays(30);
     /** Quartz cron of the retention sweep (route webhook-retention; clustered: one instance runs it). */
@@ -54,6 +56,8 @@ public class WebhookProperties {
     public void setMaxPerAccount(int maxPerAccount) { this.maxPerAccount = maxPerAccount; }
     public boolean isRequireHttps() { return requireHttps; }
     public void setRequireHttps(boolean requireHttps) { this.requireHttps = requireHttps; }
+    public boolean isAllowPrivateAddresses() { return allowPrivateAddresses; }
+    public void setAllowPrivateAddresses(boolean allowPrivateAddresses) { this.allowPrivateAddresses = allowPrivateAddresses; }
     public Duration getRetention() { return retention; }
     public void setRetention(Duration retention) { this.retention = retention; }
     public String getRetentionCron() { return retentionCron; }

@@ -144,32 +144,12 @@ public class WebhookSender {
         long t0 = System.nanoTime();
         byte[] body = o.payload().getBytes(StandardCharsets.UTF_8);
         long ts = started.getEpochSecond();
-        Integer status = null;
-        String error = null;
-        try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(o.url())).timeout(props.getReadTimeout())
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "Certhub-Webhooks/1")
-                .header("webhook-id", o.eventId())
-                .header("webhook-timestamp", Long.toString(ts))
-                .header("webhook-signature", WebhookSignature.sign(o.secret(), o.eventId(), ts, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-            CompletableFuture<HttpResponse<Void>> f = http.sendAsync(req, HttpResponse.BodyHandlers.discarding());
-            try {
-                // the request timeout covers the answer's head; this bound covers a body that drips
-                status = f.get(props.getConnectTimeout().plus(props.getReadTimeout()).toMillis() + 1000, TimeUnit.MILLISECONDS).statusCode();
-            } catch (TimeoutException e) {
-                f.cancel(true);
-                error = "timeout: the answer did not end within " + props.getReadTimeout().toMillis() + " ms";
-            } catch (ExecutionException e) {
-                error = describe(e.getCause());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            error = "interrupted (the hub is stopping)";
-        } catch (IllegalArgumentException e) {
-            error = "invalid request: " + e.getMessage();
-        }
+        String refused = props.isAllowPrivateAddresses() ? null : WebhookAddresses.notPublicHost(URI.create(o.url()).getHost());
+        // resolved again before every try: a name re-pointed at an internal address after registration is not called
+        Answer answer = refused != null ? new Answer(null, "not sent: " + refused + " (hub.webhooks.allow-private-addresses is false)")
+            : post(o, ts, body);
+        Integer status = answer.status();
+        String error = answer.error();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         boolean delivered = status != null && status >= 200 && status < 300;
         if (status != null && !delivered) {
@@ -195,6 +175,38 @@ public class WebhookSender {
             meters.counter("certhub.webhooks.failed").increment();
             LOG.warn("webhook delivery {} ({} {} to webhook {}) FAILED after {} tries: {}", o.deliveryId(), o.type(), o.eventId(),
                 o.webhookId(), tries, error);
+        }
+    }
+
+    /** The endpoint's HTTP status, or why there was none. */
+    private record Answer(Integer status, String error) { }
+
+    /** POSTs the signed event once; never throws. */
+    private Answer post(WebhookRepository.Outgoing o, long ts, byte[] body) {
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create(o.url())).timeout(props.getReadTimeout())
+                .header("Content-Type", "application/json")
+                .header("User-Agent", "Certhub-Webhooks/1")
+                .header("webhook-id", o.eventId())
+                .header("webhook-timestamp", Long.toString(ts))
+                .header("webhook-signature", WebhookSignature.sign(o.secret(), o.eventId(), ts, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            CompletableFuture<HttpResponse<Void>> f = http.sendAsync(req, HttpResponse.BodyHandlers.discarding());
+            try {
+                // the request timeout covers the answer's head; this bound covers a body that drips
+                return new Answer(f.get(props.getConnectTimeout().plus(props.getReadTimeout()).toMillis() + 1000, TimeUnit.MILLISECONDS)
+                    .statusCode(), null);
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                return new Answer(null, "timeout: the answer did not end within " + props.getReadTimeout().toMillis() + " ms");
+            } catch (ExecutionException e) {
+                return new Answer(null, describe(e.getCause()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Answer(null, "interrupted (the hub is stopping)");
+        } catch (IllegalArgumentException e) {
+            return new Answer(null, "invalid request: " + e.getMessage());
         }
     }
 
