@@ -183,6 +183,50 @@ public class OrderApi {
     }
 
     /**
+     * {@code POST /orders/{id}/renew} with an optional body {@code {clientReference, csr, period,
+     * handle}} (each optional; see {@link OrderService.Renewal}): places the renewal of a COMPLETED
+     * order (issue 13 §3). 201 with {@code Location} and the new order ({@code renewalOf} set,
+     * IN_PROGRESS with its own hold unless {@code handle: save}); 200 with the same renewal when
+     * it was made already (same client reference). 404 ORDER_NOT_FOUND, 409 INVALID_STATE, 422
+     * as for {@code POST /orders}, 400 MALFORMED_REQUEST for a body that is not a JSON object.
+     *
+     * @param ex exchange
+     */
+    public void renew(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        byte[] body = api.body(ex);
+        api.respond(ex, api.idempotent(ex, caller, body, () -> {
+            JsonNode node = body == null || body.length == 0 ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode() : api.parse(body);
+            if (!node.isObject()) {
+                throw new HubProblem(400, "MALFORMED_REQUEST", null, "the body must be a JSON object {clientReference, csr, period, handle} or empty");
+            }
+            OrderService.Renewal r = new OrderService.Renewal(text(node, "clientReference"), text(node, "csr"),
+                node.hasNonNull("period") ? periodOf(node.get("period")) : null, text(node, "handle"));
+            OrderService.CreateResult created = orders.renew(caller.accountId(), id(ex), r, caller.actor());
+            return new ApiResponse(created.created() ? 201 : 200, api.write(views.view(created.order(), true)),
+                "/api/v1/orders/" + created.order().id());
+        }));
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw HubProblem.unprocessable(List.of(new HubProblem.FieldError("FIELD_INVALID", field, field + " must be a string")));
+        }
+        return v.asText();
+    }
+
+    private static Integer periodOf(JsonNode v) {
+        if (!v.canConvertToExactIntegral() || !v.isNumber()) {
+            throw HubProblem.unprocessable(List.of(new HubProblem.FieldError("FIELD_INVALID", "period", "period must be a whole number of years")));
+        }
+        return v.intValue();
+    }
+
+    /**
      * {@code POST /orders/{id}/cancel}: 200 with the CANCELLED order, or 202 with the order still
      * IN_PROGRESS ({@code vendorStatus: cancel-requested}) until the vendor confirms. @param ex exchange
      */

@@ -57,6 +57,11 @@ public class OrderViews {
         m.put("state", o.state().name());
         m.put("vendorStatus", o.vendorStatus());
         m.put("vendorOrderId", o.vendorOrderId());
+        if (withHistory) {
+            // issue 13 §3 (the one-order view only: two indexed selects, not paid by lists)
+            m.put("renewalOf", orders.renewalOf(o.id()));    // the order this one renews, or null
+            m.put("renewals", orders.renewals(o.id()));      // its renewal orders, oldest first
+        }
         m.put("domain", o.domain());
         m.put("additionalDomains", o.additionalDomains());
         m.put("period", o.period());

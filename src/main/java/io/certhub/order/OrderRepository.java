@@ -263,6 +263,33 @@ public class OrderRepository {
     }
 
     /**
+     * Records that an order renews another (V20 {@code orders.renewal_of}); in the caller's transaction.
+     *
+     * @param orderId   the renewal order
+     * @param renewalOf the order it renews
+     */
+    public void markRenewal(String orderId, String renewalOf) {
+        jdbc.update("update orders set renewal_of = ? where id = ?", renewalOf, orderId);
+    }
+
+    /**
+     * @param orderId an order
+     * @return the order it renews, empty for a new order (or an unknown id)
+     */
+    public Optional<String> renewalOf(String orderId) {
+        return jdbc.queryForList("select renewal_of from orders where id = ?", String.class, orderId).stream()
+            .filter(java.util.Objects::nonNull).findFirst();
+    }
+
+    /**
+     * @param orderId an order
+     * @return ids of the orders that renew it, oldest first
+     */
+    public List<String> renewals(String orderId) {
+        return jdbc.queryForList("select id from orders where renewal_of = ? order by created_at, id", String.class, orderId);
+    }
+
+    /**
      * @param id order id
      * @return the order, whatever its account
      */

@@ -99,12 +99,57 @@ public class OrderService {
      * @throws HubProblem 422 (rules), 409 CLIENT_REFERENCE_CONFLICT, 402 INSUFFICIENT_FUNDS
      */
     public CreateResult create(String accountId, OrderDocument doc, String actor) {
+        return create(accountId, doc, actor, null);
+    }
+
+    /**
+     * What a renewal may change of the order it renews; null fields keep the renewed order's.
+     *
+     * @param clientReference the renewal's own reference (default {@code renew-<id of the renewed order>},
+     *                        so a retried request finds the renewal it made instead of placing another)
+     * @param csr             a new PEM CSR (default: the renewed order's CSR)
+     * @param period          years (default: the renewed order's)
+     * @param handle          {@code process} (default: submitted at once, its price on hold) or {@code save}
+     */
+    public record Renewal(String clientReference, String csr, Integer period, String handle) { }
+
+    /**
+     * Places the renewal of a COMPLETED order (issue 13 §3): a new order for the same product,
+     * names, server type, DCV method, approver and contacts, with the changes of {@code r},
+     * validated whole like any order, with its own hold when submitted (one transaction, as
+     * {@link #create}), marked as renewing {@code orderId} ({@code orders.renewal_of}, V20) so the
+     * vendor receives it as a renewal (OpenSRS {@code sw_register reg_type=renew},
+     * shared/reference/opensrs-trust-api.md); the renewed order's history notes it. The same
+     * request again returns the renewal already made (by its client reference).
+     *
+     * @param accountId the caller's account
+     * @param orderId   the order to renew
+     * @param r         what changes (may be all null)
+     * @param actor     who renews
+     * @return the renewal order and whether it was created now
+     * @throws HubProblem 404 ORDER_NOT_FOUND (another account's order too), 409 INVALID_STATE (not
+     *                    COMPLETED), 409 CLIENT_REFERENCE_CONFLICT (the reference names another order),
+     *                    422 (the renewal breaks an order rule, e.g. a weak new CSR), 402 INSUFFICIENT_FUNDS
+     */
+    public CreateResult renew(String accountId, String orderId, Renewal r, String actor) {
+        Order source = get(accountId, orderId);
+        if (source.state() != OrderState.COMPLETED) {
+            throw invalidState(source, "renew", "only a COMPLETED order can be renewed");
+        }
+        OrderDocument d = document(source);
+        OrderDocument doc = new OrderDocument(r.clientReference() != null ? r.clientReference() : "renew-" + source.id(), d.productType(),
+            r.handle(), r.period() != null ? r.period() : d.period(), d.domain(), d.additionalDomains(), r.csr() != null ? r.csr() : d.csr(),
+            d.serverType(), d.approverEmail(), d.dcvMethod(), d.contacts());
+        return create(accountId, doc, actor, source.id());
+    }
+
+    private CreateResult create(String accountId, OrderDocument doc, String actor, String renewalOf) {
         ValidatedOrder v = validator.validate(doc);
         CreateResult result;
         try {
-            result = tx.execute(s -> createInTx(accountId, v, actor));
+            result = tx.execute(s -> createInTx(accountId, v, actor, renewalOf));
         } catch (DuplicateKeyException raced) {
-            result = tx.execute(s -> existing(accountId, v).orElseThrow(() -> raced));
+            result = tx.execute(s -> existing(accountId, v, renewalOf).orElseThrow(() -> raced));
         }
         if (result.created()) {
             events.publishEvent(new OrderNamesSet(result.order().id()));
@@ -124,12 +169,12 @@ public class OrderService {
      * journal row follow in the same transaction, and both history entries go in one batch. The
      * order returned is the one written, not read back.
      */
-    private CreateResult createInTx(String accountId, ValidatedOrder v, String actor) {
+    private CreateResult createInTx(String accountId, ValidatedOrder v, String actor, String renewalOf) {
         // looked up first, so that a repeated client reference (a retry, a re-dropped file) never
         // reaches the insert: a unique-key violation inside the transaction left H2's transaction
         // store broken ("An old transaction with the same id is still open") in full test runs;
         // the insert's DuplicateKeyException stays the guard for two requests racing
-        Optional<CreateResult> existing = existing(accountId, v);
+        Optional<CreateResult> existing = existing(accountId, v, renewalOf);
         if (existing.isPresent()) {
             return existing.get();
         }
@@ -145,7 +190,14 @@ public class OrderService {
             v.serverType(), v.approverEmail(), v.dcvMethod(), v.csr().canonicalPem(), v.csr().publicKeySha256(), v.contactsJson(),
             v.price(), submit ? 1 : 0, null, null, now, now);
         repo.insert(o, submit ? "QUEUED" : null);
-        Order.HistoryEntry saved = new Order.HistoryEntry(now, null, OrderState.PENDING, null, actor, "order saved");
+        Order.HistoryEntry saved = new Order.HistoryEntry(now, null, OrderState.PENDING, null, actor,
+            renewalOf == null ? "order saved" : "order saved as the renewal of order " + renewalOf);
+        if (renewalOf != null) {
+            repo.markRenewal(o.id(), renewalOf);
+            Order renewed = repo.find(renewalOf).orElseThrow(() -> notFound(renewalOf));
+            repo.addHistory(renewalOf, new Order.HistoryEntry(now, renewed.state(), renewed.state(), renewed.vendorStatus(), actor,
+                "renewal order " + o.id() + " placed (" + (submit ? "submitted" : "saved") + ")"));
+        }
         if (!submit) {
             repo.addHistory(o.id(), List.of(saved));
             return new CreateResult(o, true);
@@ -162,9 +214,10 @@ public class OrderService {
             + o.price().currency() + " on hold";
     }
 
-    private Optional<CreateResult> existing(String accountId, ValidatedOrder v) {
+    private Optional<CreateResult> existing(String accountId, ValidatedOrder v, String renewalOf) {
         return repo.findByClientReference(accountId, v.clientReference()).map(o -> {
-            if (!o.contentHash().equals(v.contentHash())) {
+            if (!o.contentHash().equals(v.contentHash())
+                || (renewalOf != null && !renewalOf.equals(repo.renewalOf(o.id()).orElse(null)))) {
                 throw new HubProblem(409, "CLIENT_REFERENCE_CONFLICT", "clientReference", "clientReference " + v.clientReference()
                     + " is already used by order " + o.id() + " with different content");
             }
@@ -516,6 +569,22 @@ public class OrderService {
      */
     public Order get(String accountId, String orderId) {
         return repo.find(orderId).filter(o -> o.accountId().equals(accountId)).orElseThrow(() -> notFound(orderId));
+    }
+
+    /**
+     * @param orderId order id
+     * @return the order it renews ({@link #renew}), or null
+     */
+    public String renewalOf(String orderId) {
+        return repo.renewalOf(orderId).orElse(null);
+    }
+
+    /**
+     * @param orderId order id
+     * @return ids of its renewal orders, oldest first
+     */
+    public List<String> renewals(String orderId) {
+        return repo.renewals(orderId);
     }
 
     /**

@@ -69,6 +69,20 @@ public interface VendorAdapter {
     String place(Order order);
 
     /**
+     * Saves the renewal of an earlier order at the vendor (OpenSRS {@code sw_register reg_type=renew
+     * handle=save}), otherwise like {@link #place(Order)}. An adapter whose vendor makes no
+     * difference places it as a new order (the default).
+     *
+     * @param order   the hub order (a renewal: {@code orders.renewal_of} is set)
+     * @param renewal true for a renewal order
+     * @return the vendor's order id
+     * @throws VendorException on any failure
+     */
+    default String place(Order order, boolean renewal) {
+        return place(order);
+    }
+
+    /**
      * Submits a saved (or declined) vendor order for processing (OpenSRS {@code process_pending}).
      *
      * @param order         the hub order

@@ -162,7 +162,7 @@ public class VendorSubmission {
                 if (interrupted != null) {
                     interruptedPlacement(orderId, interrupted);
                 }
-                String vendorOrderId = vendor.place(o);
+                String vendorOrderId = vendor.place(o, orders.renewalOf(orderId).isPresent());
                 recovered(o);
                 // retried when the row changed under it (a cancel's guarded update racing this one):
                 // the vendor order it saved must be recorded, never lost with a rolled-back transaction

@@ -39,8 +39,14 @@ public class OpenSrsAdapter implements VendorAdapter {
 
     @Override
     public String place(Order order) {
+        return place(order, false);
+    }
+
+    /** {@code sw_register handle=save} with {@code reg_type} {@code renew} for a renewal, else {@code new}. */
+    @Override
+    public String place(Order order, boolean renewal) {
         Map<String, Object> a = new LinkedHashMap<>();
-        a.put("reg_type", "new");
+        a.put("reg_type", renewal ? "renew" : "new");
         a.put("product_type", order.productType());
         a.put("handle", "save");
         a.put("domain", order.domain());
