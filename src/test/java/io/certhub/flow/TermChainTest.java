@@ -95,6 +95,18 @@ class TermChainTest {
     void aTwoYearOrderBecomesNineCertificatesEachDeliveredOnceWithOneCapture() throws Exception {
         try (RunningHub hub = RunningHub.prepare(dataDir)) {
             hub.start(args("2026-12-07T08:00:00Z"));
+            // the clock endpoint: operator key only; bad moves are named and move nothing
+            assertThat(hub.post("/sandbox/clock", null, "{\"advanceDays\":1}").statusCode()).isEqualTo(401);
+            assertThat(hub.post("/sandbox/clock", "demo-key", "{\"advanceDays\":1}").statusCode()).isEqualTo(403);
+            for (String[] bad : new String[][] {{"{\"advanceDays\":-1}", "FIELD_INVALID", "advanceDays"},
+                    {"{\"advanceDays\":1.5}", "FIELD_INVALID", "advanceDays"}, {"{\"advanceSeconds\":86401}", "FIELD_INVALID", "advanceSeconds"},
+                    {"{}", "FIELD_REQUIRED", "advanceDays"}}) {
+                HttpResponse<String> r = hub.post("/sandbox/clock", "operator-key", bad[0]);
+                assertThat(r.statusCode()).as(bad[0]).isEqualTo(422);
+                assertThat(OrderJson.parse(r.body()).get("code").asText()).isEqualTo(bad[1]);
+                assertThat(OrderJson.parse(r.body()).get("field").asText()).isEqualTo(bad[2]);
+            }
+            assertThat(moveClock(hub, 0, 0)).isBetween(Instant.parse("2026-12-07T08:00:00Z"), Instant.parse("2026-12-07T08:05:00Z"));
             HttpResponse<String> placed = hub.post("/api/v1/orders", "demo-key", order().toString());
             assertThat(placed.statusCode()).as(placed.body()).isEqualTo(201);
             JsonNode o = OrderJson.parse(placed.body());
