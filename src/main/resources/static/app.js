@@ -331,6 +331,7 @@ async function renderOrder(el, id, token, shown) {
   let last = null;
   let cert = null;     // {url, name} of a downloaded certificate, kept across refreshes
   let facts = null;    // the order's newest certificate from GET /certificates?orderId= (issue 13 §1), once COMPLETED
+  let factsOf = null;  // term.certificatesIssued when the facts were read
 
   const load = async () => {
     const r = await api('GET', '/orders/' + encodeURIComponent(id));
@@ -349,7 +350,10 @@ async function renderOrder(el, id, token, shown) {
       if (focused && document.getElementById(focused)) document.getElementById(focused).focus({preventScroll: true});
     }
     const o = r.data;
+    // a reissued certificate (issue 13 §2) replaces the facts shown
+    if (facts && o.term && o.term.certificatesIssued !== factsOf) { facts = null; const slot0 = $('#certificate-facts'); if (slot0) slot0.replaceChildren(); }
     if (o.state === 'COMPLETED' && !facts) {
+      factsOf = o.term ? o.term.certificatesIssued : null;
       const c = await api('GET', '/certificates' + query({orderId: id, size: 1}));
       if (token !== routeToken) return;
       if (c.ok && c.data.items.length) facts = c.data.items[0];
@@ -391,6 +395,12 @@ function orderView(o, status, reload, getCert, setCert) {
   const cert = getCert();
   const certSection = o.state === 'COMPLETED' ? h('section', {id: 'certificate', 'aria-labelledby': 'h-cert'},
     h('h2', {id: 'h-cert'}, 'Certificate'),
+    // the paid term as a chain of certificates (issue 13 §2)
+    o.term ? dl([
+      ['Paid until', o.term.paidUntil ? when(o.term.paidUntil) : '—', 'term-paid-until'],
+      ['Certificates issued', String(o.term.certificatesIssued), 'term-certificates-issued'],
+      ['Next reissue', o.term.nextReissueAt ? when(o.term.nextReissueAt) : 'None: the certificate lasts to the end of the term', 'term-next-reissue'],
+    ]) : null,
     h('div', {id: 'certificate-facts', 'aria-live': 'polite'}),
     h('p', {}, 'The chain as PEM (leaf first, then the intermediates).'),
     h('p', {id: 'certificate-link-row'}, cert ? h('a', {id: 'certificate-link', href: cert.url, download: cert.name}, 'Save ' + cert.name + ' again') : null)) : null;

@@ -15,8 +15,10 @@ import org.springframework.stereotype.Component;
 /**
  * Builds the order's REST shape (shared/CONTRACT.md, "Order"): a map with {@code id,
  * clientReference, productType, state, vendorStatus, vendorOrderId, domain, additionalDomains,
- * period, serverType, approverEmail, dcv, price, hold, delivery, lastError, warnings[] of
- * {code, field, detail}, createdAt, updatedAt, history[]} plus {@code csr} and {@code contacts}. Money is {@code {amount: "49.00",
+ * period, serverType, approverEmail, dcv, price, hold, delivery, term, lastError, warnings[] of
+ * {code, field, detail}, createdAt, updatedAt, history[]}; {@code term} is {@code {paidUntil,
+ * certificatesIssued, nextReissueAt}} (issue 13 §2: ISO 8601 instants or null; 0 and nulls before
+ * the first certificate) plus {@code csr} and {@code contacts}. Money is {@code {amount: "49.00",
  * currency}}; times are ISO 8601 UTC.
  */
 @Component
@@ -27,6 +29,7 @@ public class OrderViews {
     private final ObjectMapper json;
     private final VendorQueue vendorQueue;
     private final io.certhub.order.DeliveryQueue deliveries;
+    private final io.certhub.term.TermService terms;
 
     /**
      * @param orders order lifecycle (history)
@@ -34,9 +37,11 @@ public class OrderViews {
      * @param json   Jackson mapper (contacts)
      * @param vendorQueue vendor tracking (DCV details)
      * @param deliveries delivery outbox (delivery state)
+     * @param terms     the order's paid term ({@code term: {paidUntil, certificatesIssued, nextReissueAt}}, issue 13 §2)
      */
     public OrderViews(OrderService orders, LedgerService ledger, ObjectMapper json, VendorQueue vendorQueue,
-                      io.certhub.order.DeliveryQueue deliveries) {
+                      io.certhub.order.DeliveryQueue deliveries, io.certhub.term.TermService terms) {
+        this.terms = terms;
         this.orders = orders;
         this.ledger = ledger;
         this.json = json;
@@ -100,6 +105,13 @@ public class OrderViews {
             dv.put("lastError", d.lastError());
             return dv;
         }).orElse(null));
+        // the paid term as a chain of certificates (issue 13 §2)
+        io.certhub.term.TermService.Term t = terms.term(o.id(), o.period());
+        Map<String, Object> term = new LinkedHashMap<>();
+        term.put("paidUntil", t.paidUntil() == null ? null : t.paidUntil().toString());
+        term.put("certificatesIssued", t.certificatesIssued());
+        term.put("nextReissueAt", t.nextReissueAt() == null ? null : t.nextReissueAt().toString());
+        m.put("term", term);
         m.put("lastError", o.lastErrorCode() == null ? null : Map.of("code", o.lastErrorCode(), "detail", String.valueOf(o.lastErrorDetail())));
         // while the vendor does not answer: how often it was tried and when it is tried next (issue 11 §3)
         if (io.certhub.order.OrderService.VENDOR_UNAVAILABLE.equals(o.lastErrorCode())) {

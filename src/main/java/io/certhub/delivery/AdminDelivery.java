@@ -180,8 +180,12 @@ public class AdminDelivery {
         long id = exchange.getMessage().getBody(Long.class);
         DeliveryQueue.Delivery d = queue.find(id).orElseThrow();
         Order o = orders.find(d.orderId()).orElseThrow();
-        Map<String, Object> cert = jdbc.queryForMap("select leaf_pem, chain_pem, not_after from certificate where order_id = ?"
-            + " order by received_at desc, id desc fetch first 1 rows only", o.id());      // the newest (issue 13: several per order)
+        // the certificate the delivery carries (issue 13 §2: each of a term's certificates is delivered
+        // once); rows without one (none are written since V18) carry the order's newest
+        Map<String, Object> cert = d.certificateId() != null
+            ? jdbc.queryForMap("select leaf_pem, chain_pem, not_after from certificate where id = ?", d.certificateId())
+            : jdbc.queryForMap("select leaf_pem, chain_pem, not_after from certificate where order_id = ?"
+                + " order by received_at desc, id desc fetch first 1 rows only", o.id());
         List<X509Certificate> leaf = Certificates.parseAny(((String) cert.get("leaf_pem")).getBytes(StandardCharsets.US_ASCII));
         List<X509Certificate> chain = Certificates.parseAny(((String) cert.get("chain_pem")).getBytes(StandardCharsets.US_ASCII));
         List<X509Certificate> full = new ArrayList<>(leaf);

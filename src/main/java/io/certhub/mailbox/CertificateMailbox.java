@@ -226,10 +226,13 @@ public class CertificateMailbox {
         for (String vendorOrderId : found.vendorOrderIds()) {
             candidates.addAll(jdbc.queryForList("select id from orders where vendor_order_id = ?", String.class, vendorOrderId));
         }
+        // a COMPLETED order takes a new certificate (its term's next, issue 13 §2) only when the mail names its vendor order id
+        boolean byVendorId = !candidates.isEmpty();
         if (candidates.isEmpty()) {
             Set<String> byKey = new LinkedHashSet<>();
             for (X509Certificate c : found.certificates()) {
-                byKey.addAll(jdbc.queryForList("select id from orders where csr_key_sha256 = ? and state in ('IN_PROGRESS', 'COMPLETED')",
+                byKey.addAll(jdbc.queryForList("select id from orders where csr_key_sha256 = ? and state in ('IN_PROGRESS', 'COMPLETED')"
+                        + " order by case when state = 'IN_PROGRESS' then 0 else 1 end, created_at",
                     String.class, Certificates.sha256Fingerprint(c.getPublicKey())));
             }
             candidates.addAll(byKey);
@@ -240,7 +243,7 @@ public class CertificateMailbox {
         }
         OrderCompletion.Result last = null;
         for (String orderId : new LinkedHashSet<>(candidates)) {
-            OrderCompletion.Result r = completion.complete(orderId, found.certificates(), "mailbox");
+            OrderCompletion.Result r = completion.complete(orderId, found.certificates(), "mailbox", byVendorId);
             if (r.accepted() && !"INVALID_STATE".equals(r.code())) {
                 return new Outcome(processed, orderId, r.completed() ? "order completed" : r.detail());
             }

@@ -30,8 +30,9 @@ public class DeliveryQueue {
      * @param state     PENDING or SENT
      * @param attempts  sending attempts so far
      * @param lastError last SMTP failure, or null
+     * @param certificateId the certificate the email carries, or null (then the order's newest)
      */
-    public record Delivery(long id, String orderId, String recipient, String state, int attempts, String lastError) { }
+    public record Delivery(long id, String orderId, String recipient, String state, int attempts, String lastError, String certificateId) { }
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
@@ -59,6 +60,26 @@ public class DeliveryQueue {
      * @throws HubProblem 409 INVALID_STATE when the order has no admin email
      */
     public long queue(String orderId) {
+        String newest = jdbc.query("select id from certificate where order_id = ? order by received_at desc, id desc fetch first 1 rows only",
+            (rs, i) -> rs.getString(1), orderId).stream().findFirst().orElse(null);
+        return queue(orderId, newest, false);
+    }
+
+    /**
+     * Queues an email of one certificate of the order to its admin contact (joins the caller's
+     * transaction). The delivery that announces a newly stored certificate ({@code issuance}: the
+     * first issuance or a reissue, issue 13 §2) is recorded as that certificate's own
+     * ({@code delivery.issued_certificate_id}, unique): a certificate is queued for delivery at most
+     * once, so the transaction of a second attempt fails with a duplicate key and changes nothing.
+     *
+     * @param orderId       a COMPLETED (or completing) order
+     * @param certificateId the certificate the email carries (null: the order's newest when sent)
+     * @param issuance      whether this is the announcement of a newly stored certificate (not a resend)
+     * @return the new row id
+     * @throws HubProblem 409 INVALID_STATE when the order has no admin email
+     * @throws org.springframework.dao.DuplicateKeyException when the certificate's issuance delivery exists already
+     */
+    public long queue(String orderId, String certificateId, boolean issuance) {
         String contacts = jdbc.queryForObject("select contacts from orders where id = ?", String.class, orderId);
         String recipient;
         try {
@@ -71,8 +92,9 @@ public class DeliveryQueue {
             throw new HubProblem(409, "INVALID_STATE", "contacts.admin.email", "order " + orderId + " has no admin contact email");
         }
         Timestamp now = Timestamp.from(clock.instant());
-        jdbc.update("insert into delivery(order_id, recipient, state, attempts, next_at, created_at) values (?, ?, 'PENDING', 0, ?, ?)",
-            orderId, recipient, now, now);
+        jdbc.update("insert into delivery(order_id, recipient, state, attempts, next_at, created_at, certificate_id, issued_certificate_id)"
+                + " values (?, ?, 'PENDING', 0, ?, ?, ?, ?)",
+            orderId, recipient, now, now, certificateId, issuance ? certificateId : null);
         return jdbc.queryForObject("select max(id) from delivery where order_id = ?", Long.class, orderId);
     }
 
@@ -92,7 +114,8 @@ public class DeliveryQueue {
      */
     public Optional<Delivery> find(long id) {
         return jdbc.query("select * from delivery where id = ?", (rs, i) -> new Delivery(rs.getLong("id"), rs.getString("order_id"),
-            rs.getString("recipient"), rs.getString("state"), rs.getInt("attempts"), rs.getString("last_error")), id).stream().findFirst();
+            rs.getString("recipient"), rs.getString("state"), rs.getInt("attempts"), rs.getString("last_error"),
+            rs.getString("certificate_id")), id).stream().findFirst();
     }
 
     /**
@@ -101,8 +124,8 @@ public class DeliveryQueue {
      */
     public Optional<Delivery> latest(String orderId) {
         return jdbc.query("select * from delivery where order_id = ? order by id desc limit 1", (rs, i) -> new Delivery(rs.getLong("id"),
-            rs.getString("order_id"), rs.getString("recipient"), rs.getString("state"), rs.getInt("attempts"), rs.getString("last_error")),
-            orderId).stream().findFirst();
+            rs.getString("order_id"), rs.getString("recipient"), rs.getString("state"), rs.getInt("attempts"), rs.getString("last_error"),
+            rs.getString("certificate_id")), orderId).stream().findFirst();
     }
 
     /**

@@ -113,15 +113,16 @@ public class SandboxMailer {
      * @return the mails to send (possibly empty)
      */
     public List<OutgoingMail> due() {
-        record Row(long id, String orderId, String kind, String to) { }
-        List<Row> rows = jdbc.query("select id, order_id, kind, recipient from sandbox_mail_outbox"
+        record Row(long id, String orderId, String kind, String to, String certPem, String bundlePem) { }
+        List<Row> rows = jdbc.query("select id, order_id, kind, recipient, cert_pem, ca_pem from sandbox_mail_outbox"
                 + " where sent_at is null and next_attempt_at <= ? order by id fetch first " + BATCH + " rows only",
-            (rs, n) -> new Row(rs.getLong("id"), rs.getString("order_id"), rs.getString("kind"), rs.getString("recipient")),
+            (rs, n) -> new Row(rs.getLong("id"), rs.getString("order_id"), rs.getString("kind"), rs.getString("recipient"),
+                rs.getString("cert_pem"), rs.getString("ca_pem")),
             Timestamp.from(clock.instant()));
         List<OutgoingMail> out = new ArrayList<>();
         for (Row r : rows) {
             try {
-                MimeMessage m = build(r.id(), orders.get(r.orderId()), r.kind(), r.to());
+                MimeMessage m = build(r.id(), orders.get(r.orderId()), r.kind(), r.to(), r.certPem(), r.bundlePem());
                 if (m == null) {
                     mark(r.id(), "skipped: the order no longer awaits email approval");
                 } else {
@@ -206,6 +207,24 @@ public class SandboxMailer {
      * @throws MessagingException if the message cannot be assembled
      */
     MimeMessage build(long rowId, SandboxOrder o, String kind, String to) throws MessagingException {
+        return build(rowId, o, kind, to, null, null);
+    }
+
+    /**
+     * Builds one outbox mail; an issued-certificate mail holds the certificate its outbox row names
+     * (each of a multi-year order's reissued certificates has its own row, issue 13 §2), or the
+     * order's current one for rows written before (no certificate on the row).
+     *
+     * @param rowId     the outbox row (fixes the Message-ID)
+     * @param o         the order
+     * @param kind      {@link SandboxOrders#MAIL_APPROVAL} or {@link SandboxOrders#MAIL_ISSUED}
+     * @param to        recipient
+     * @param certPem   the leaf of the row, or null
+     * @param bundlePem intermediates and root of the row, or null
+     * @return the message, or null when an approval request is no longer owed
+     * @throws MessagingException if the message cannot be assembled
+     */
+    MimeMessage build(long rowId, SandboxOrder o, String kind, String to, String certPem, String bundlePem) throws MessagingException {
         String messageId = "<sandbox-" + rowId + "." + o.orderId() + "." + kind.toLowerCase(Locale.ROOT) + "@sandbox-vendor.example>";
         if (SandboxOrders.MAIL_APPROVAL.equals(kind)) {
             if (!SandboxOrder.AWAITING_APPROVAL.equals(o.state()) || !"email".equals(o.dvAuthMethod()) || o.dvToken() == null) {
@@ -214,7 +233,7 @@ public class SandboxMailer {
             return approvalMail(o, to, messageId);
         }
         if (SandboxOrders.MAIL_ISSUED.equals(kind)) {
-            return issuedMail(o, to, messageId);
+            return issuedMail(o, to, messageId, certPem, bundlePem);
         }
         throw new IllegalArgumentException("unknown mail kind " + kind);
     }
@@ -272,12 +291,13 @@ public class SandboxMailer {
         return m;
     }
 
-    private MimeMessage issuedMail(SandboxOrder o, String to, String messageId) throws MessagingException {
-        if (o.certPem() == null) {
+    private MimeMessage issuedMail(SandboxOrder o, String to, String messageId, String rowCert, String rowBundle) throws MessagingException {
+        String leafPem = rowCert != null ? rowCert : o.certPem();
+        if (leafPem == null) {
             throw new IllegalStateException("order " + o.orderId() + " has no certificate");
         }
         String stem = o.fileStem();
-        String bundle = o.caPem() + (o.rootPem() == null ? "" : o.rootPem());
+        String bundle = rowBundle != null ? rowBundle : o.caPem() + (o.rootPem() == null ? "" : o.rootPem());
         boolean zip = !"pem".equalsIgnoreCase(props.getSandbox().getDeliveryFormat());
 
         MimeMessage m = new FixedIdMessage(session, messageId);
@@ -307,9 +327,9 @@ public class SandboxMailer {
         mixed.addBodyPart(text);
         if (zip) {
             mixed.addBodyPart(attachment(stem + ".zip", "application/zip",
-                zip(stem + ".crt", o.certPem(), stem + ".ca-bundle", bundle)));
+                zip(stem + ".crt", leafPem, stem + ".ca-bundle", bundle)));
         } else {
-            mixed.addBodyPart(attachment(stem + ".crt", "application/x-x509-ca-cert", o.certPem().getBytes(StandardCharsets.US_ASCII)));
+            mixed.addBodyPart(attachment(stem + ".crt", "application/x-x509-ca-cert", leafPem.getBytes(StandardCharsets.US_ASCII)));
             mixed.addBodyPart(attachment("ca-bundle.crt", "application/x-x509-ca-cert", bundle.getBytes(StandardCharsets.US_ASCII)));
         }
         m.setContent(mixed);

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import io.certhub.term.ValidityCaps;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -69,6 +70,7 @@ public class SandboxOrders {
     private final CsrParser csrParser;
     private final HubProperties props;
     private final String hubMailbox;
+    private final ValidityCaps caps;
 
     /**
      * What {@code sw_register} asks for, already checked by {@link SandboxVendor}.
@@ -98,10 +100,12 @@ public class SandboxOrders {
      * @param csrParser  CSR parser (the stored CSR is parsed again at issuance)
      * @param props      hub configuration ({@code hub.sandbox.*})
      * @param hubMailbox {@code hub.mailbox.username}: where issued certificates are emailed
+     * @param caps       the validity caps and renewal rule of multi-year terms ({@code hub.lifecycle.*})
      */
     public SandboxOrders(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, SandboxCa ca, CsrParser csrParser,
                          HubProperties props,
-                         @Value("${hub.mailbox.username:ssl-orders@reseller.example.com}") String hubMailbox) {
+                         @Value("${hub.mailbox.username:ssl-orders@reseller.example.com}") String hubMailbox, ValidityCaps caps) {
+        this.caps = caps;
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
@@ -495,23 +499,111 @@ public class SandboxOrders {
         }
     }
 
-    /** Issues the certificate of a locked order, completes it and queues the issued-certificate email. */
+    /**
+     * Issues the first certificate of a locked order, completes it and queues the issued-certificate
+     * email. Its validity is {@link ValidityCaps#validity}: the cap in force today (per product,
+     * {@code hub.lifecycle.*}), never past the paid term, which starts at this certificate's notBefore
+     * and lasts {@code period × 365} days ({@link ValidityCaps#termEnd}); the term's end and the
+     * renewal point of the certificate are recorded for {@link #reissueDue()}.
+     */
     private void issueLocked(SandboxOrder o) {
+        Instant now = clock.instant();
+        Instant termEnd = ValidityCaps.termEnd(now.minus(SandboxCa.BACKDATE).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+            Math.max(1, o.period()));
+        IssuedCertificate cert = issueFor(o, now, termEnd);
+        long productId = jdbc.queryForObject("select nextval('sandbox_product_seq')", Long.class);
+        Timestamp ts = Timestamp.from(now);
+        jdbc.update("update sandbox_order set state = ?, product_id = ?, cert_pem = ?, ca_pem = ?, root_pem = ?, issued_at = ?,"
+                + " approval_due_at = null, vetting_due_at = null, updated_at = ?, term_ends_at = ?, certificates_issued = 1,"
+                + " renew_at = ? where order_id = ?",
+            SandboxOrder.COMPLETED, Long.toString(productId), cert.leafPem(), cert.chainPem(),
+            IssuedCertificate.pem(cert.root()), ts, ts, Timestamp.from(termEnd), renewAt(cert, termEnd), o.orderId());
+        queueIssuedMail(o.orderId(), cert);
+        LOG.info("sandbox vendor: order {} issued for {} (product {}), valid until {}, term until {}", o.orderId(), o.names(),
+            productId, cert.leaf().getNotAfter().toInstant(), termEnd);
+    }
+
+    /**
+     * The vendor's automatic reissue of multi-year orders (OpenSRS reissues a paid term as a chain
+     * of certificates and emails each one; there is no reissue action in its API): each completed
+     * order whose current certificate passed its renewal point ({@code renew_at}, see
+     * {@link ValidityCaps#renewalPoint}) while its term goes on past that certificate gets the next
+     * certificate, for the same CSR and names, valid {@link ValidityCaps#validity} (the cap in force
+     * now, at most to the term's end), emailed to the hub's mailbox exactly like the first. Called by
+     * the route {@code sandbox-reissue-sweep}; each order in its own transaction under its row lock,
+     * re-checked there, so two sweeps (or instances) never reissue one certificate twice. A failing
+     * order is logged and left for the next sweep.
+     *
+     * @return how many certificates were reissued
+     */
+    public int reissueDue() {
+        Timestamp now = Timestamp.from(clock.instant());
+        int n = 0;
+        for (String id : jdbc.queryForList("select order_id from sandbox_order where state = ? and renew_at <= ? order by renew_at",
+                String.class, SandboxOrder.COMPLETED, now)) {
+            try {
+                Boolean done = tx.execute(s -> {
+                    SandboxOrder o = locked(id);
+                    Object[] term = jdbc.queryForObject("select term_ends_at, renew_at, certificates_issued from sandbox_order where order_id = ?",
+                        (rs, i) -> new Object[] {rs.getTimestamp(1), rs.getTimestamp(2), rs.getInt(3)}, id);
+                    Timestamp termEnds = (Timestamp) term[0];
+                    Timestamp renewAt = (Timestamp) term[1];
+                    Instant at = clock.instant();
+                    if (!SandboxOrder.COMPLETED.equals(o.state()) || renewAt == null || termEnds == null || renewAt.toInstant().isAfter(at)) {
+                        return false;
+                    }
+                    if (!at.isBefore(termEnds.toInstant())) {
+                        // the term ended before a sweep came (clock moved far ahead): nothing more is owed
+                        jdbc.update("update sandbox_order set renew_at = null where order_id = ?", id);
+                        return false;
+                    }
+                    IssuedCertificate cert = issueFor(o, at, termEnds.toInstant());
+                    int issued = (Integer) term[2] + 1;
+                    jdbc.update("update sandbox_order set cert_pem = ?, ca_pem = ?, root_pem = ?, issued_at = ?, updated_at = ?,"
+                            + " certificates_issued = ?, renew_at = ? where order_id = ?",
+                        cert.leafPem(), cert.chainPem(), IssuedCertificate.pem(cert.root()), Timestamp.from(at), Timestamp.from(at),
+                        issued, renewAt(cert, termEnds.toInstant()), id);
+                    queueIssuedMail(id, cert);
+                    LOG.info("sandbox vendor: order {} reissued (certificate {}), valid until {}, term until {}", id, issued,
+                        cert.leaf().getNotAfter().toInstant(), termEnds.toInstant());
+                    return true;
+                });
+                n += Boolean.TRUE.equals(done) ? 1 : 0;
+            } catch (RuntimeException e) {
+                LOG.error("sandbox vendor: order {} could not be reissued; retried on the next sweep", id, e);
+            }
+        }
+        return n;
+    }
+
+    private IssuedCertificate issueFor(SandboxOrder o, Instant now, Instant termEnd) {
         ParsedCsr csr;
         try {
             csr = csrParser.parse(o.csr());
         } catch (CsrException e) {
             throw new IllegalStateException("order " + o.orderId() + ": stored CSR no longer parses: " + e.getMessage(), e);
         }
-        IssuedCertificate cert = ca.issue(csr.publicKey(), o.names(), Duration.ofDays(365L * Math.max(1, o.period())));
-        long productId = jdbc.queryForObject("select nextval('sandbox_product_seq')", Long.class);
+        Duration validity = caps.validity(o.productType(), now, termEnd);
+        if (validity.isZero() || validity.isNegative()) {
+            throw new IllegalStateException("order " + o.orderId() + ": its term ended at " + termEnd);
+        }
+        return ca.issue(csr.publicKey(), o.names(), validity);
+    }
+
+    /** @return the renewal point of {@code cert}, or null when it reaches the term's end (no successor) */
+    private Timestamp renewAt(IssuedCertificate cert, Instant termEnd) {
+        Instant notAfter = cert.leaf().getNotAfter().toInstant();
+        if (!notAfter.isBefore(termEnd)) {
+            return null;
+        }
+        return Timestamp.from(caps.renewalPoint(cert.leaf().getNotBefore().toInstant(), notAfter));
+    }
+
+    private void queueIssuedMail(String orderId, IssuedCertificate cert) {
         Timestamp now = Timestamp.from(clock.instant());
-        jdbc.update("update sandbox_order set state = ?, product_id = ?, cert_pem = ?, ca_pem = ?, root_pem = ?, issued_at = ?,"
-                + " approval_due_at = null, vetting_due_at = null, updated_at = ? where order_id = ?",
-            SandboxOrder.COMPLETED, Long.toString(productId), cert.leafPem(), cert.chainPem(),
-            IssuedCertificate.pem(cert.root()), now, now, o.orderId());
-        queueMail(o.orderId(), MAIL_ISSUED, hubMailbox);
-        LOG.info("sandbox vendor: order {} issued for {} (product {})", o.orderId(), o.names(), productId);
+        jdbc.update("insert into sandbox_mail_outbox (order_id, kind, recipient, created_at, next_attempt_at, cert_pem, ca_pem)"
+                + " values (?, ?, ?, ?, ?, ?, ?)",
+            orderId, MAIL_ISSUED, hubMailbox, now, now, cert.leafPem(), cert.chainPem() + IssuedCertificate.pem(cert.root()));
     }
 
     private void queueMail(String orderId, String kind, String recipient) {

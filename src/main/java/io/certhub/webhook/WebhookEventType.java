@@ -20,8 +20,8 @@ public enum WebhookEventType {
     ORDER_DECLINED("order.declined", true),
     /** A certificate was stored for an order (inventory, issue 13 §1). */
     CERTIFICATE_ISSUED("certificate.issued", true),
-    /** A certificate was reissued: accepted in subscriptions, emitted once reissue (issue 13 §5) exists. */
-    CERTIFICATE_REISSUED("certificate.reissued", false),
+    /** The next certificate of an order's paid term was stored (issue 13 §2, {@code OrderCompletion}); {@code data.certificate} is the new one. */
+    CERTIFICATE_REISSUED("certificate.reissued", true),
     /** A certificate is about to expire: accepted in subscriptions, emitted once reminders exist. */
     CERTIFICATE_EXPIRING("certificate.expiring", false),
     /** An order's hold was captured (the price left the balance). */

@@ -203,6 +203,17 @@ class DashboardBrowserTest {
         assertThat(attr(By.cssSelector("#cert-not-after time"), "datetime")).isEqualTo(leaf.getNotAfter().toInstant().toString());
         assertThat(attr(By.cssSelector("#cert-not-before time"), "datetime")).isEqualTo(leaf.getNotBefore().toInstant().toString());
         assertThat(text(By.id("cert-state"))).isEqualTo("ACTIVE");
+        // the paid term (issue 13 §2): a 1-year order, its first certificate; paid until notBefore + 365 days, the next
+        // certificate due at the renewal point (30 days before notAfter) while the certificate ends before that
+        java.time.Instant paidUntil = leaf.getNotBefore().toInstant().plus(java.time.Duration.ofDays(365));
+        assertThat(attr(By.cssSelector("#term-paid-until time"), "datetime")).isEqualTo(paidUntil.toString());
+        assertThat(text(By.id("term-certificates-issued"))).isEqualTo("1");
+        if (leaf.getNotAfter().toInstant().isBefore(paidUntil)) {
+            assertThat(attr(By.cssSelector("#term-next-reissue time"), "datetime")).isEqualTo(new io.certhub.term.ValidityCaps(
+                new io.certhub.term.LifecycleProperties()).renewalPoint(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant()).toString());
+        } else {
+            assertThat(text(By.id("term-next-reissue"))).startsWith("None");
+        }
         Path saved = browser.downloads().resolve(domain + ".pem");
         wait(SHORT).until(x -> Files.exists(saved));
         assertThat(Files.readString(saved)).isEqualTo(pem);

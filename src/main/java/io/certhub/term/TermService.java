@@ -1,0 +1,186 @@
+package io.certhub.term;
+
+import io.certhub.order.OrderService;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The hub's view of an order's paid term (issue 13 §2), read from its certificates (table
+ * {@code certificate}): the term starts at the notBefore of the order's first certificate and lasts
+ * {@code period × 365} days ({@link ValidityCaps#termEnd}); the ACTIVE certificate's successor is due
+ * at its renewal point ({@link ValidityCaps#renewalPoint}) unless it reaches the term's end.
+ *
+ * <p>{@link #checkOverdue()} (route {@code reissue-overdue-check}, Quartz, clustered: one instance
+ * per fire) records the warning {@value #REISSUE_OVERDUE} (field {@value #FIELD}) once on a COMPLETED
+ * order whose ACTIVE certificate passed its renewal point by {@code hub.lifecycle.reissue-grace}
+ * while the term goes on past it, i.e. the vendor did not reissue; the warning is cleared when the
+ * successor is stored ({@link #reissued}).
+ */
+@Service
+public class TermService {
+
+    /** Warning code of a reissue the vendor has not delivered in time. */
+    public static final String REISSUE_OVERDUE = "REISSUE_OVERDUE";
+    /** The warning's field (dotted path of the order's JSON). */
+    public static final String FIELD = "term.nextReissueAt";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TermService.class);
+
+    /**
+     * An order's term.
+     *
+     * @param paidUntil          end of the paid term (null: no certificate yet)
+     * @param certificatesIssued certificates stored for the order
+     * @param nextReissueAt      renewal point of the ACTIVE certificate when the term goes on past it, else null
+     * @param activeNotBefore    notBefore of the ACTIVE certificate (null: none)
+     * @param activeNotAfter     notAfter of the ACTIVE certificate (null: none)
+     */
+    public record Term(Instant paidUntil, int certificatesIssued, Instant nextReissueAt, Instant activeNotBefore, Instant activeNotAfter) { }
+
+    private final JdbcTemplate jdbc;
+    private final ValidityCaps caps;
+    private final LifecycleProperties props;
+    private final OrderService orders;
+    private final Clock clock;
+    private final TransactionTemplate tx;
+
+    /**
+     * @param jdbc   template on the hub database
+     * @param caps   the cap and renewal rule
+     * @param props  {@code hub.lifecycle.*} (reissue grace)
+     * @param orders order lifecycle (warnings and history)
+     * @param clock  the hub's clock
+     * @param tx     transactions (the check of one certificate and its warning)
+     */
+    public TermService(JdbcTemplate jdbc, ValidityCaps caps, LifecycleProperties props, OrderService orders, Clock clock,
+                       TransactionTemplate tx) {
+        this.tx = tx;
+        this.jdbc = jdbc;
+        this.caps = caps;
+        this.props = props;
+        this.orders = orders;
+        this.clock = clock;
+    }
+
+    /**
+     * @param orderId an order
+     * @param period  its {@code period} in years
+     * @return its term (zero certificates and nulls when none is stored)
+     */
+    public Term term(String orderId, int period) {
+        Object[] agg = jdbc.queryForObject("select count(*), min(not_before) from certificate where order_id = ?",
+            (rs, i) -> new Object[] {rs.getInt(1), rs.getTimestamp(2)}, orderId);
+        int n = (Integer) agg[0];
+        if (n == 0) {
+            return new Term(null, 0, null, null, null);
+        }
+        Instant paidUntil = ValidityCaps.termEnd(((Timestamp) agg[1]).toInstant(), period);
+        List<Instant[]> active = jdbc.query("select not_before, not_after from certificate where order_id = ? and state = 'ACTIVE'"
+                + " order by not_before desc, id desc fetch first 1 rows only",
+            (rs, i) -> new Instant[] {rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant()}, orderId);
+        if (active.isEmpty()) {
+            return new Term(paidUntil, n, null, null, null);
+        }
+        Instant nb = active.get(0)[0];
+        Instant na = active.get(0)[1];
+        Instant next = na.isBefore(paidUntil) ? caps.renewalPoint(nb, na) : null;
+        return new Term(paidUntil, n, next, nb, na);
+    }
+
+    /**
+     * @param orderId an order with at least one certificate
+     * @param period  its period in years
+     * @return the end of its paid term, or empty when it has no certificate
+     */
+    public Optional<Instant> paidUntil(String orderId, int period) {
+        Timestamp first = jdbc.queryForObject("select min(not_before) from certificate where order_id = ?", Timestamp.class, orderId);
+        return first == null ? Optional.empty() : Optional.of(ValidityCaps.termEnd(first.toInstant(), period));
+    }
+
+    /**
+     * How many certificates the term will have (the stored ones plus the planned successors of the
+     * newest), for the history entry "certificate reissued (n of m)".
+     *
+     * @param productType the order's product
+     * @param t           the term after the newest certificate was stored
+     * @return m
+     */
+    public int plannedTotal(String productType, Term t) {
+        if (t.activeNotBefore() == null || t.paidUntil() == null) {
+            return t.certificatesIssued();
+        }
+        return caps.plannedTotal(productType, new ValidityCaps.Window(t.activeNotBefore(), t.activeNotAfter()), t.certificatesIssued(),
+            t.paidUntil());
+    }
+
+    /**
+     * Clears {@value #REISSUE_OVERDUE} of an order whose successor certificate was just stored (joins the
+     * storing transaction, so the warning goes with the predecessor's ACTIVE state).
+     *
+     * @param orderId the order
+     * @param serial  the new certificate's serial (hex), named in the history entry
+     */
+    public void reissued(String orderId, String serial) {
+        orders.reconcileWarnings(orderId, REISSUE_OVERDUE, Map.of(), Map.of(FIELD, "certificate " + serial + " reissued"), "system");
+    }
+
+    /**
+     * The overdue-reissue check (route {@code reissue-overdue-check}): for each COMPLETED order's
+     * ACTIVE certificate whose renewal point plus {@code hub.lifecycle.reissue-grace} has passed and
+     * whose notAfter is before the term's end (the vendor owes a successor), records the warning
+     * {@value #REISSUE_OVERDUE} with one history entry; a repeated check finds it there and adds
+     * nothing. Reads the ACTIVE certificates once, in one query.
+     *
+     * @return how many orders got the warning now
+     */
+    public int checkOverdue() {
+        Instant now = clock.instant();
+        record Row(String id, String orderId, String productType, int period, Instant firstNotBefore, Instant notBefore, Instant notAfter,
+                   String serial) { }
+        List<Row> rows = jdbc.query("select c.id, c.order_id, o.product_type, o.period, c.not_before, c.not_after, c.serial_hex,"
+                + " (select min(f.not_before) from certificate f where f.order_id = c.order_id) as first_nb"
+                + " from certificate c join orders o on o.id = c.order_id where c.state = 'ACTIVE' and o.state = 'COMPLETED'",
+            (rs, i) -> new Row(rs.getString("id"), rs.getString("order_id"), rs.getString("product_type"), rs.getInt("period"),
+                rs.getTimestamp("first_nb").toInstant(), rs.getTimestamp("not_before").toInstant(), rs.getTimestamp("not_after").toInstant(),
+                rs.getString("serial_hex")));
+        int flagged = 0;
+        for (Row r : rows) {
+            Instant paidUntil = ValidityCaps.termEnd(r.firstNotBefore(), r.period());
+            if (!r.notAfter().isBefore(paidUntil) || !now.isBefore(paidUntil)) {
+                continue;
+            }
+            Instant due = caps.renewalPoint(r.notBefore(), r.notAfter());
+            if (now.isBefore(due.plus(props.getReissueGrace()))) {
+                continue;
+            }
+            String detail = "the vendor has not reissued certificate " + r.serial() + " (valid until " + r.notAfter()
+                + "): its successor was due at " + due + " and the term is paid until " + paidUntil;
+            // under the certificate's row lock, still ACTIVE: a reissue committing meanwhile (which supersedes it and
+            // clears the warning in its transaction) either waits for this one or is seen here
+            Integer added;
+            try {
+                added = tx.execute(s -> jdbc.queryForList("select id from certificate where id = ? and state = 'ACTIVE' for update",
+                        String.class, r.id()).isEmpty() ? 0
+                    : orders.reconcileWarnings(r.orderId(), REISSUE_OVERDUE, Map.of(FIELD, detail), Map.of(), "system"));
+            } catch (RuntimeException e) {
+                // a race with another writer of the order (its warning or certificate): the next check sees the outcome
+                LOG.warn("order {}: overdue-reissue check not recorded this time: {}", r.orderId(), e.toString());
+                continue;
+            }
+            if (added != null && added > 0) {
+                flagged++;
+                LOG.warn("order {}: {}", r.orderId(), detail);
+            }
+        }
+        return flagged;
+    }
+}
