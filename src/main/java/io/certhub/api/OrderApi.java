@@ -311,13 +311,13 @@ public class OrderApi {
             }
             tx.executeWithoutResult(s -> {
                 jdbc.queryForObject("select id from orders where id = ? for update", String.class, o.id());
-                Long pending = jdbc.queryForObject("select count(*) from delivery where order_id = ? and state = 'PENDING'", Long.class, o.id());
+                Long pending = jdbc.queryForObject("select count(*) from delivery where order_id = ? and state = 'PENDING' and kind = 'CERTIFICATE'", Long.class, o.id());
                 if (pending != null && pending > 0) {
                     throw new HubProblem(409, "RESEND_IN_PROGRESS", null, "a certificate email of order " + o.id()
                         + " is still waiting to be sent; resend again once it is SENT");
                 }
                 java.sql.Timestamp since = java.sql.Timestamp.from(clock.instant().minus(java.time.Duration.ofHours(24)));
-                Long today = jdbc.queryForObject("select count(*) from delivery where order_id = ? and created_at >= ?", Long.class, o.id(), since);
+                Long today = jdbc.queryForObject("select count(*) from delivery where order_id = ? and created_at >= ? and kind = 'CERTIFICATE'", Long.class, o.id(), since);
                 int max = props.getResendCertificateMaxPerDay();
                 if (today != null && today >= max) {
                     throw new HubProblem(429, "RESEND_LIMIT_REACHED", null, "order " + o.id() + " had " + today

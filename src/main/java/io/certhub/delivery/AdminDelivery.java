@@ -51,6 +51,8 @@ public class AdminDelivery {
     public static final String DELIVERY_ID = "deliveryId";
     /** Exchange property: the order's server type, choosing the template. */
     public static final String SERVER_TYPE = "serverType";
+    /** Exchange property: the FreeMarker template (without {@code .ftl}) of the email, e.g. {@code install-nginx}. */
+    public static final String MAIL_TEMPLATE = "mailTemplate";
     private static final String FILES = "deliveryFiles";
     /** Exchange property of the sweep: whether its last batch was full, so it reads another one. */
     public static final String MORE = "deliveryMore";
@@ -180,6 +182,10 @@ public class AdminDelivery {
         long id = exchange.getMessage().getBody(Long.class);
         DeliveryQueue.Delivery d = queue.find(id).orElseThrow();
         Order o = orders.find(d.orderId()).orElseThrow();
+        if (d.reminder()) {
+            prepareReminder(exchange, id, d, o);
+            return;
+        }
         // the certificate the delivery carries (issue 13 §2: each of a term's certificates is delivered
         // once); rows without one (none are written since V18) carry the order's newest
         Map<String, Object> cert = d.certificateId() != null
@@ -218,7 +224,36 @@ public class AdminDelivery {
         m.setBody(model);
         exchange.setProperty(DELIVERY_ID, id);
         exchange.setProperty(SERVER_TYPE, o.serverType());
+        exchange.setProperty(MAIL_TEMPLATE, "install-" + o.serverType());
         exchange.setProperty(FILES, files);
+    }
+
+    /**
+     * The renewal reminder (issue 13 §3): template {@code renewal-reminder.ftl}, data model
+     * {@code domain, names, clientReference, productType, adminName, notAfter, days}, no attachments.
+     */
+    private void prepareReminder(Exchange exchange, long id, DeliveryQueue.Delivery d, Order o) {
+        Object notAfter = jdbc.queryForObject("select not_after from certificate where id = ?", Object.class, d.certificateId());
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("domain", o.domain());
+        model.put("names", o.names());
+        model.put("clientReference", o.clientReference());
+        model.put("productType", o.productType());
+        model.put("adminName", adminName(o));
+        model.put("notAfter", String.valueOf(notAfter));
+        model.put("days", d.reminderDays());
+        var m = exchange.getMessage();
+        m.removeHeaders("*");
+        m.setHeader("To", d.recipient());
+        m.setHeader("From", from);
+        m.setHeader("Subject", "Your SSL certificate for " + o.domain() + " ends in " + d.reminderDays() + " day"
+            + (d.reminderDays() == 1 ? "" : "s") + ": renew it (order " + o.clientReference() + ")");
+        m.setHeader("Message-ID", messageId(o.id(), id, from));
+        m.setBody(model);
+        exchange.setProperty(DELIVERY_ID, id);
+        exchange.setProperty(SERVER_TYPE, o.serverType());
+        exchange.setProperty(MAIL_TEMPLATE, "renewal-reminder");
+        exchange.setProperty(FILES, Map.of());
     }
 
     /**

@@ -32,7 +32,24 @@ public class DeliveryQueue {
      * @param lastError last SMTP failure, or null
      * @param certificateId the certificate the email carries, or null (then the order's newest)
      */
-    public record Delivery(long id, String orderId, String recipient, String state, int attempts, String lastError, String certificateId) { }
+    public record Delivery(long id, String orderId, String recipient, String state, int attempts, String lastError, String certificateId,
+                           String kind, Integer reminderDays) {
+
+        /** @return whether this is a renewal reminder ({@link #REMINDER}), not a certificate email */
+        public boolean reminder() {
+            return REMINDER.equals(kind);
+        }
+    }
+
+    /** {@code delivery.kind} of the certificate email (the default). */
+    public static final String CERTIFICATE = "CERTIFICATE";
+    /** {@code delivery.kind} of a renewal reminder (issue 13 §3; V21). */
+    public static final String REMINDER = "RENEWAL_REMINDER";
+
+    private static Delivery row(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Delivery(rs.getLong("id"), rs.getString("order_id"), rs.getString("recipient"), rs.getString("state"), rs.getInt("attempts"),
+            rs.getString("last_error"), rs.getString("certificate_id"), rs.getString("kind"), (Integer) rs.getObject("reminder_days", Integer.class));
+    }
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
@@ -80,6 +97,16 @@ public class DeliveryQueue {
      * @throws org.springframework.dao.DuplicateKeyException when the certificate's issuance delivery exists already
      */
     public long queue(String orderId, String certificateId, boolean issuance) {
+        String recipient = adminEmail(orderId);
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbc.update("insert into delivery(order_id, recipient, state, attempts, next_at, created_at, certificate_id, issued_certificate_id)"
+                + " values (?, ?, 'PENDING', 0, ?, ?, ?, ?)",
+            orderId, recipient, now, now, certificateId, issuance ? certificateId : null);
+        return jdbc.queryForObject("select max(id) from delivery where order_id = ?", Long.class, orderId);
+    }
+
+    /** @return the order's admin contact email; @throws HubProblem 409 INVALID_STATE when it has none */
+    private String adminEmail(String orderId) {
         String contacts = jdbc.queryForObject("select contacts from orders where id = ?", String.class, orderId);
         String recipient;
         try {
@@ -91,11 +118,26 @@ public class DeliveryQueue {
         if (recipient == null || recipient.isBlank()) {
             throw new HubProblem(409, "INVALID_STATE", "contacts.admin.email", "order " + orderId + " has no admin contact email");
         }
+        return recipient;
+    }
+
+    /**
+     * Queues a renewal reminder email to the order's admin contact (issue 13 §3; joins the caller's
+     * transaction): {@code kind} {@link #REMINDER}, no attachments, sent by the same sweep, retries
+     * and Message-ID rules as a certificate email.
+     *
+     * @param orderId       the COMPLETED order whose term ends
+     * @param certificateId the order's ACTIVE certificate (the one that ends with the term)
+     * @param days          the interval reached (days before the end of the term)
+     * @return the new row id
+     * @throws HubProblem 409 INVALID_STATE when the order has no admin email
+     */
+    public long queueReminder(String orderId, String certificateId, int days) {
+        String recipient = adminEmail(orderId);
         Timestamp now = Timestamp.from(clock.instant());
-        jdbc.update("insert into delivery(order_id, recipient, state, attempts, next_at, created_at, certificate_id, issued_certificate_id)"
-                + " values (?, ?, 'PENDING', 0, ?, ?, ?, ?)",
-            orderId, recipient, now, now, certificateId, issuance ? certificateId : null);
-        return jdbc.queryForObject("select max(id) from delivery where order_id = ?", Long.class, orderId);
+        jdbc.update("insert into delivery(order_id, recipient, state, attempts, next_at, created_at, certificate_id, kind, reminder_days)"
+            + " values (?, ?, 'PENDING', 0, ?, ?, ?, ?, ?)", orderId, recipient, now, now, certificateId, REMINDER, days);
+        return jdbc.queryForObject("select max(id) from delivery where order_id = ? and kind = ?", Long.class, orderId, REMINDER);
     }
 
     /**
@@ -113,19 +155,16 @@ public class DeliveryQueue {
      * @return the row
      */
     public Optional<Delivery> find(long id) {
-        return jdbc.query("select * from delivery where id = ?", (rs, i) -> new Delivery(rs.getLong("id"), rs.getString("order_id"),
-            rs.getString("recipient"), rs.getString("state"), rs.getInt("attempts"), rs.getString("last_error"),
-            rs.getString("certificate_id")), id).stream().findFirst();
+        return jdbc.query("select * from delivery where id = ?", (rs, i) -> row(rs), id).stream().findFirst();
     }
 
     /**
      * @param orderId order id
-     * @return its latest delivery, if any
+     * @return its latest certificate email (renewal reminders are not the order's delivery), if any
      */
     public Optional<Delivery> latest(String orderId) {
-        return jdbc.query("select * from delivery where order_id = ? order by id desc limit 1", (rs, i) -> new Delivery(rs.getLong("id"),
-            rs.getString("order_id"), rs.getString("recipient"), rs.getString("state"), rs.getInt("attempts"), rs.getString("last_error"),
-            rs.getString("certificate_id")), orderId).stream().findFirst();
+        return jdbc.query("select * from delivery where order_id = ? and kind = 'CERTIFICATE' order by id desc limit 1", (rs, i) -> row(rs),
+            orderId).stream().findFirst();
     }
 
     /**

@@ -68,6 +68,14 @@ public class LifecycleProperties {
     private Duration reissueGrace = Duration.ofDays(2);
 
     /**
+     * Days before the end of an order's paid term at which the admin contact is reminded to renew
+     * (issue 13 §3; Lemur's practice of several intervals, {@code ../shared/reference/lifecycle-and-acme.md});
+     * default 30, 7, 1. Each 1..365.
+     */
+    @NotEmpty
+    private List<@NotNull @Min(1) @Max(365) Integer> reminderDays = new ArrayList<>(List.of(30, 7, 1));
+
+    /**
      * One cap: certificates issued on or after {@code from} (UTC) are valid at most {@code maxDays} days.
      */
     public static class Cap {
@@ -128,6 +136,8 @@ public class LifecycleProperties {
     public void setProductCaps(Map<String, List<Cap>> productCaps) { this.productCaps = productCaps; }
     public int getRenewalDaysBefore() { return renewalDaysBefore; }
     public void setRenewalDaysBefore(int renewalDaysBefore) { this.renewalDaysBefore = renewalDaysBefore; }
+    public List<Integer> getReminderDays() { return reminderDays; }
+    public void setReminderDays(List<Integer> reminderDays) { this.reminderDays = reminderDays; }
     public Duration getReissueGrace() { return reissueGrace; }
     public void setReissueGrace(Duration reissueGrace) { this.reissueGrace = reissueGrace; }
 }

@@ -22,8 +22,8 @@ public enum WebhookEventType {
     CERTIFICATE_ISSUED("certificate.issued", true),
     /** The next certificate of an order's paid term was stored (issue 13 §2, {@code OrderCompletion}); {@code data.certificate} is the new one. */
     CERTIFICATE_REISSUED("certificate.reissued", true),
-    /** A certificate is about to expire: accepted in subscriptions, emitted once reminders exist. */
-    CERTIFICATE_EXPIRING("certificate.expiring", false),
+    /** The paid term of an order ends in one of {@code hub.lifecycle.reminder-days} (issue 13 §3, {@code RenewalReminders}). */
+    CERTIFICATE_EXPIRING("certificate.expiring", true),
     /** An order's hold was captured (the price left the balance). */
     HOLD_CAPTURED("hold.captured", true),
     /** An order's hold was released (cancel, decline). */
