@@ -387,6 +387,7 @@ function orderView(o, status, reload, getCert, setCert) {
     act('Download PKCS#7 (.p7b)', 'action-download-p7b', () => downloadCertificate(o, status, setCert, 'p7b'), 'secondary');
     act('Resend certificate email', 'action-resend-certificate', () => runAction(status, reload, 'POST', `/orders/${o.id}/resend-certificate`,
       () => 'The certificate email is queued to be sent again.'), 'secondary');
+    act('Renew…', 'action-renew', () => renewOrder(o, status, reload), 'secondary');
   }
   if ((o.state === 'PENDING' || o.state === 'IN_PROGRESS' || o.state === 'DECLINED') && o.vendorStatus !== 'cancel-requested') {
     act('Cancel order…', 'action-cancel', () => cancelOrder(o, status, reload), 'danger');
@@ -444,6 +445,10 @@ function orderView(o, status, reload, getCert, setCert) {
       ['Domain', o.domain, 'order-domain'],
       ['Additional domains', (o.additionalDomains || []).join(', ')],
       ['Period', o.period ? `${o.period} year${o.period === 1 ? '' : 's'}` : null],
+      // renewal orders (issue 13 §3), linked both ways
+      o.renewalOf ? ['Renewal of', h('a', {href: '#/orders/' + encodeURIComponent(o.renewalOf)}, o.renewalOf), 'order-renewal-of'] : null,
+      (o.renewals || []).length ? ['Renewals', h('span', {}, ...o.renewals.flatMap((r, i) =>
+        [i ? ', ' : null, h('a', {href: '#/orders/' + encodeURIComponent(r)}, r)]).filter(Boolean)), 'order-renewals'] : null,
       ['Server type', o.serverType],
       ['Price', money(o.price), 'order-price'],
       ['Hold', o.hold ? `${money(o.hold)} · ${o.hold.state}` : 'No hold', 'order-hold'],
@@ -528,6 +533,23 @@ async function cancelOrder(o, status, reload) {
   await runAction(status, reload, 'POST', `/orders/${o.id}/cancel`, (r) => r.status === 202
     ? `Cancellation requested from the vendor; the hold of ${money(o.hold)} stays until the vendor confirms.`
     : `Order cancelled.${held ? ' ' + amount + ' released.' : ''}`);
+}
+
+/**
+ * Places the renewal of a COMPLETED order (POST /orders/{id}/renew, issue 13 §3) after a dialog
+ * that states the amount to be held, then opens the renewal. The default client reference
+ * (renew-<id>) makes a repeated click find the same renewal instead of placing a second one.
+ */
+async function renewOrder(o, status, reload) {
+  const text = `Renew order ${o.clientReference} for ${o.domain}? A renewal order for the same product, names and contacts `
+    + `is placed with the vendor and ${money(o.price)} will be held from your available funds until it is issued.`;
+  const yes = await confirmDialog('Renew this certificate?', text, `Renew and hold ${money(o.price)}`);
+  $('#action-renew') && $('#action-renew').focus();
+  if (!yes) return;
+  const r = await runAction(status, reload, 'POST', `/orders/${o.id}/renew`,
+    (res) => `Renewal ${res.data.clientReference} ${res.status === 201 ? 'placed' : 'already placed'}: ${res.data.state}.`);
+  if (r.ok) navigate('#/orders/' + encodeURIComponent(r.data.id),
+    {text: `Renewal of ${o.clientReference} ${r.status === 201 ? 'placed' : 'already placed'}: ${r.data.state}${r.data.hold ? ', ' + money(r.data.hold) + ' held' : ''}.`, kind: 'ok'});
 }
 
 // format 'pem': the chain as PEM (leaf first); 'p7b': the same chain as DER PKCS#7 (RFC 2315), for IIS and Tomcat

@@ -487,6 +487,53 @@ class DashboardBrowserTest {
         signIn("demo-key");
     }
 
+    @Test
+    @Order(9)
+    void aCompletedOrderIsRenewedFromItsPageWithItsOwnHoldAndBothAreLinked() {
+        signIn("demo-key");
+        var list = OrderJson.parse(hub.get("/api/v1/orders?clientReference=DASH-DV-1", "demo-key").body());
+        assertThat(list.get("items")).hasSize(1);
+        String id = list.get("items").get(0).get("id").asText();
+        open("#/account");
+        long before = cents(waitNonEmpty(By.id("account-available")));
+
+        open("#/orders/" + id);
+        waitText(By.id("order-state-text"), "COMPLETED");
+        assertThat(d.findElements(By.id("order-renewals"))).isEmpty();
+        click(By.id("action-renew"));
+        wait(SHORT).until(x -> (Boolean) browser.js("return document.getElementById('confirm').open"));
+        assertThat(text(By.id("confirm-text"))).contains("Renew order DASH-DV-1 for dash-dv.example.com", "49.00 USD will be held");
+        assertThat(text(By.id("confirm-yes"))).isEqualTo("Renew and hold 49.00 USD");
+        browser.screenshot("12-renew-confirmation");
+        click(By.id("confirm-yes"));
+
+        // the renewal's own page: submitted, its own hold, linked to the renewed order
+        waitText(By.id("order-ref"), "renew-" + id);
+        waitText(By.id("action-message"), "Renewal of DASH-DV-1 placed");
+        assertThat(text(By.id("order-state-text"))).isEqualTo("IN_PROGRESS");
+        assertThat(text(By.id("order-hold"))).isEqualTo("49.00 USD · HELD");
+        assertThat(text(By.id("order-renewal-of"))).isEqualTo(id);
+        String renewalId = text(By.id("order-id"));
+        var renewal = OrderJson.parse(hub.get("/api/v1/orders/" + renewalId, "demo-key").body());
+        assertThat(renewal.get("renewalOf").asText()).isEqualTo(id);
+        assertThat(renewal.get("domain").asText()).isEqualTo("dash-dv.example.com");
+        browser.screenshot("13-renewal");
+
+        // back on the renewed order: the renewal is listed; renewing again finds the same renewal, no second hold
+        click(By.cssSelector("#order-renewal-of a"));
+        waitText(By.id("order-renewals"), renewalId);
+        click(By.id("action-renew"));
+        wait(SHORT).until(x -> (Boolean) browser.js("return document.getElementById('confirm').open"));
+        click(By.id("confirm-yes"));
+        waitText(By.id("action-message"), "Renewal of DASH-DV-1 already placed");
+        assertThat(text(By.id("order-id"))).isEqualTo(renewalId);
+        var renewals = OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body()).get("renewals");
+        assertThat(renewals).hasSize(1);
+        assertThat(renewals.get(0).asText()).isEqualTo(renewalId);
+        open("#/account");
+        assertThat(cents(waitNonEmpty(By.id("account-available")))).isEqualTo(before - 4900);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Places a DV order through the API (submitted at once) and returns its id. */
