@@ -127,7 +127,19 @@ class HostileOrderInputTest {
             refused("mixed-script look-alike domain", o -> o.put("domain", "pаypal.example.com"),   // Cyrillic а
                 "DOMAIN_MIXED_SCRIPT", "domain"),
             refused("mixed-script look-alike given as an A-label", o -> o.put("domain", "xn--pypal-4ve.example.com"),
-                "DOMAIN_MIXED_SCRIPT", "domain"));
+                "DOMAIN_MIXED_SCRIPT", "domain"),
+            refused("a product that is not in the catalog", o -> o.put("productType", "no_such_product"),
+                "PRODUCT_UNKNOWN", "productType"),
+            refused("more names than the product covers (comodo_ssl: 2)", o -> {
+                String d = o.get("domain").asText();
+                o.putArray("additionalDomains").add("www." + d).add("mail." + d);
+                o.put("csr", TestCsrs.ec(d, "www." + d, "mail." + d));
+            }, "TOO_MANY_DOMAINS", "additionalDomains"),
+            refused("a CSR whose CN is not among its SANs", o -> {
+                String d = o.get("domain").asText();
+                o.putArray("additionalDomains").add("www." + d);
+                o.put("csr", TestCsrs.ecWithSans(d, "www." + d));
+            }, "CSR_CN_NOT_IN_SAN", "csr"));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")

@@ -65,11 +65,24 @@ public final class TestCsrs {
      * @return the PEM CSR
      */
     public static String csr(KeyPair kp, String alg, String... names) {
+        return csr(kp, alg, names[0], List.of(names));
+    }
+
+    /**
+     * @param cn   the subject's CN, which need not be among the SANs (a CSR the hub refuses: CSR_CN_NOT_IN_SAN)
+     * @param sans the SAN dNSNames
+     * @return a PEM CSR on the P-256 key of {@link #ec}
+     */
+    public static String ecWithSans(String cn, String... sans) {
+        return csr(EC, "SHA256withECDSA", cn, List.of(sans));
+    }
+
+    private static String csr(KeyPair kp, String alg, String cn, List<String> sans) {
         try {
-            var b = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + names[0]), kp.getPublic());
+            var b = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + cn), kp.getPublic());
             ExtensionsGenerator ext = new ExtensionsGenerator();
             ext.addExtension(Extension.subjectAlternativeName, false,
-                new GeneralNames(List.of(names).stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
+                new GeneralNames(sans.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
             b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate());
             var req = b.build(new JcaContentSignerBuilder(alg).build(kp.getPrivate()));
             StringWriter sw = new StringWriter();
