@@ -507,12 +507,17 @@ async function runAction(status, reload, method, path, describe) {
   return r;
 }
 
-/** Asks in a dialog that states the amount to be released; resolves true when confirmed. */
-function confirmDialog(title, text, yesLabel) {
+/**
+ * Asks in a dialog (title, what will happen, e.g. the amount held or released); resolves true when
+ * confirmed. extra: form controls shown above the buttons (read by the caller after it resolves).
+ */
+function confirmDialog(title, text, yesLabel, noLabel, extra) {
   const d = $('#confirm');
   $('#confirm-title').textContent = title;
   $('#confirm-text').textContent = text;
   $('#confirm-yes').textContent = yesLabel;
+  $('#confirm-no').textContent = noLabel || 'Keep order';
+  $('#confirm-extra').replaceChildren(...(extra ? [extra] : []));
   d.returnValue = '';
   return new Promise((resolve) => {
     d.addEventListener('close', () => resolve(d.returnValue === 'yes'), {once: true});
@@ -543,7 +548,7 @@ async function cancelOrder(o, status, reload) {
 async function renewOrder(o, status, reload) {
   const text = `Renew order ${o.clientReference} for ${o.domain}? A renewal order for the same product, names and contacts `
     + `is placed with the vendor and ${money(o.price)} will be held from your available funds until it is issued.`;
-  const yes = await confirmDialog('Renew this certificate?', text, `Renew and hold ${money(o.price)}`);
+  const yes = await confirmDialog('Renew this certificate?', text, `Renew and hold ${money(o.price)}`, 'Not now');
   $('#action-renew') && $('#action-renew').focus();
   if (!yes) return;
   const r = await runAction(status, reload, 'POST', `/orders/${o.id}/renew`,

@@ -131,9 +131,9 @@ class RenewFlowTest {
         long orders = hub.count("select count(*) from orders");
         long holds = hub.count("select count(*) from hold");
 
-        WebhookFlowTest.assertProblem(hub.post("/api/v1/orders/" + pending + "/renew", "demo-key", null), 409, "INVALID_STATE", "state");
-        WebhookFlowTest.assertProblem(hub.post("/api/v1/orders/" + pending + "/renew", "other-key", null), 404, "ORDER_NOT_FOUND", null);
-        WebhookFlowTest.assertProblem(hub.post("/api/v1/orders/no-such-order/renew", "demo-key", null), 404, "ORDER_NOT_FOUND", null);
+        io.certhub.support.Problems.assertProblem(hub.post("/api/v1/orders/" + pending + "/renew", "demo-key", null), 409, "INVALID_STATE", "state");
+        io.certhub.support.Problems.assertProblem(hub.post("/api/v1/orders/" + pending + "/renew", "other-key", null), 404, "ORDER_NOT_FOUND", null);
+        io.certhub.support.Problems.assertProblem(hub.post("/api/v1/orders/no-such-order/renew", "demo-key", null), 404, "ORDER_NOT_FOUND", null);
 
         String done = place("RN-4", "process");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
@@ -147,10 +147,10 @@ class RenewFlowTest {
             OrderJson.MAPPER.createObjectNode().put("csr", weak).toString());
         assertThat(w.statusCode()).as(w.body()).isEqualTo(422);
         assertThat(OrderJson.parse(w.body()).get("code").asText()).isEqualTo("CSR_WEAK_KEY");
-        WebhookFlowTest.assertProblem(hub.post("/api/v1/orders/" + done + "/renew", "demo-key", "[1]"), 400, "MALFORMED_REQUEST", null);
-        WebhookFlowTest.assertProblem(hub.post("/api/v1/orders/" + done + "/renew", "demo-key", "{\"period\":\"two\"}"), 422, "FIELD_INVALID", "period");
+        io.certhub.support.Problems.assertProblem(hub.post("/api/v1/orders/" + done + "/renew", "demo-key", "[1]"), 400, "MALFORMED_REQUEST", null);
+        io.certhub.support.Problems.assertProblem(hub.post("/api/v1/orders/" + done + "/renew", "demo-key", "{\"period\":\"two\"}"), 422, "FIELD_INVALID", "period");
         // the renewal is validated whole like any order: SSL Lite is sold for 1 year only
-        WebhookFlowTest.assertProblem(hub.post("/api/v1/orders/" + done + "/renew", "demo-key", "{\"period\":2}"), 422, "PERIOD_NOT_ALLOWED", "period");
+        io.certhub.support.Problems.assertProblem(hub.post("/api/v1/orders/" + done + "/renew", "demo-key", "{\"period\":2}"), 422, "PERIOD_NOT_ALLOWED", "period");
         // a reference already used by another order with other content
         HttpResponse<String> c = hub.post("/api/v1/orders/" + done + "/renew", "demo-key", "{\"clientReference\":\"RN-3\"}");
         assertThat(c.statusCode()).as(c.body()).isEqualTo(409);

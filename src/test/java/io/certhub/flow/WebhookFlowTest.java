@@ -1,5 +1,6 @@
 package io.certhub.flow;
 
+import static io.certhub.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -485,18 +486,6 @@ class WebhookFlowTest {
         assertProblem(hub.call("DELETE", path, "demo-key", null), 404, "WEBHOOK_NOT_FOUND", null);
         assertThat(list(OrderJson.parse(hub.get("/api/v1/webhooks", "demo-key").body()).get("items")))
             .extracting(n -> n.get("id").asText()).doesNotContain(hook[0]);
-    }
-
-    static void assertProblem(HttpResponse<String> r, int status, String code, String field) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
-        JsonNode p = OrderJson.parse(r.body());
-        assertThat(p.get("code").asText()).isEqualTo(code);
-        if (field == null) {
-            assertThat(p.get("field").isNull()).as(r.body()).isTrue();
-        } else {
-            assertThat(p.get("field").asText()).isEqualTo(field);
-        }
     }
 
     static List<JsonNode> list(JsonNode array) {

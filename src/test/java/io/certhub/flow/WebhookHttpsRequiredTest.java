@@ -39,7 +39,7 @@ class WebhookHttpsRequiredTest {
 
     @Test
     void plainHttpIsRefusedHttpsIsTaken() {
-        WebhookFlowTest.assertProblem(hub.post("/api/v1/webhooks", "demo-key",
+        io.certhub.support.Problems.assertProblem(hub.post("/api/v1/webhooks", "demo-key",
             "{\"url\":\"http://billing.example.com/certhub\",\"events\":[\"order.completed\"]}"), 422, "WEBHOOK_URL_NOT_HTTPS", "url");
         assertThat(hub.count("select count(*) from webhook where url like 'http:%'")).isZero();
         var ok = hub.post("/api/v1/webhooks", "demo-key", "{\"url\":\"https://billing.example.com/certhub\",\"events\":[\"order.completed\"]}");
@@ -53,7 +53,7 @@ class WebhookHttpsRequiredTest {
         for (String url : new String[] {"https://127.0.0.1/certhub", "https://[::1]:8443/certhub", "https://169.254.169.254/latest/meta-data",
             "https://10.0.0.7/billing", "https://localhost/certhub"}) {
             var r = hub.post("/api/v1/webhooks", "demo-key", "{\"url\":\"" + url + "\",\"events\":[\"certificate.expiring\"]}");
-            WebhookFlowTest.assertProblem(r, 422, "WEBHOOK_URL_NOT_PUBLIC", "url");
+            io.certhub.support.Problems.assertProblem(r, 422, "WEBHOOK_URL_NOT_PUBLIC", "url");
             assertThat(r.body()).contains("allow-private-addresses");
         }
         assertThat(hub.count("select count(*) from webhook")).isEqualTo(before);

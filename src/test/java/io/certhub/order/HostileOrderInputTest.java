@@ -1,5 +1,6 @@
 package io.certhub.order;
 
+import static io.certhub.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -68,14 +69,6 @@ class HostileOrderInputTest {
                 hub.count("select count(*) from journal where account_id = 'demo'"),
                 hub.count("select balance_minor from account where id = 'demo'"));
         }
-    }
-
-    static void assertProblem(HttpResponse<String> r, int status, String code, String field) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
-        JsonNode p = json(r);
-        assertThat(p.get("code").asText()).as(r.body()).isEqualTo(code);
-        assertThat(p.path("field").asText()).as(r.body()).isEqualTo(field);
     }
 
     static Arguments refused(String what, Consumer<ObjectNode> edit, String code, String field) {
