@@ -167,10 +167,11 @@ class ClusterIT {
     }
 
     /**
-     * @return ms from {@code after} until the first survivor's log line "cluster: this instance (…)
-     *         now leads {@code namespace}" stamped after it
+     * @return ms from {@code from} until the first survivor's log line "cluster: this instance (…)
+     *         now leads {@code namespace}" stamped after {@code since} (negative when a survivor took
+     *         the lead between the two)
      */
-    static long ledAfter(List<HubProcess> survivors, String namespace, java.time.Instant after) {
+    static long ledAfter(List<HubProcess> survivors, String namespace, java.time.Instant since, java.time.Instant from) {
         java.util.regex.Pattern line = java.util.regex.Pattern.compile(
             "^(\\S+)\\s+INFO .*cluster: this instance \\(\\S+\\) now leads " + namespace + "$", java.util.regex.Pattern.MULTILINE);
         java.time.Instant first = null;
@@ -178,13 +179,13 @@ class ClusterIT {
             java.util.regex.Matcher m = line.matcher(h.logs());
             while (m.find()) {
                 java.time.Instant t = java.time.Instant.parse(m.group(1));
-                if (t.isAfter(after) && (first == null || t.isBefore(first))) {
+                if (t.isAfter(since) && (first == null || t.isBefore(first))) {
                     first = t;
                 }
             }
         }
-        assertThat(first).as("a survivor logged leading %s after the kill", namespace).isNotNull();
-        return java.time.Duration.between(after, first).toMillis();
+        assertThat(first).as("a survivor logged leading %s after the victim was chosen", namespace).isNotNull();
+        return java.time.Duration.between(from, first).toMillis();
     }
 
     long sql(String query) throws Exception {
@@ -248,7 +249,11 @@ class ClusterIT {
         // mid-run: kill -9 the hub reading the certificate mailbox
         await("a fifth of the orders completed").atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(500))
             .until(() -> sql("select count(*) from orders where state = 'COMPLETED'") >= N / 5);
+        // on a starved machine a leader can lose a lock it could not renew in time, so the leads may
+        // have split: the victim leads the mailbox, the vendor clock may already be a survivor's
+        java.time.Instant chosenAt = java.time.Instant.now();
         HubProcess victim = hubs.stream().filter(h -> Boolean.TRUE.equals(leads(h).get("certificate-mailbox"))).findFirst().orElseThrow();
+        boolean victimLedClock = Boolean.TRUE.equals(leads(victim).get("sandbox-vendor-clock"));
         List<HubProcess> survivors = hubs.stream().filter(h -> h != victim).toList();
         long completedAtKill = sql("select count(*) from orders where state = 'COMPLETED'");
         java.time.Instant killedAt = java.time.Instant.now();
@@ -270,8 +275,9 @@ class ClusterIT {
             });
 
         // the take-over as the survivors logged it (the health answers above come later on a loaded machine)
-        long mailboxLogged = ledAfter(survivors, "certificate-mailbox", killedAt);
-        long clockLogged = ledAfter(survivors, "sandbox-vendor-clock", killedAt);
+        // (a lead a survivor took between choosing the victim and the kill counts as 0 ms)
+        long mailboxLogged = Math.max(0, ledAfter(survivors, "certificate-mailbox", chosenAt, killedAt));
+        long clockLogged = victimLedClock ? Math.max(0, ledAfter(survivors, "sandbox-vendor-clock", chosenAt, killedAt)) : 0;
 
         for (Future<Integer> a : answers) {
             assertThat(a.get(5, TimeUnit.MINUTES)).isIn(200, 201);
@@ -289,6 +295,9 @@ class ClusterIT {
                 + " certificate mailbox %d ms and the sandbox vendor clock %d ms after the kill (its /actuator/health showed it after %d and"
                 + " %d ms); %d REST retries on another hub%n",
             completedAtKill, N, mailboxLogged, clockLogged, took[0], took[1], retries.get());
+        if (!victimLedClock) {
+            System.out.println("cluster: the sandbox vendor clock was led by a survivor already at the kill (leads had split under load)");
+        }
         for (HubProcess h : hubs) {
             h.terminate(Duration.ofSeconds(60));
         }
