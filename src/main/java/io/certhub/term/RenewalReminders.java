@@ -4,6 +4,8 @@ import io.certhub.order.DeliveryQueue;
 import io.certhub.order.OrderService;
 import io.certhub.webhook.HubEvent;
 import io.certhub.webhook.WebhookEventType;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +39,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * webhook event and a history entry. Run by the route {@code renewal-reminders} on a clustered
  * Quartz schedule ({@code hub.lifecycle.reminder-cron}): one instance per fire; the unique record
  * settles a race anyway.
+ *
+ * <p>Metrics: each sweep is timed by {@value LifecycleScans#TIMER} (tag {@code scan=renewal-reminders}),
+ * and the reminders it queued are counted by {@value LifecycleScans#REMINDERS_QUEUED}.
  */
 @Component("renewalReminders")
 public class RenewalReminders {
@@ -51,6 +56,7 @@ public class RenewalReminders {
     private final OrderService orders;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final MeterRegistry meters;
 
     /**
      * @param jdbc       hub database (certificates, orders, {@code renewal_reminder})
@@ -61,9 +67,10 @@ public class RenewalReminders {
      * @param orders     history notes
      * @param events     webhook event {@code certificate.expiring}
      * @param clock      time source
+     * @param meters     the scan's timer and counter ({@link LifecycleScans})
      */
     public RenewalReminders(JdbcTemplate jdbc, TransactionTemplate tx, TermService terms, LifecycleProperties props, DeliveryQueue deliveries,
-                            OrderService orders, ApplicationEventPublisher events, Clock clock) {
+                            OrderService orders, ApplicationEventPublisher events, Clock clock, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.terms = terms;
@@ -72,6 +79,7 @@ public class RenewalReminders {
         this.orders = orders;
         this.events = events;
         this.clock = clock;
+        this.meters = meters;
     }
 
     /**
@@ -92,11 +100,23 @@ public class RenewalReminders {
     }
 
     /**
-     * Sends the reminders that are due now.
+     * Sends the reminders that are due now, timed by {@value LifecycleScans#TIMER} (tag
+     * {@code scan=renewal-reminders}).
      *
      * @return how many reminders were queued
      */
     public int sweep() {
+        Timer.Sample sample = Timer.start(meters);
+        try {
+            int sent = sweepNow();
+            meters.counter(LifecycleScans.REMINDERS_QUEUED).increment(sent);
+            return sent;
+        } finally {
+            sample.stop(LifecycleScans.timer(meters, LifecycleScans.RENEWAL_REMINDERS));
+        }
+    }
+
+    private int sweepNow() {
         Instant now = clock.instant();
         List<Integer> days = props.getReminderDays();
         int longest = days.stream().mapToInt(Integer::intValue).max().orElse(0);

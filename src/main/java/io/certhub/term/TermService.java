@@ -1,6 +1,8 @@
 package io.certhub.term;
 
 import io.certhub.order.OrderService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,7 +25,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * per fire) records the warning {@value #REISSUE_OVERDUE} (field {@value #FIELD}) once on a COMPLETED
  * order whose ACTIVE certificate passed its renewal point by {@code hub.lifecycle.reissue-grace}
  * while the term goes on past it, i.e. the vendor did not reissue; the warning is cleared when the
- * successor is stored ({@link #reissued}).
+ * successor is stored ({@link #reissued}). Each check is timed by {@value LifecycleScans#TIMER} (tag
+ * {@code scan=reissue-overdue}); the warnings it added are counted by
+ * {@value LifecycleScans#REISSUES_OVERDUE}.
  */
 @Service
 public class TermService {
@@ -52,6 +56,7 @@ public class TermService {
     private final OrderService orders;
     private final Clock clock;
     private final TransactionTemplate tx;
+    private final MeterRegistry meters;
 
     /**
      * @param jdbc   template on the hub database
@@ -60,10 +65,12 @@ public class TermService {
      * @param orders order lifecycle (warnings and history)
      * @param clock  the hub's clock
      * @param tx     transactions (the check of one certificate and its warning)
+     * @param meters the check's timer and counter ({@link LifecycleScans})
      */
     public TermService(JdbcTemplate jdbc, ValidityCaps caps, LifecycleProperties props, OrderService orders, Clock clock,
-                       TransactionTemplate tx) {
+                       TransactionTemplate tx, MeterRegistry meters) {
         this.tx = tx;
+        this.meters = meters;
         this.jdbc = jdbc;
         this.caps = caps;
         this.props = props;
@@ -138,11 +145,23 @@ public class TermService {
      * ACTIVE certificate whose renewal point plus {@code hub.lifecycle.reissue-grace} has passed and
      * whose notAfter is before the term's end (the vendor owes a successor), records the warning
      * {@value #REISSUE_OVERDUE} with one history entry; a repeated check finds it there and adds
-     * nothing. Reads the ACTIVE certificates once, in one query.
+     * nothing. Reads the ACTIVE certificates once, in one query. Timed by
+     * {@value LifecycleScans#TIMER} (tag {@code scan=reissue-overdue}).
      *
      * @return how many orders got the warning now
      */
     public int checkOverdue() {
+        Timer.Sample sample = Timer.start(meters);
+        try {
+            int flagged = checkOverdueNow();
+            meters.counter(LifecycleScans.REISSUES_OVERDUE).increment(flagged);
+            return flagged;
+        } finally {
+            sample.stop(LifecycleScans.timer(meters, LifecycleScans.REISSUE_OVERDUE_SCAN));
+        }
+    }
+
+    private int checkOverdueNow() {
         Instant now = clock.instant();
         record Row(String id, String orderId, String productType, int period, Instant firstNotBefore, Instant notBefore, Instant notAfter,
                    String serial) { }
