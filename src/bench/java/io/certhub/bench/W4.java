@@ -194,12 +194,12 @@ final class W4 {
         while (LocalDateTime.now().isBefore(fireAt.minusNanos(300_000_000))) {
             Thread.sleep(50);
         }
-        hub.resetHeapPeak();
+        long fired = System.nanoTime();
+        double cpu0 = hub.cpuSeconds();
         boolean rssReset = hub.resetRssPeak();
         double rssBefore = hub.rssNowMb();
+        hub.resetHeapPeak();
         double heapBefore = hub.heapNow() / 1048576.0;
-        double cpu0 = hub.cpuSeconds();
-        long fired = System.nanoTime();
         Bench.Waited w = Bench.waitFor(() -> hub.metricStatistic(meter, "COUNT"), "scan " + scan, 1, fired, 600);
         double cpu = hub.cpuSeconds() - cpu0;
         LocalDateTime endedAt = LocalDateTime.now();
