@@ -92,7 +92,9 @@ public final class Bench {
     }
 
     void run() throws Exception {
-        int poolSize = Math.max(Math.max(cfg.maxN(), cfg.maxW3()), 300 + 3 * cfg.w2Requests());
+        // W4 alone needs one CSR (its template order)
+        int poolSize = cfg.only().equals(java.util.Set.of("w4")) ? 1
+            : Math.max(Math.max(cfg.maxN(), cfg.maxW3()), 300 + 3 * cfg.w2Requests());
         long t = System.nanoTime();
         pool = new Orders(poolSize);
         log("CSR pool: %d CSRs on %d P-256 keys in %.1f s", poolSize, Orders.KEYS, (System.nanoTime() - t) / 1e9);
@@ -124,6 +126,9 @@ public final class Bench {
             for (int n : cfg.w3n()) {
                 w3(n, n == cfg.maxW3() && cfg.runs("floor"));
             }
+        }
+        if (cfg.runs("W4")) {
+            new W4(this).run();
         }
         if (!hubStartups.isEmpty()) {
             Map<String, Object> r = record("startup", hubStartups.size(), null, null, median(hubStartups), null, null, null,

@@ -212,6 +212,22 @@ final class HubProcess implements AutoCloseable {
         return procStatus("VmHWM:") / 1024.0;
     }
 
+    /**
+     * Resets the process's peak resident set (VmHWM) to its resident set now (Linux: {@code 5}
+     * written to {@code /proc/<pid>/clear_refs}), so that a later {@link #rssPeakMb()} is the peak
+     * of what ran in between.
+     *
+     * @return whether it was reset (false: VmHWM stays the peak since launch)
+     */
+    boolean resetRssPeak() {
+        try {
+            Files.writeString(Path.of("/proc/" + process.pid() + "/clear_refs"), "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** @return the process's resident set now (VmRSS), MB */
     double rssNowMb() {
         return procStatus("VmRSS:") / 1024.0;
@@ -258,6 +274,28 @@ final class HubProcess implements AutoCloseable {
             throw new IllegalStateException("metric " + metric + ": HTTP " + r.statusCode() + " " + r.body());
         }
         return parse(r.body()).path("measurements").path(0).path("value").asDouble();
+    }
+
+    /**
+     * @param meter     an actuator metric name with its tag filter, e.g.
+     *                  {@code certhub.lifecycle.scan?tag=scan:renewal-reminders}
+     * @param statistic the measurement, e.g. {@code COUNT}, {@code TOTAL_TIME} (seconds), {@code MAX}
+     * @return its value; 0 when the meter does not exist yet
+     */
+    double metricStatistic(String meter, String statistic) {
+        HttpResponse<String> r = get("/actuator/metrics/" + meter, null);
+        if (r.statusCode() == 404) {
+            return 0;
+        }
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("metric " + meter + ": HTTP " + r.statusCode() + " " + r.body());
+        }
+        for (JsonNode m : parse(r.body()).path("measurements")) {
+            if (statistic.equals(m.path("statistic").asText())) {
+                return m.path("value").asDouble();
+            }
+        }
+        return 0;
     }
 
     /**

@@ -4,6 +4,8 @@ import io.certhub.order.DeliveryQueue;
 import io.certhub.order.OrderService;
 import io.certhub.webhook.HubEvent;
 import io.certhub.webhook.WebhookEventType;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +28,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code certificate.expiring}, at each of {@code hub.lifecycle.reminder-days} (default 30, 7, 1
  * days before the end; the practice of Lemur, {@code ../shared/reference/lifecycle-and-acme.md}).
  *
- * <p>The end of the term is {@link TermService#paidUntil}; a certificate that ends before it is
+ * <p>The end of the term is {@link TermService#paidUntil} (the notBefore of the order's first
+ * certificate plus the period, {@link ValidityCaps#termEnd}); a certificate that ends before it is
  * followed by the vendor's reissue (issue 13 §2), so only the certificate that ends with the term
  * (its notAfter within a day of the end) gets reminders. Never twice: one {@code renewal_reminder}
  * row per (certificate, interval), unique; when several intervals are due at one sweep (the hub was
@@ -37,6 +40,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  * webhook event and a history entry. Run by the route {@code renewal-reminders} on a clustered
  * Quartz schedule ({@code hub.lifecycle.reminder-cron}): one instance per fire; the unique record
  * settles a race anyway.
+ *
+ * <p>The sweep reads the certificates of the reminder window in pages of {@value #PAGE} (keyset on
+ * notAfter and id), each page one query that also brings the term's start and whether a renewal is
+ * live: its memory does not grow with the inventory, and nothing is queried per certificate before
+ * a due reminder's own transaction.
+ *
+ * <p>Metrics: each sweep is timed by {@value LifecycleScans#TIMER} (tag {@code scan=renewal-reminders}),
+ * and the reminders it queued are counted by {@value LifecycleScans#REMINDERS_QUEUED}.
  */
 @Component("renewalReminders")
 public class RenewalReminders {
@@ -45,33 +56,33 @@ public class RenewalReminders {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
-    private final TermService terms;
     private final LifecycleProperties props;
     private final DeliveryQueue deliveries;
     private final OrderService orders;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final MeterRegistry meters;
 
     /**
      * @param jdbc       hub database (certificates, orders, {@code renewal_reminder})
      * @param tx         one transaction per reminder
-     * @param terms      the end of an order's paid term
      * @param props      {@code hub.lifecycle.reminder-days}
      * @param deliveries the delivery outbox (the reminder email)
      * @param orders     history notes
      * @param events     webhook event {@code certificate.expiring}
      * @param clock      time source
+     * @param meters     the scan's timer and counter ({@link LifecycleScans})
      */
-    public RenewalReminders(JdbcTemplate jdbc, TransactionTemplate tx, TermService terms, LifecycleProperties props, DeliveryQueue deliveries,
-                            OrderService orders, ApplicationEventPublisher events, Clock clock) {
+    public RenewalReminders(JdbcTemplate jdbc, TransactionTemplate tx, LifecycleProperties props, DeliveryQueue deliveries,
+                            OrderService orders, ApplicationEventPublisher events, Clock clock, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.tx = tx;
-        this.terms = terms;
         this.props = props;
         this.deliveries = deliveries;
         this.orders = orders;
         this.events = events;
         this.clock = clock;
+        this.meters = meters;
     }
 
     /**
@@ -92,43 +103,45 @@ public class RenewalReminders {
     }
 
     /**
-     * Sends the reminders that are due now.
+     * Sends the reminders that are due now, timed by {@value LifecycleScans#TIMER} (tag
+     * {@code scan=renewal-reminders}).
      *
      * @return how many reminders were queued
      */
     public int sweep() {
+        Timer.Sample sample = Timer.start(meters);
+        try {
+            int sent = sweepNow();
+            meters.counter(LifecycleScans.REMINDERS_QUEUED).increment(sent);
+            return sent;
+        } finally {
+            sample.stop(LifecycleScans.timer(meters, LifecycleScans.RENEWAL_REMINDERS));
+        }
+    }
+
+    /** A certificate in the reminder window, with its term's start and whether a renewal is live. */
+    private record Candidate(String certificateId, String orderId, String accountId, int period, Instant notAfter, Instant firstNotBefore,
+                             boolean liveRenewal) { }
+
+    private int sweepNow() {
         Instant now = clock.instant();
         List<Integer> days = props.getReminderDays();
         int longest = days.stream().mapToInt(Integer::intValue).max().orElse(0);
-        List<Map<String, Object>> candidates = jdbc.queryForList("select c.id as certificate_id, c.order_id, c.not_after, o.period, o.account_id"
-            + " from certificate c join orders o on o.id = c.order_id where c.state = 'ACTIVE' and o.state = 'COMPLETED'"
-            + " and c.not_after > ? and c.not_after <= ? order by c.not_after",
-            Timestamp.from(now), Timestamp.from(now.plus(Duration.ofDays(longest)).plus(Duration.ofDays(1))));
+        Timestamp from = Timestamp.from(now);
+        Timestamp to = Timestamp.from(now.plus(Duration.ofDays(longest)).plus(Duration.ofDays(1)));
         int sent = 0;
-        for (Map<String, Object> c : candidates) {
-            String certificateId = (String) c.get("certificate_id");
-            String orderId = (String) c.get("order_id");
-            Instant notAfter = instant(c.get("not_after"));
-            Instant end = terms.paidUntil(orderId, ((Number) c.get("period")).intValue()).orElse(notAfter);
-            if (end.isAfter(notAfter.plus(Duration.ofDays(1)))) {
-                continue;                                    // the vendor reissues within the term: not its last certificate
-            }
-            if (!now.isBefore(end)) {
-                continue;
-            }
-            Integer due = dueInterval(Duration.between(now, end), days);
-            if (due == null || liveRenewal(orderId)) {
-                continue;
-            }
-            try {
-                if (Boolean.TRUE.equals(tx.execute(s -> remind(certificateId, orderId, (String) c.get("account_id"), notAfter, end, due, days, now)))) {
+        Candidate last = null;
+        while (true) {
+            List<Candidate> page = page(from, to, last);
+            for (Candidate c : page) {
+                if (remindIfDue(c, now, days)) {
                     sent++;
                 }
-            } catch (DuplicateKeyException raced) {
-                // another sweep recorded this reminder at the same time: its record stands
-            } catch (RuntimeException e) {
-                LOG.warn("renewal reminder of order {} (certificate {}) not queued: {}", orderId, certificateId, e.toString());
             }
+            if (page.size() < PAGE) {
+                break;
+            }
+            last = page.get(page.size() - 1);
         }
         if (sent > 0) {
             LOG.info("renewal reminders: {} queued", sent);
@@ -136,21 +149,55 @@ public class RenewalReminders {
         return sent;
     }
 
-    /** A timestamp column as read by JDBC: {@link Timestamp} (PostgreSQL) or {@link java.time.OffsetDateTime} (H2). */
-    private static Instant instant(Object v) {
-        if (v instanceof Timestamp t) {
-            return t.toInstant();
+    /** Certificates read per query: the sweep holds one page in memory, whatever the inventory's size. */
+    static final int PAGE = 500;
+
+    /**
+     * One page of the ACTIVE certificates of COMPLETED orders whose notAfter is in {@code (from, to]},
+     * in (notAfter, id) order after {@code after}, each with the notBefore of its order's first
+     * certificate (the term's start) and whether a renewal of its order is live: one query per page,
+     * none per certificate.
+     */
+    private List<Candidate> page(Timestamp from, Timestamp to, Candidate after) {
+        String sql = "select c.id as certificate_id, c.order_id, c.not_after, o.period, o.account_id,"
+            + " (select min(f.not_before) from certificate f where f.order_id = c.order_id) as first_nb,"
+            + " (select count(*) from orders r where r.renewal_of = c.order_id and r.state in ('PENDING', 'IN_PROGRESS', 'COMPLETED')) as live"
+            + " from certificate c join orders o on o.id = c.order_id where c.state = 'ACTIVE' and o.state = 'COMPLETED'"
+            + " and c.not_after > ? and c.not_after <= ?";
+        List<Object> args = new ArrayList<>(List.of(from, to));
+        if (after != null) {
+            Timestamp at = Timestamp.from(after.notAfter());
+            sql += " and (c.not_after > ? or (c.not_after = ? and c.id > ?))";
+            args.addAll(List.of(at, at, after.certificateId()));
         }
-        if (v instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        throw new IllegalStateException("not a timestamp: " + v);
+        args.add(PAGE);
+        return jdbc.query(sql + " order by c.not_after, c.id limit ?", (rs, i) -> new Candidate(rs.getString("certificate_id"),
+            rs.getString("order_id"), rs.getString("account_id"), rs.getInt("period"), rs.getTimestamp("not_after").toInstant(),
+            rs.getTimestamp("first_nb").toInstant(), rs.getLong("live") > 0), args.toArray());
     }
 
-    private boolean liveRenewal(String orderId) {
-        Long n = jdbc.queryForObject("select count(*) from orders where renewal_of = ? and state in ('PENDING', 'IN_PROGRESS', 'COMPLETED')",
-            Long.class, orderId);
-        return n != null && n > 0;
+    /** Queues the reminder of one candidate when one is due now; @return whether it was queued */
+    private boolean remindIfDue(Candidate c, Instant now, List<Integer> days) {
+        Instant end = ValidityCaps.termEnd(c.firstNotBefore(), c.period());      // TermService#paidUntil, from the same query
+        if (end.isAfter(c.notAfter().plus(Duration.ofDays(1)))) {
+            return false;                                    // the vendor reissues within the term: not its last certificate
+        }
+        if (!now.isBefore(end)) {
+            return false;
+        }
+        Integer due = dueInterval(Duration.between(now, end), days);
+        if (due == null || c.liveRenewal()) {
+            return false;
+        }
+        try {
+            return Boolean.TRUE.equals(tx.execute(s -> remind(c.certificateId(), c.orderId(), c.accountId(), c.notAfter(), end, due, days, now)));
+        } catch (DuplicateKeyException raced) {
+            // another sweep recorded this reminder at the same time: its record stands
+            return false;
+        } catch (RuntimeException e) {
+            LOG.warn("renewal reminder of order {} (certificate {}) not queued: {}", c.orderId(), c.certificateId(), e.toString());
+            return false;
+        }
     }
 
     private boolean remind(String certificateId, String orderId, String accountId, Instant notAfter, Instant end, int due, List<Integer> days,

@@ -1,8 +1,11 @@
 package io.certhub.term;
 
 import io.certhub.order.OrderService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +26,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * per fire) records the warning {@value #REISSUE_OVERDUE} (field {@value #FIELD}) once on a COMPLETED
  * order whose ACTIVE certificate passed its renewal point by {@code hub.lifecycle.reissue-grace}
  * while the term goes on past it, i.e. the vendor did not reissue; the warning is cleared when the
- * successor is stored ({@link #reissued}).
+ * successor is stored ({@link #reissued}). Each check is timed by {@value LifecycleScans#TIMER} (tag
+ * {@code scan=reissue-overdue}); the warnings it added are counted by
+ * {@value LifecycleScans#REISSUES_OVERDUE}.
  */
 @Service
 public class TermService {
@@ -52,6 +57,7 @@ public class TermService {
     private final OrderService orders;
     private final Clock clock;
     private final TransactionTemplate tx;
+    private final MeterRegistry meters;
 
     /**
      * @param jdbc   template on the hub database
@@ -60,10 +66,12 @@ public class TermService {
      * @param orders order lifecycle (warnings and history)
      * @param clock  the hub's clock
      * @param tx     transactions (the check of one certificate and its warning)
+     * @param meters the check's timer and counter ({@link LifecycleScans})
      */
     public TermService(JdbcTemplate jdbc, ValidityCaps caps, LifecycleProperties props, OrderService orders, Clock clock,
-                       TransactionTemplate tx) {
+                       TransactionTemplate tx, MeterRegistry meters) {
         this.tx = tx;
+        this.meters = meters;
         this.jdbc = jdbc;
         this.caps = caps;
         this.props = props;
@@ -138,49 +146,93 @@ public class TermService {
      * ACTIVE certificate whose renewal point plus {@code hub.lifecycle.reissue-grace} has passed and
      * whose notAfter is before the term's end (the vendor owes a successor), records the warning
      * {@value #REISSUE_OVERDUE} with one history entry; a repeated check finds it there and adds
-     * nothing. Reads the ACTIVE certificates once, in one query.
+     * nothing. Reads only the ACTIVE certificates that can be overdue (notAfter by now +
+     * {@code renewal-days-before} − grace: the renewal point is never earlier than notAfter −
+     * renewal-days-before), in pages of {@value #PAGE} with their terms' start, so its memory does not
+     * grow with the inventory. Timed by
+     * {@value LifecycleScans#TIMER} (tag {@code scan=reissue-overdue}).
      *
      * @return how many orders got the warning now
      */
     public int checkOverdue() {
-        Instant now = clock.instant();
-        record Row(String id, String orderId, String productType, int period, Instant firstNotBefore, Instant notBefore, Instant notAfter,
-                   String serial) { }
-        List<Row> rows = jdbc.query("select c.id, c.order_id, o.product_type, o.period, c.not_before, c.not_after, c.serial_hex,"
-                + " (select min(f.not_before) from certificate f where f.order_id = c.order_id) as first_nb"
-                + " from certificate c join orders o on o.id = c.order_id where c.state = 'ACTIVE' and o.state = 'COMPLETED'",
-            (rs, i) -> new Row(rs.getString("id"), rs.getString("order_id"), rs.getString("product_type"), rs.getInt("period"),
-                rs.getTimestamp("first_nb").toInstant(), rs.getTimestamp("not_before").toInstant(), rs.getTimestamp("not_after").toInstant(),
-                rs.getString("serial_hex")));
-        int flagged = 0;
-        for (Row r : rows) {
-            Instant paidUntil = ValidityCaps.termEnd(r.firstNotBefore(), r.period());
-            if (!r.notAfter().isBefore(paidUntil) || !now.isBefore(paidUntil)) {
-                continue;
-            }
-            Instant due = caps.renewalPoint(r.notBefore(), r.notAfter());
-            if (now.isBefore(due.plus(props.getReissueGrace()))) {
-                continue;
-            }
-            String detail = "the vendor has not reissued certificate " + r.serial() + " (valid until " + r.notAfter()
-                + "): its successor was due at " + due + " and the term is paid until " + paidUntil;
-            // under the certificate's row lock, still ACTIVE: a reissue committing meanwhile (which supersedes it and
-            // clears the warning in its transaction) either waits for this one or is seen here
-            Integer added;
-            try {
-                added = tx.execute(s -> jdbc.queryForList("select id from certificate where id = ? and state = 'ACTIVE' for update",
-                        String.class, r.id()).isEmpty() ? 0
-                    : orders.reconcileWarnings(r.orderId(), REISSUE_OVERDUE, Map.of(FIELD, detail), Map.of(), "system"));
-            } catch (RuntimeException e) {
-                // a race with another writer of the order (its warning or certificate): the next check sees the outcome
-                LOG.warn("order {}: overdue-reissue check not recorded this time: {}", r.orderId(), e.toString());
-                continue;
-            }
-            if (added != null && added > 0) {
-                flagged++;
-                LOG.warn("order {}: {}", r.orderId(), detail);
-            }
+        Timer.Sample sample = Timer.start(meters);
+        try {
+            int flagged = checkOverdueNow();
+            meters.counter(LifecycleScans.REISSUES_OVERDUE).increment(flagged);
+            return flagged;
+        } finally {
+            sample.stop(LifecycleScans.timer(meters, LifecycleScans.REISSUE_OVERDUE_SCAN));
         }
-        return flagged;
+    }
+
+    /** An ACTIVE certificate the overdue check looks at, with its order's term. */
+    private record Row(String id, String orderId, String productType, int period, Instant firstNotBefore, Instant notBefore,
+                       Instant notAfter, String serial) { }
+
+    /** Certificates read per query by the overdue check: it holds one page in memory, whatever the inventory's size. */
+    static final int PAGE = 500;
+
+    private int checkOverdueNow() {
+        Instant now = clock.instant();
+        // a certificate can be overdue only once its renewal point plus the grace has passed; the renewal point is never
+        // before notAfter - renewal-days-before, so only certificates ending by now + renewal-days-before - grace qualify
+        Timestamp endsBy = Timestamp.from(now.plus(Duration.ofDays(props.getRenewalDaysBefore())).minus(props.getReissueGrace()));
+        int flagged = 0;
+        String after = null;
+        while (true) {
+            List<Row> rows = page(endsBy, after);
+            for (Row r : rows) {
+                if (flagIfOverdue(r, now)) {
+                    flagged++;
+                }
+            }
+            if (rows.size() < PAGE) {
+                return flagged;
+            }
+            after = rows.get(rows.size() - 1).id();
+        }
+    }
+
+    /** One page (keyset on the certificate id) of the ACTIVE certificates of COMPLETED orders ending by {@code endsBy}. */
+    private List<Row> page(Timestamp endsBy, String after) {
+        String sql = "select c.id, c.order_id, o.product_type, o.period, c.not_before, c.not_after, c.serial_hex,"
+            + " (select min(f.not_before) from certificate f where f.order_id = c.order_id) as first_nb"
+            + " from certificate c join orders o on o.id = c.order_id where c.state = 'ACTIVE' and o.state = 'COMPLETED'"
+            + " and c.not_after <= ?" + (after == null ? "" : " and c.id > ?") + " order by c.id limit ?";
+        Object[] args = after == null ? new Object[] {endsBy, PAGE} : new Object[] {endsBy, after, PAGE};
+        return jdbc.query(sql, (rs, i) -> new Row(rs.getString("id"), rs.getString("order_id"), rs.getString("product_type"),
+            rs.getInt("period"), rs.getTimestamp("first_nb").toInstant(), rs.getTimestamp("not_before").toInstant(),
+            rs.getTimestamp("not_after").toInstant(), rs.getString("serial_hex")), args);
+    }
+
+    /** Records {@value #REISSUE_OVERDUE} on the certificate's order when its reissue is overdue; @return whether it was added now */
+    private boolean flagIfOverdue(Row r, Instant now) {
+        Instant paidUntil = ValidityCaps.termEnd(r.firstNotBefore(), r.period());
+        if (!r.notAfter().isBefore(paidUntil) || !now.isBefore(paidUntil)) {
+            return false;
+        }
+        Instant due = caps.renewalPoint(r.notBefore(), r.notAfter());
+        if (now.isBefore(due.plus(props.getReissueGrace()))) {
+            return false;
+        }
+        String detail = "the vendor has not reissued certificate " + r.serial() + " (valid until " + r.notAfter()
+            + "): its successor was due at " + due + " and the term is paid until " + paidUntil;
+        // under the certificate's row lock, still ACTIVE: a reissue committing meanwhile (which supersedes it and
+        // clears the warning in its transaction) either waits for this one or is seen here
+        Integer added;
+        try {
+            added = tx.execute(s -> jdbc.queryForList("select id from certificate where id = ? and state = 'ACTIVE' for update",
+                    String.class, r.id()).isEmpty() ? 0
+                : orders.reconcileWarnings(r.orderId(), REISSUE_OVERDUE, Map.of(FIELD, detail), Map.of(), "system"));
+        } catch (RuntimeException e) {
+            // a race with another writer of the order (its warning or certificate): the next check sees the outcome
+            LOG.warn("order {}: overdue-reissue check not recorded this time: {}", r.orderId(), e.toString());
+            return false;
+        }
+        if (added != null && added > 0) {
+            LOG.warn("order {}: {}", r.orderId(), detail);
+            return true;
+        }
+        return false;
     }
 }
