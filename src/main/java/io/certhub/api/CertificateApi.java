@@ -22,13 +22,14 @@ import org.springframework.stereotype.Component;
  * REST handlers of the certificate inventory (issue 13 §1; routes/certificate/certificate-rest-api.camel.yaml).
  *
  * <p>Item shape: {@code {id, orderId, clientReference, domain, serialNumber, issuer, subject,
- * sans[], keyType, keySize, notBefore, notAfter, sha256, state, source, receivedAt}}:
+ * sans[], keyType, keySize, notBefore, notAfter, sha256, state, source, receivedAt, revokedAt, revocationReason}}:
  * {@code domain} and {@code clientReference} are the order's; {@code serialNumber} lower-case hex
  * as {@code openssl x509 -serial} prints it; {@code issuer}, {@code subject} RFC 2253;
  * {@code sans} the dNSName/iPAddress SANs; {@code keyType} {@code RSA} | {@code EC};
  * {@code keySize} bits; {@code sha256} lower-case hex of the leaf's DER; {@code state}
  * {@code ACTIVE} | {@code EXPIRED} | {@code SUPERSEDED} | {@code REVOKED}; {@code source}
- * {@code vendor-api} | {@code mailbox}; instants ISO 8601 UTC (at most microseconds).
+ * {@code vendor-api} | {@code mailbox}; {@code revokedAt} and {@code revocationReason} (the RFC 5280 name)
+ * null unless REVOKED (issue 13 §5); instants ISO 8601 UTC (at most microseconds).
  */
 @Component("certificateApi")
 public class CertificateApi {
