@@ -314,6 +314,16 @@ class ReissueRevokeFlowTest {
         assertThat(history(id)).anyMatch(h -> h.startsWith("certificate " + serial + " revoked (reason keyCompromise)"));
         assertThat(money()).isEqualTo(money);
 
+        // a vendor certificate for the revoked chain's CSR that still arrives (the vendor reissues it behind the hub's back,
+        // through the same signed protocol) is not taken: Review, CHAIN_REVOKED, nothing stored or delivered
+        String oldCsr = hub.jdbc().queryForObject("select csr from orders where id = ?", String.class, id);
+        hub.context().getBean(io.certhub.vendor.opensrs.OpsTransport.class).call("reissue_cert",
+            java.util.Map.of("order_id", vendorOrderId(id), "csr", oldCsr));
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+            hub.count("select count(*) from mailbox_message where order_id = ? and outcome = 'REVIEW' and reason like '%CHAIN_REVOKED%'", id) == 1);
+        assertThat(hub.count("select count(*) from certificate where order_id = ?", id)).isEqualTo(1);
+        assertThat(hub.count("select count(*) from delivery where order_id = ?", id)).isEqualTo(1);
+
         // the reseller restarts the chain with an explicit reissue: a new ACTIVE certificate; the revoked one stays REVOKED
         HttpResponse<String> re = hub.post("/api/v1/orders/" + id + "/reissue", "demo-key", reissueBody(newEc(domain(ref)), "keyCompromise"));
         assertThat(re.statusCode()).as(re.body()).isEqualTo(202);
