@@ -22,27 +22,67 @@ import org.springframework.stereotype.Component;
  * REST handlers of the certificate inventory (issue 13 §1; routes/certificate/certificate-rest-api.camel.yaml).
  *
  * <p>Item shape: {@code {id, orderId, clientReference, domain, serialNumber, issuer, subject,
- * sans[], keyType, keySize, notBefore, notAfter, sha256, state, source, receivedAt}}:
+ * sans[], keyType, keySize, notBefore, notAfter, sha256, state, source, receivedAt, revokedAt, revocationReason}}:
  * {@code domain} and {@code clientReference} are the order's; {@code serialNumber} lower-case hex
  * as {@code openssl x509 -serial} prints it; {@code issuer}, {@code subject} RFC 2253;
  * {@code sans} the dNSName/iPAddress SANs; {@code keyType} {@code RSA} | {@code EC};
  * {@code keySize} bits; {@code sha256} lower-case hex of the leaf's DER; {@code state}
  * {@code ACTIVE} | {@code EXPIRED} | {@code SUPERSEDED} | {@code REVOKED}; {@code source}
- * {@code vendor-api} | {@code mailbox}; instants ISO 8601 UTC (at most microseconds).
+ * {@code vendor-api} | {@code mailbox}; {@code revokedAt} and {@code revocationReason} (the RFC 5280 name)
+ * null unless REVOKED (issue 13 §5); instants ISO 8601 UTC (at most microseconds).
  */
 @Component("certificateApi")
 public class CertificateApi {
 
     private final ApiSupport api;
     private final CertificateInventory inventory;
+    private final io.certhub.certificate.CertificateRevocation revocation;
 
     /**
-     * @param api       shared REST support
-     * @param inventory the certificate inventory
+     * @param api        shared REST support
+     * @param inventory  the certificate inventory
+     * @param revocation revocation on request (issue 13 §5)
      */
-    public CertificateApi(ApiSupport api, CertificateInventory inventory) {
+    public CertificateApi(ApiSupport api, CertificateInventory inventory, io.certhub.certificate.CertificateRevocation revocation) {
         this.api = api;
         this.inventory = inventory;
+        this.revocation = revocation;
+    }
+
+    /**
+     * {@code POST /certificates/{id}/revoke} with {@code {reason}} (issue 13 §5,
+     * {@link io.certhub.certificate.CertificateRevocation}): {@code reason} is required, one of the RFC
+     * 5280 §5.3.1 names a subscriber may request ({@code unspecified}, {@code keyCompromise},
+     * {@code affiliationChanged}, {@code superseded}, {@code cessationOfOperation}). 200 with the
+     * certificate, REVOKED, {@code revokedAt} and {@code revocationReason} set. An
+     * {@code Idempotency-Key} retry replays the answer.
+     *
+     * @param ex exchange
+     * @throws HubProblem 400 MALFORMED_REQUEST; 404 CERTIFICATE_NOT_FOUND; 409 VENDOR_UNSUPPORTED,
+     *                    CERTIFICATE_ALREADY_REVOKED, CERTIFICATE_EXPIRED, VENDOR_REFUSED; 422 FIELD_REQUIRED /
+     *                    FIELD_INVALID ({@code reason}); 503 VENDOR_UNAVAILABLE
+     */
+    public void revoke(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        byte[] body = api.body(ex);
+        api.respond(ex, api.idempotent(ex, caller, body, () -> {
+            com.fasterxml.jackson.databind.JsonNode node = api.parse(body);
+            if (!node.isObject()) {
+                throw new HubProblem(400, "MALFORMED_REQUEST", null, "the body must be a JSON object {reason}");
+            }
+            String raw = OrderApi.text(node, "reason");
+            if (raw == null || raw.isBlank()) {
+                throw new HubProblem(422, "FIELD_REQUIRED", "reason", "reason is required: one of "
+                    + io.certhub.vendor.VendorAdapter.RevocationReason.names());
+            }
+            io.certhub.vendor.VendorAdapter.RevocationReason reason = io.certhub.vendor.VendorAdapter.RevocationReason.of(raw)
+                .orElseThrow(() -> new HubProblem(422, "FIELD_INVALID", "reason", "reason must be one of "
+                    + io.certhub.vendor.VendorAdapter.RevocationReason.names()
+                    + " (RFC 5280 §5.3.1 reasons a subscriber may request, CA/B Forum BR §4.9.1.1)"));
+            CertificateInventory.Item item = revocation.revoke(caller.accountId(), ex.getMessage().getHeader("id", String.class), reason,
+                caller.actor());
+            return api.ok(200, view(item, false));
+        }));
     }
 
     /**
@@ -118,6 +158,8 @@ public class CertificateApi {
         m.put("state", i.state().name());
         m.put("source", i.source());
         m.put("receivedAt", OrderViews.instant(i.receivedAt()));
+        m.put("revokedAt", OrderViews.instant(i.revokedAt()));              // issue 13 §5: null unless REVOKED
+        m.put("revocationReason", i.revocationReason());
         if (withPems) {
             m.put("pem", i.leafPem());
             m.put("chainPem", i.chainPem());

@@ -157,10 +157,7 @@ public class DcvApi {
         try {
             vendorCall.run();
         } catch (VendorException e) {
-            if (e.kind() == VendorException.Kind.REFUSED || e.kind() == VendorException.Kind.NOT_FOUND) {
-                throw new HubProblem(409, "VENDOR_REFUSED", null, "the vendor refused: " + e.getMessage());
-            }
-            throw new HubProblem(503, "VENDOR_UNAVAILABLE", null, "the vendor could not be reached; try again later (" + e.getMessage() + ")");
+            throw e.toProblem();
         }
     }
 }

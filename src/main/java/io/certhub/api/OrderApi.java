@@ -39,6 +39,7 @@ public class OrderApi {
     private final org.springframework.transaction.support.TransactionTemplate tx;
     private final ApiProperties props;
     private final java.time.Clock clock;
+    private final io.certhub.order.OrderReissue reissues;
 
     /**
      * @param api       shared REST support
@@ -54,11 +55,14 @@ public class OrderApi {
      * @param tx        transaction template (a resend is checked and queued under the order's row lock)
      * @param props     {@code hub.api.*} (resend limit)
      * @param clock     time source
+     * @param reissues  reissue on request (issue 13 §5)
      */
     public OrderApi(ApiSupport api, OrderService orders, OrderRepository repo, OrderDocumentReader reader, OrderViews views,
                     ProductCatalog catalog, CsrParser csrParser, VendorCancellation cancellation,
                     io.certhub.order.DeliveryQueue deliveries, org.springframework.jdbc.core.JdbcTemplate jdbc,
-                    org.springframework.transaction.support.TransactionTemplate tx, ApiProperties props, java.time.Clock clock) {
+                    org.springframework.transaction.support.TransactionTemplate tx, ApiProperties props, java.time.Clock clock,
+                    io.certhub.order.OrderReissue reissues) {
+        this.reissues = reissues;
         this.api = api;
         this.orders = orders;
         this.repo = repo;
@@ -208,7 +212,38 @@ public class OrderApi {
         }));
     }
 
-    private static String text(JsonNode node, String field) {
+    /**
+     * {@code POST /orders/{id}/reissue} with {@code {csr, reason?}} (issue 13 §5, {@link
+     * io.certhub.order.OrderReissue}): the vendor reissues the COMPLETED order's certificate for the
+     * new CSR, free within the paid term. 202 with the order (its {@code reissue} is the request,
+     * {@code SENT}; the certificate follows by the vendor's email and is stored and delivered as a
+     * reissue). An {@code Idempotency-Key} retry replays the answer and reissues nothing.
+     *
+     * @param ex exchange
+     * @throws HubProblem 400 MALFORMED_REQUEST; 404 ORDER_NOT_FOUND; 409 VENDOR_UNSUPPORTED, INVALID_STATE,
+     *                    TERM_OVER, NO_ACTIVE_CERTIFICATE, REISSUE_IN_PROGRESS, VENDOR_REFUSED; 422 FIELD_REQUIRED /
+     *                    FIELD_INVALID / CSR codes (field {@code csr}, {@code reason}); 503 VENDOR_UNAVAILABLE
+     */
+    public void reissue(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        byte[] body = api.body(ex);
+        api.respond(ex, api.idempotent(ex, caller, body, () -> {
+            JsonNode node = api.parse(body);
+            if (!node.isObject()) {
+                throw new HubProblem(400, "MALFORMED_REQUEST", null, "the body must be a JSON object {csr, reason}");
+            }
+            reissues.reissue(caller.accountId(), id(ex), text(node, "csr"), text(node, "reason"), caller.actor());
+            return api.ok(202, views.view(orders.get(caller.accountId(), id(ex)), true));
+        }));
+    }
+
+    /**
+     * @param node  a JSON object
+     * @param field a field name
+     * @return the field's text, or null when absent or null
+     * @throws HubProblem 422 FIELD_INVALID naming the field when it is not a string
+     */
+    static String text(JsonNode node, String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return null;

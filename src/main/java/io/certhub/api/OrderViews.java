@@ -30,6 +30,7 @@ public class OrderViews {
     private final VendorQueue vendorQueue;
     private final io.certhub.order.DeliveryQueue deliveries;
     private final io.certhub.term.TermService terms;
+    private final io.certhub.order.OrderReissue reissues;
 
     /**
      * @param orders order lifecycle (history)
@@ -38,15 +39,36 @@ public class OrderViews {
      * @param vendorQueue vendor tracking (DCV details)
      * @param deliveries delivery outbox (delivery state)
      * @param terms     the order's paid term ({@code term: {paidUntil, certificatesIssued, nextReissueAt}}, issue 13 §2)
+     * @param reissues  reissues on request ({@code reissue}, issue 13 §5)
      */
     public OrderViews(OrderService orders, LedgerService ledger, ObjectMapper json, VendorQueue vendorQueue,
-                      io.certhub.order.DeliveryQueue deliveries, io.certhub.term.TermService terms) {
+                      io.certhub.order.DeliveryQueue deliveries, io.certhub.term.TermService terms, io.certhub.order.OrderReissue reissues) {
+        this.reissues = reissues;
         this.terms = terms;
         this.orders = orders;
         this.ledger = ledger;
         this.json = json;
         this.vendorQueue = vendorQueue;
         this.deliveries = deliveries;
+    }
+
+    /**
+     * @param r a reissue request (issue 13 §5)
+     * @return its REST shape {@code {id, state, reason, requestedAt, sentAt, completedAt, previousCertificateId,
+     *         certificateId, error: {code, detail} | null}}
+     */
+    static Map<String, Object> reissue(io.certhub.order.OrderReissue.Reissue r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.put("state", r.state());
+        m.put("reason", r.reason());
+        m.put("requestedAt", instant(r.requestedAt()));
+        m.put("sentAt", instant(r.sentAt()));
+        m.put("completedAt", instant(r.completedAt()));
+        m.put("previousCertificateId", r.previousCertificateId());
+        m.put("certificateId", r.certificateId());
+        m.put("error", r.errorCode() == null ? null : Map.of("code", r.errorCode(), "detail", String.valueOf(r.errorDetail())));
+        return m;
     }
 
     /**
@@ -66,6 +88,7 @@ public class OrderViews {
             // issue 13 §3 (the one-order view only: two indexed selects, not paid by lists)
             m.put("renewalOf", orders.renewalOf(o.id()));    // the order this one renews, or null
             m.put("renewals", orders.renewals(o.id()));      // its renewal orders, oldest first
+            m.put("reissue", reissues.latest(o.id()).map(OrderViews::reissue).orElse(null));   // issue 13 §5: the newest reissue request
         }
         m.put("domain", o.domain());
         m.put("additionalDomains", o.additionalDomains());

@@ -46,9 +46,12 @@ public class CertificateInventory {
      * @param receivedAt      when the hub stored it
      * @param leafPem         the leaf as PEM
      * @param chainPem        the intermediates as PEM (issuer of the leaf first, no root)
+     * @param revokedAt       when it was revoked (REVOKED), else null
+     * @param revocationReason the RFC 5280 reason name it was revoked with (REVOKED), else null
      */
     public record Item(String id, String orderId, String accountId, String clientReference, String domain, CertificateFacts facts,
-                       State state, String source, Instant receivedAt, String leafPem, String chainPem) { }
+                       State state, String source, Instant receivedAt, String leafPem, String chainPem, Instant revokedAt,
+                       String revocationReason) { }
 
     /**
      * Filters of the list; null fields do not filter.
@@ -101,6 +104,20 @@ public class CertificateInventory {
      */
     public Optional<String> orderOf(String sha256) {
         return jdbc.queryForList("select order_id from certificate where leaf_sha256 = ?", String.class, sha256).stream().findFirst();
+    }
+
+    /**
+     * Marks a certificate REVOKED with its time and RFC 5280 reason (issue 13 §5; joins the caller's
+     * transaction).
+     *
+     * @param id     certificate id
+     * @param reason the reason's RFC 5280 name
+     * @param at     when
+     * @return false when it was REVOKED already (nothing changed)
+     */
+    public boolean revoke(String id, String reason, Instant at) {
+        return jdbc.update("update certificate set state = 'REVOKED', revoked_at = ?, revocation_reason = ? where id = ? and state <> 'REVOKED'",
+            Timestamp.from(at), reason, id) == 1;
     }
 
     /**
@@ -219,6 +236,7 @@ public class CertificateInventory {
         }
         return new Item(rs.getString("id"), rs.getString("order_id"), rs.getString("account_id"), rs.getString("client_reference"),
             rs.getString("domain"), facts, state, rs.getString("source"), rs.getTimestamp("received_at").toInstant(),
-            rs.getString("leaf_pem"), rs.getString("chain_pem"));
+            rs.getString("leaf_pem"), rs.getString("chain_pem"), rs.getTimestamp("revoked_at") == null ? null
+            : rs.getTimestamp("revoked_at").toInstant(), rs.getString("revocation_reason"));
     }
 }

@@ -62,6 +62,7 @@ public class OrderCompletion {
     private final CertificateInventory inventory;
     private final org.springframework.context.ApplicationEventPublisher events;
     private final TermService terms;
+    private final OrderReissue reissues;
     @org.springframework.beans.factory.annotation.Value("${hub.mailbox.check-time:}")
     private String checkTime;
 
@@ -76,12 +77,14 @@ public class OrderCompletion {
      * @param deliveries delivery outbox (the admin email is queued in the completing transaction)
      * @param inventory the certificate inventory (the certificate and its facts are stored in the completing transaction)
      * @param terms     the order's paid term (issue 13 §2: reissued certificates of a COMPLETED order)
+     * @param reissues  reissues on request (issue 13 §5): a certificate for an open request's new CSR completes it
      * @param events    publisher of the webhook events {@code certificate.issued} and {@code certificate.reissued}
      *                  (inside the storing transaction)
      */
     public OrderCompletion(OrderRepository repo, OrderService orders, CsrParser csrParser, TrustedRoots roots, JdbcTemplate jdbc,
                            TransactionTemplate tx, Clock clock, DeliveryQueue deliveries, CertificateInventory inventory, TermService terms,
-                           org.springframework.context.ApplicationEventPublisher events) {
+                           OrderReissue reissues, org.springframework.context.ApplicationEventPublisher events) {
+        this.reissues = reissues;
         this.terms = terms;
         this.events = events;
         this.repo = repo;
@@ -193,8 +196,14 @@ public class OrderCompletion {
      * and one history entry {@code certificate reissued (n of m)} is written. No ledger entry: the
      * whole term was held at submit and captured at the first issuance.
      *
+     * <p>A certificate for the new CSR of the order's open reissue request ({@link OrderReissue},
+     * issue 13 §5) is checked against that CSR, stored the same way, completes the request and makes
+     * its CSR the order's ({@code certificate reissued on request …}). Any other certificate is checked
+     * against the order's CSR and refused with {@code CHAIN_REVOKED} when the order's current
+     * certificate was revoked: no automatic reissue of a revoked chain.
+     *
      * @return accepted and stored ({@code OK}), or refused: a check's code, {@code TERM_OVER},
-     *         {@code CERTIFICATE_OF_ANOTHER_ORDER}
+     *         {@code CERTIFICATE_OF_ANOTHER_ORDER}, {@code CHAIN_REVOKED}
      */
     private Result reissue(Order order, Chain chain, String source) {
         String orderId = order.id();
@@ -203,9 +212,19 @@ public class OrderCompletion {
             return new Result(false, false, "CERTIFICATE_OF_ANOTHER_ORDER", "certificate " + leafSha
                 + " is already stored for another order; it is not a reissue of order " + orderId);
         }
-        CheckResult check = checker.check(chain, csrParser.parse(order.csr()).publicKey(), order.names(), roots.get(), checkTime());
-        if (!check.accepted()) {
-            return new Result(false, false, check.code(), check.detail());
+        // a reissue on request (issue 13 §5) brings a certificate for its new CSR; any other is the term's next one for the order's CSR
+        OrderReissue.Open open = reissues.open(orderId).orElse(null);
+        boolean onRequest = open != null
+            && checker.check(chain, csrParser.parse(open.csr()).publicKey(), order.names(), roots.get(), checkTime()).accepted();
+        if (!onRequest) {
+            CheckResult check = checker.check(chain, csrParser.parse(order.csr()).publicKey(), order.names(), roots.get(), checkTime());
+            if (!check.accepted()) {
+                return new Result(false, false, check.code(), check.detail());
+            }
+            if ("REVOKED".equals(currentState(orderId))) {
+                return new Result(false, false, "CHAIN_REVOKED", "order " + orderId + ": its current certificate was revoked; a revoked chain"
+                    + " is not reissued automatically (the reseller reissues it explicitly); certificate " + leafSha + " is not applied");
+            }
         }
         java.time.Instant now = clock.instant();
         java.time.Instant paidUntil = terms.paidUntil(orderId, order.period()).orElse(null);
@@ -229,8 +248,11 @@ public class OrderCompletion {
                 jdbc.update("update certificate set state = 'SUPERSEDED' where order_id = ? and state = 'ACTIVE' and id <> ?", orderId, id);
                 deliveries.queue(orderId, id, true);
                 certificateEvent(io.certhub.webhook.WebhookEventType.CERTIFICATE_REISSUED, order, id, chain);
+                if (onRequest) {
+                    reissues.completed(open, orderId, id);
+                }
                 TermService.Term term = terms.term(orderId, order.period());
-                String entry = "certificate reissued (" + term.certificatesIssued() + " of " + terms.plannedTotal(order.productType(), term)
+                String entry = "certificate reissued " + (onRequest ? "on request (reissue " + open.id() + ") " : "") + "(" + term.certificatesIssued() + " of " + terms.plannedTotal(order.productType(), term)
                     + ") (serial " + serial + ", valid until " + chain.leaf().getNotAfter().toInstant() + ", via " + source
                     + "); term paid until " + term.paidUntil() + "; no charge";
                 orders.note(orderId, source.equals("mailbox") ? "vendor-mail" : "vendor", entry);
@@ -242,6 +264,12 @@ public class OrderCompletion {
             return new Result(true, false, "OK", "certificate " + leafSha + " was stored meanwhile");
         }
         return new Result(true, false, "OK", detail);
+    }
+
+    /** @return the state of the order's newest certificate that is not SUPERSEDED (ACTIVE or REVOKED), or null */
+    private String currentState(String orderId) {
+        return jdbc.queryForList("select state from certificate where order_id = ? and state <> 'SUPERSEDED'"
+            + " order by not_before desc, id desc fetch first 1 rows only", String.class, orderId).stream().findFirst().orElse(null);
     }
 
     /** @return the time certificates are checked at: {@code hub.mailbox.check-time} when set (tests, replays), else now */

@@ -132,32 +132,12 @@ public class OrderValidator {
                 + " names; the order has " + (1 + extra.size())));
         }
 
-        ParsedCsr csr = null;
-        if (trim(doc.csr()) == null) {
-            errors.add(required("csr"));
-        } else {
-            try {
-                csr = csrParser.parse(doc.csr());
-            } catch (CsrException e) {
-                errors.add(new FieldError(e.code(), "csr", e.detail()));
-            }
+        List<String> ordered = new ArrayList<>();
+        if (domain != null) {
+            ordered.add(domain);
         }
-        if (csr != null) {
-            List<String> csrNames = csr.names();
-            List<String> ordered = new ArrayList<>();
-            if (domain != null) {
-                ordered.add(domain);
-            }
-            ordered.addAll(extra);
-            for (String n : ordered) {
-                if (!csrNames.contains(n)) {
-                    errors.add(new FieldError("CSR_NAME_MISSING", "csr", "the CSR does not name " + n + " (its CN and SANs: " + csrNames + ")"));
-                }
-            }
-            if (!csr.dnsNames().isEmpty() && csr.commonName() != null && !csr.dnsNames().contains(csr.commonName())) {
-                errors.add(new FieldError("CSR_CN_NOT_IN_SAN", "csr", "the CSR's CN " + csr.commonName() + " is not among its SANs " + csr.dnsNames()));
-            }
-        }
+        ordered.addAll(extra);
+        ParsedCsr csr = checkCsr(doc.csr(), ordered, errors);
 
         String serverType = trim(doc.serverType()) == null ? "other" : doc.serverType().trim().toLowerCase(Locale.ROOT);
         if (!SERVER_TYPES.contains(serverType)) {
@@ -287,6 +267,43 @@ public class OrderValidator {
         } else if (!hasError(errors, path + ".email") && emailOrNull(c.email()) == null) {
             errors.add(new FieldError("FIELD_INVALID", path + ".email", path + ".email '" + c.email().strip() + "' is not an email address"));
         }
+    }
+
+    /**
+     * The CSR rules of an order (also those of a reissue's new CSR, issue 13 §5): present
+     * ({@code FIELD_REQUIRED}), parseable, correctly signed, with a strong key
+     * ({@code CSR_UNPARSEABLE}, {@code CSR_SIGNATURE_INVALID}, {@code CSR_WEAK_KEY}), naming every
+     * ordered name ({@code CSR_NAME_MISSING}), its CN among its SANs ({@code CSR_CN_NOT_IN_SAN});
+     * every error names the field {@code csr}.
+     *
+     * @param csrPem  the CSR as given (may be null)
+     * @param ordered the order's names (domain first, normalised)
+     * @param errors  where violations are added
+     * @return the parsed CSR, or null when it is missing or does not parse
+     */
+    public ParsedCsr checkCsr(String csrPem, List<String> ordered, List<FieldError> errors) {
+        ParsedCsr csr = null;
+        if (trim(csrPem) == null) {
+            errors.add(required("csr"));
+        } else {
+            try {
+                csr = csrParser.parse(csrPem);
+            } catch (CsrException e) {
+                errors.add(new FieldError(e.code(), "csr", e.detail()));
+            }
+        }
+        if (csr != null) {
+            List<String> csrNames = csr.names();
+            for (String n : ordered) {
+                if (!csrNames.contains(n)) {
+                    errors.add(new FieldError("CSR_NAME_MISSING", "csr", "the CSR does not name " + n + " (its CN and SANs: " + csrNames + ")"));
+                }
+            }
+            if (!csr.dnsNames().isEmpty() && csr.commonName() != null && !csr.dnsNames().contains(csr.commonName())) {
+                errors.add(new FieldError("CSR_CN_NOT_IN_SAN", "csr", "the CSR's CN " + csr.commonName() + " is not among its SANs " + csr.dnsNames()));
+            }
+        }
+        return csr;
     }
 
     /**

@@ -4,7 +4,9 @@ import io.certhub.config.HubProperties;
 import io.certhub.csr.CsrException;
 import io.certhub.csr.CsrParser;
 import io.certhub.csr.ParsedCsr;
+import io.certhub.pki.Certificates;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -576,6 +578,106 @@ public class SandboxOrders {
         return n;
     }
 
+    /**
+     * Reissues a completed order's certificate for a new CSR on request (XCP action
+     * {@code reissue_cert}, a sandbox extension of the protocol: the real OpenSRS offers reissue only
+     * in its CA portal; issue 13 §5). The CSR must name every name of the order (the names do not
+     * change); the order takes the new CSR (its later term reissues use it), and the new certificate
+     * is issued at once (the domains were validated for the order; the sandbox asks no DCV again),
+     * valid {@link ValidityCaps#validity} to at most the term's end, and emailed to the hub's mailbox
+     * like every other. The term's renewal point moves to the new certificate's. Free: the sandbox
+     * keeps no money anyway.
+     *
+     * @param orderId vendor order id
+     * @param csrPem  the new CSR
+     * @return the order after the reissue
+     * @throws SandboxRefusal 404 unknown; 465 not completed, its term over, or a CSR that does not
+     *                        parse or does not name the order's names
+     */
+    public SandboxOrder reissue(String orderId, String csrPem) {
+        ParsedCsr csr;
+        try {
+            csr = csrParser.parse(csrPem);
+        } catch (CsrException e) {
+            throw SandboxRefusal.invalid("csr", e.detail());
+        }
+        return tx.execute(s -> {
+            SandboxOrder o = locked(orderId);
+            if (!SandboxOrder.COMPLETED.equals(o.state())) {
+                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId + " is " + o.state() + "; only a completed order is reissued");
+            }
+            for (String n : o.names()) {
+                if (!csr.names().contains(n)) {
+                    throw SandboxRefusal.invalid("csr", n + " is not named in the CSR (its CN and SANs: " + csr.names() + ")");
+                }
+            }
+            Timestamp termEnds = jdbc.queryForObject("select term_ends_at from sandbox_order where order_id = ?", Timestamp.class, orderId);
+            Instant at = clock.instant();
+            if (termEnds == null || !at.isBefore(termEnds.toInstant())) {
+                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId + ": its term ended at " + termEnds + "; nothing is reissued");
+            }
+            jdbc.update("update sandbox_order set csr = ? where order_id = ?", csr.canonicalPem(), orderId);
+            SandboxOrder withCsr = current(orderId);
+            IssuedCertificate cert = issueFor(withCsr, at, termEnds.toInstant());
+            jdbc.update("update sandbox_order set cert_pem = ?, ca_pem = ?, root_pem = ?, issued_at = ?, updated_at = ?,"
+                    + " certificates_issued = certificates_issued + 1, renew_at = ? where order_id = ?",
+                cert.leafPem(), cert.chainPem(), IssuedCertificate.pem(cert.root()), Timestamp.from(at), Timestamp.from(at),
+                renewAt(cert, termEnds.toInstant()), orderId);
+            queueIssuedMail(orderId, cert);
+            LOG.info("sandbox vendor: order {} reissued on request for a new CSR, valid until {}", orderId, cert.leaf().getNotAfter().toInstant());
+            return current(orderId);
+        });
+    }
+
+    /**
+     * Revokes one certificate of an order (XCP action {@code revoke_cert}, a sandbox extension of the
+     * protocol; issue 13 §5), recorded like a CRL entry in {@code sandbox_certificate} (V23). Revoking
+     * the order's current certificate stops its automatic term reissues ({@code renew_at} cleared: no
+     * automatic reissue of a revoked chain; an explicit {@link #reissue} starts it again). Revoking a
+     * revoked certificate again changes nothing and succeeds (a retry after a lost reply).
+     *
+     * @param orderId   vendor order id
+     * @param serialHex the certificate's serial (hex, any case)
+     * @param reason    the RFC 5280 reason name (checked by the caller)
+     * @return true when this call revoked it, false when it was revoked already
+     * @throws SandboxRefusal 404 unknown order; 465 not completed, or no certificate of the order has this serial
+     */
+    public boolean revoke(String orderId, String serialHex, String reason) {
+        String serial = serialHex.trim().toLowerCase(java.util.Locale.ROOT);
+        return Boolean.TRUE.equals(tx.execute(s -> {
+            SandboxOrder o = locked(orderId);
+            if (!SandboxOrder.COMPLETED.equals(o.state()) || o.certPem() == null) {
+                throw new SandboxRefusal(SandboxRefusal.INVALID, "Order " + orderId + " is " + o.state() + "; it has no certificate to revoke");
+            }
+            boolean current = serial.equals(serialOf(o.certPem()));
+            List<Timestamp> revoked = jdbc.query("select revoked_at from sandbox_certificate where serial_hex = ? and order_id = ?",
+                (rs, i) -> rs.getTimestamp(1), serial, orderId);
+            if (revoked.isEmpty()) {
+                if (!current) {
+                    throw SandboxRefusal.invalid("serial", serial + " is not a certificate of order " + orderId);
+                }
+                X509Certificate leaf = Certificates.parseAny(o.certPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)).get(0);
+                jdbc.update("insert into sandbox_certificate (serial_hex, order_id, issued_at, not_after) values (?, ?, ?, ?)",
+                    serial, orderId, Timestamp.from(leaf.getNotBefore().toInstant()), Timestamp.from(leaf.getNotAfter().toInstant()));
+            } else if (revoked.get(0) != null) {
+                return false;
+            }
+            Instant now = clock.instant();
+            jdbc.update("update sandbox_certificate set revoked_at = ?, revocation_reason = ? where serial_hex = ?", Timestamp.from(now), reason, serial);
+            if (current) {
+                jdbc.update("update sandbox_order set renew_at = null, updated_at = ? where order_id = ?", Timestamp.from(now), orderId);
+            }
+            LOG.info("sandbox vendor: order {} certificate {} revoked ({}){}", orderId, serial, reason,
+                current ? "; no automatic reissue of its chain" : "");
+            return true;
+        }));
+    }
+
+    private static String serialOf(String leafPem) {
+        X509Certificate leaf = Certificates.parseAny(leafPem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).get(0);
+        return io.certhub.pki.CertificateFacts.serialHex(leaf.getSerialNumber());
+    }
+
     private IssuedCertificate issueFor(SandboxOrder o, Instant now, Instant termEnd) {
         ParsedCsr csr;
         try {
@@ -601,6 +703,10 @@ public class SandboxOrders {
 
     private void queueIssuedMail(String orderId, IssuedCertificate cert) {
         Timestamp now = Timestamp.from(clock.instant());
+        // every certificate the vendor issues is listed (V23), so a later revoke_cert can name it by serial
+        jdbc.update("insert into sandbox_certificate (serial_hex, order_id, issued_at, not_after) values (?, ?, ?, ?)",
+            io.certhub.pki.CertificateFacts.serialHex(cert.leaf().getSerialNumber()), orderId, now,
+            Timestamp.from(cert.leaf().getNotAfter().toInstant()));
         jdbc.update("insert into sandbox_mail_outbox (order_id, kind, recipient, created_at, next_attempt_at, cert_pem, ca_pem)"
                 + " values (?, ?, ?, ?, ?, ?, ?)",
             orderId, MAIL_ISSUED, hubMailbox, now, now, cert.leafPem(), cert.chainPem() + IssuedCertificate.pem(cert.root()));

@@ -199,6 +199,9 @@ public class SandboxVendor {
                 case "query_approver_list" -> approverList(attrs);
                 case "resend_approve_email" -> stateAttrs(orders.resendApproval(required(attrs, "order_id")));
                 case "update_dv_auth" -> updateDvAuth(attrs);
+                // sandbox extensions of the protocol (issue 13 §5): the real OpenSRS offers neither in its API
+                case "reissue_cert" -> stateAttrs(orders.reissue(required(attrs, "order_id"), required(attrs, "csr")));
+                case "revoke_cert" -> revokeCert(attrs);
                 default -> throw SandboxRefusal.invalid("action", "'" + action + "' is not supported by the sandbox vendor");
             };
             return reply(true, 200, OK_TEXT, out);
@@ -279,6 +282,29 @@ public class SandboxVendor {
             o = orders.submit(o.orderId(), null, null);
         }
         return stateAttrs(o);
+    }
+
+    /**
+     * {@code revoke_cert} (sandbox extension of the protocol, issue 13 §5): {@code order_id},
+     * {@code serial} (hex), {@code reason} (an RFC 5280 name a subscriber may request) →
+     * {@code {order_id, serial, state: revoked}}; revoking a revoked certificate again succeeds.
+     */
+    private Map<String, Object> revokeCert(Map<String, Object> a) {
+        String orderId = required(a, "order_id");
+        String serial = required(a, "serial");
+        if (!serial.matches("[0-9A-Fa-f]{1,64}")) {
+            throw SandboxRefusal.invalid("serial", "'" + serial + "' is not a hexadecimal serial number");
+        }
+        String reason = required(a, "reason");
+        if (io.certhub.vendor.VendorAdapter.RevocationReason.of(reason).isEmpty()) {
+            throw SandboxRefusal.invalid("reason", "'" + reason + "' is not one of " + io.certhub.vendor.VendorAdapter.RevocationReason.names());
+        }
+        orders.revoke(orderId, serial, reason);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("order_id", orderId);
+        out.put("serial", serial.toLowerCase(Locale.ROOT));
+        out.put("state", "revoked");
+        return out;
     }
 
     /** {@code process_pending}: submits (or with {@code command=cancel} cancels) a pending or declined order. */

@@ -61,6 +61,24 @@ public class VendorException extends RuntimeException {
     /** @return the wait the vendor asked for, or null when it named none */
     public java.time.Duration retryAfter() { return retryAfter; }
 
+    /**
+     * The answer to a reseller's request whose vendor call failed like this: 409
+     * {@code VENDOR_UNSUPPORTED} (code {@code UNSUPPORTED}: the configured vendor does not offer the
+     * action), 409 {@code VENDOR_REFUSED} (a definite refusal or an order the vendor does not know),
+     * otherwise 503 {@code VENDOR_UNAVAILABLE} (try again later).
+     *
+     * @return the problem to answer with
+     */
+    public io.certhub.problem.HubProblem toProblem() {
+        if ("UNSUPPORTED".equals(code)) {
+            return new io.certhub.problem.HubProblem(409, "VENDOR_UNSUPPORTED", null, getMessage());
+        }
+        if (kind == Kind.REFUSED || kind == Kind.NOT_FOUND) {
+            return new io.certhub.problem.HubProblem(409, "VENDOR_REFUSED", null, "the vendor refused: " + getMessage());
+        }
+        return new io.certhub.problem.HubProblem(503, "VENDOR_UNAVAILABLE", null, "the vendor could not be reached; try again later (" + getMessage() + ")");
+    }
+
     /** @return classification */
     public Kind kind() { return kind; }
 

@@ -22,6 +22,8 @@ public enum WebhookEventType {
     CERTIFICATE_ISSUED("certificate.issued", true),
     /** The next certificate of an order's paid term was stored (issue 13 §2, {@code OrderCompletion}); {@code data.certificate} is the new one. */
     CERTIFICATE_REISSUED("certificate.reissued", true),
+    /** A certificate was revoked on the reseller's request (issue 13 §5, {@code CertificateRevocation}); {@code data.certificate} has {@code revokedAt} and {@code reason}. */
+    CERTIFICATE_REVOKED("certificate.revoked", true),
     /** The paid term of an order ends in one of {@code hub.lifecycle.reminder-days} (issue 13 §3, {@code RenewalReminders}). */
     CERTIFICATE_EXPIRING("certificate.expiring", true),
     /** An order's hold was captured (the price left the balance). */

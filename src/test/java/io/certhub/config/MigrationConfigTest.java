@@ -66,7 +66,7 @@ class MigrationConfigTest {
         assertThat(tables(production, "sandbox%")).isEmpty();
         assertThat(tables(production, "orders")).containsExactly("orders");
         migrateAsTheHub(hubFlyway(sandbox, true), true);
-        assertThat(tables(sandbox, "sandbox%")).containsExactly("sandbox_mail_outbox", "sandbox_order");
+        assertThat(tables(sandbox, "sandbox%")).containsExactly("sandbox_certificate", "sandbox_mail_outbox", "sandbox_order");
     }
 
     @Test
@@ -114,6 +114,6 @@ class MigrationConfigTest {
 
     @Test
     void theSandboxVersionsAreFoundOnTheClasspath() {
-        assertThat(MigrationConfig.sandboxVersions()).containsExactlyInAnyOrder("3", "6", "19");
+        assertThat(MigrationConfig.sandboxVersions()).containsExactlyInAnyOrder("3", "6", "19", "23");
     }
 }

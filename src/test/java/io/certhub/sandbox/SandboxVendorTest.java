@@ -312,6 +312,52 @@ class SandboxVendorTest {
         assertThat(cert.attributes()).doesNotContainKeys("ca_certs", "pkcs7");
     }
 
+    /** The sandbox extensions of the protocol (issue 13 §5): reissue_cert and revoke_cert, their refusals (465/404). */
+    @Test
+    void reissueCertAndRevokeCertOfACompletedOrder() throws Exception {
+        OpsReply r = ops(hub, "sw_register", register("symantec_ssl_lite", "process", "relife.example.com", "email", null));
+        String orderId = r.attributeText("order_id");
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair fresh = g.generateKeyPair();
+        String csr = TestCsrs.csr(fresh, "SHA256withECDSA", "relife.example.com");
+        String firstSerial = serial(ops(hub, "get_cert", attrs("order_id", orderId)).attributeText("cert"));
+
+        // refused: a CSR without the order's name, an unknown order, an order not completed
+        OpsReply wrongName = ops(hub, "reissue_cert", attrs("order_id", orderId, "csr", TestCsrs.ec("other.example.com")));
+        assertThat(wrongName.isSuccess()).isFalse();
+        assertThat(wrongName.responseCode()).isEqualTo(465);
+        assertThat(wrongName.responseText()).contains("relife.example.com");
+        assertThat(ops(hub, "reissue_cert", attrs("order_id", "1", "csr", csr)).responseCode()).isEqualTo(404);
+        String pending = ops(hub, "sw_register", register("symantec_ssl_lite", "save", "relife2.example.com", "email", null)).attributeText("order_id");
+        assertThat(ops(hub, "reissue_cert", attrs("order_id", pending, "csr", csr)).responseCode()).isEqualTo(465);
+
+        OpsReply re = ops(hub, "reissue_cert", attrs("order_id", orderId, "csr", csr, "reason", "keyCompromise"));
+        assertThat(re.isSuccess()).as(re.responseText()).isTrue();
+        assertThat(re.attributeText("state")).isEqualTo("completed");
+        X509Certificate second = certs(ops(hub, "get_cert", attrs("order_id", orderId)).attributeText("cert")).get(0);
+        assertThat(second.getPublicKey().getEncoded()).isEqualTo(fresh.getPublic().getEncoded());
+        String secondSerial = io.certhub.pki.CertificateFacts.serialHex(second.getSerialNumber());
+        assertThat(ops(hub, "get_order_info", attrs("order_id", orderId)).attributeText("csr").strip()).isEqualTo(csr.strip());
+
+        // revoke_cert: any certificate of the order by serial, with a subscriber's RFC 5280 reason; again is no error
+        assertThat(ops(hub, "revoke_cert", attrs("order_id", orderId, "serial", firstSerial, "reason", "cACompromise")).responseCode()).isEqualTo(465);
+        assertThat(ops(hub, "revoke_cert", attrs("order_id", orderId, "serial", "0badc0de", "reason", "keyCompromise")).responseCode()).isEqualTo(465);
+        assertThat(ops(hub, "revoke_cert", attrs("order_id", orderId, "serial", "not-hex", "reason", "keyCompromise")).responseCode()).isEqualTo(465);
+        OpsReply v = ops(hub, "revoke_cert", attrs("order_id", orderId, "serial", firstSerial, "reason", "superseded"));
+        assertThat(v.isSuccess()).as(v.responseText()).isTrue();
+        assertThat(v.attributeText("state")).isEqualTo("revoked");
+        assertThat(ops(hub, "revoke_cert", attrs("order_id", orderId, "serial", firstSerial.toUpperCase(), "reason", "superseded")).isSuccess()).isTrue();
+        assertThat(ops(hub, "revoke_cert", attrs("order_id", orderId, "serial", secondSerial, "reason", "keyCompromise")).isSuccess()).isTrue();
+        assertThat(hub.count("select count(*) from sandbox_certificate where order_id = ? and revoked_at is not null", orderId)).isEqualTo(2);
+        assertThat(hub.jdbc().queryForObject("select revocation_reason from sandbox_certificate where serial_hex = ?", String.class, firstSerial))
+            .isEqualTo("superseded");
+    }
+
+    private static String serial(String pem) {
+        return io.certhub.pki.CertificateFacts.serialHex(certs(pem).get(0).getSerialNumber());
+    }
+
     @Test
     void ovOrderCompletesAfterVetting() {
         OpsReply r = ops(hub, "sw_register", register("sslwebserver", "process", "vetted.example.com", "email", null));

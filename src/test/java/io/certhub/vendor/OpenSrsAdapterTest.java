@@ -95,6 +95,53 @@ class OpenSrsAdapterTest {
     }
 
     @Test
+    void reissueAndRevokeAreSentAsSignedXcpActionsWhenTheVendorDeclaresThem() {
+        assertThat(adapter().supports(VendorAdapter.LifecycleAction.REISSUE)).isTrue();
+        assertThat(adapter().supports(VendorAdapter.LifecycleAction.REVOKE)).isTrue();
+        String csr = TestCsrs.ec("ri.example.com");
+        vendor.then("reissue_cert", vendor.ok(Map.of("order_id", "7730300", "state", "completed")));
+        assertThat(adapter().reissue("7730300", csr, "keyCompromise")).isEqualTo("completed");
+        assertThat(vendor.last("reissue_cert")).containsEntry("order_id", "7730300").containsEntry("csr", csr).containsEntry("reason", "keyCompromise");
+        vendor.then("revoke_cert", vendor.ok(Map.of("order_id", "7730300", "serial", "0abc", "state", "revoked")));
+        assertThat(adapter().revoke("7730300", "0abc", VendorAdapter.RevocationReason.CESSATION_OF_OPERATION)).isEqualTo("revoked");
+        assertThat(vendor.last("revoke_cert")).containsEntry("order_id", "7730300").containsEntry("serial", "0abc")
+            .containsEntry("reason", "cessationOfOperation");
+        // a refusal is classified like any other action's
+        vendor.then("revoke_cert", vendor.fail(465, "Invalid attribute: serial"));
+        assertThat(kindOf(() -> adapter().revoke("7730300", "0abd", VendorAdapter.RevocationReason.UNSPECIFIED))).isEqualTo(Kind.REFUSED);
+        assertThat(vendor.badSignatures).isZero();
+    }
+
+    @Test
+    void withoutLifecycleActionsNothingIsSentAndTheRefusalIsUnsupported() {
+        var plain = new io.certhub.vendor.opensrs.OpenSrsAdapter(hub.context().getBean(io.certhub.vendor.opensrs.OpsTransport.class),
+            OrderJson.MAPPER, false);
+        assertThat(plain.supports(VendorAdapter.LifecycleAction.REISSUE)).isFalse();
+        assertThat(plain.supports(VendorAdapter.LifecycleAction.REVOKE)).isFalse();
+        long before = vendor.requests.size();
+        VendorException r = org.junit.jupiter.api.Assertions.assertThrows(VendorException.class,
+            () -> plain.reissue("7730301", TestCsrs.ec("ri.example.com"), null));
+        assertThat(r.code()).isEqualTo("UNSUPPORTED");
+        assertThat(r.toProblem().code()).isEqualTo("VENDOR_UNSUPPORTED");
+        VendorException v = org.junit.jupiter.api.Assertions.assertThrows(VendorException.class,
+            () -> plain.revoke("7730301", "0abc", VendorAdapter.RevocationReason.KEY_COMPROMISE));
+        assertThat(v.code()).isEqualTo("UNSUPPORTED");
+        assertThat(vendor.requests.size()).isEqualTo(before);
+    }
+
+    @Test
+    void revocationReasonsAreTheRfc5280NamesASubscriberMayRequest() {
+        assertThat(VendorAdapter.RevocationReason.names())
+            .containsExactly("unspecified", "keyCompromise", "affiliationChanged", "superseded", "cessationOfOperation");
+        assertThat(VendorAdapter.RevocationReason.of("keyCompromise")).hasValue(VendorAdapter.RevocationReason.KEY_COMPROMISE);
+        assertThat(VendorAdapter.RevocationReason.KEY_COMPROMISE.code()).isEqualTo(1);
+        assertThat(VendorAdapter.RevocationReason.CESSATION_OF_OPERATION.code()).isEqualTo(5);
+        for (String caOnly : List.of("cACompromise", "certificateHold", "removeFromCRL", "privilegeWithdrawn", "aACompromise", "keycompromise", "")) {
+            assertThat(VendorAdapter.RevocationReason.of(caOnly)).as(caOnly).isEmpty();
+        }
+    }
+
+    @Test
     void eachOutcomeClassIsRecognised() {
         Order o = order("OUT-1", "email");
         vendor.then("sw_register", vendor.fail(435, "Permission denied"), vendor.fail(440, "Insufficient funds"),

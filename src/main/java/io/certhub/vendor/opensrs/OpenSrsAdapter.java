@@ -20,16 +20,71 @@ import org.springframework.stereotype.Component;
 @Component
 public class OpenSrsAdapter implements VendorAdapter {
 
+    /** XCP action of a reissue on request: a sandbox extension of the OpenSRS protocol (issue 13 §5). */
+    public static final String ACTION_REISSUE = "reissue_cert";
+    /** XCP action of a revocation: a sandbox extension of the OpenSRS protocol (issue 13 §5). */
+    public static final String ACTION_REVOKE = "revoke_cert";
+
     private final OpsTransport transport;
     private final ObjectMapper json;
+    private final boolean lifecycleActions;
 
     /**
-     * @param transport signed HTTP calls
-     * @param json      Jackson mapper (contacts)
+     * @param transport        signed HTTP calls
+     * @param json             Jackson mapper (contacts)
+     * @param lifecycleActions {@code hub.vendor.opensrs.lifecycle-actions}: whether the endpoint takes the
+     *                         {@value #ACTION_REISSUE} and {@value #ACTION_REVOKE} actions (true for the sandbox
+     *                         vendor; false for the real OpenSRS, which offers both only in its CA portal)
      */
-    public OpenSrsAdapter(OpsTransport transport, ObjectMapper json) {
+    public OpenSrsAdapter(OpsTransport transport, ObjectMapper json,
+                          @org.springframework.beans.factory.annotation.Value("${hub.vendor.opensrs.lifecycle-actions:false}") boolean lifecycleActions) {
         this.transport = transport;
         this.json = json;
+        this.lifecycleActions = lifecycleActions;
+    }
+
+    /** Both lifecycle actions, when {@code hub.vendor.opensrs.lifecycle-actions} is true; none otherwise. */
+    @Override
+    public boolean supports(LifecycleAction action) {
+        return lifecycleActions;
+    }
+
+    /**
+     * {@value #ACTION_REISSUE} {@code {order_id, csr, reason}} → {@code {order_id, state}} (sandbox
+     * extension); refused with {@code UNSUPPORTED} without sending anything when
+     * {@code hub.vendor.opensrs.lifecycle-actions} is false.
+     */
+    @Override
+    public String reissue(String vendorOrderId, String csrPem, String reason) {
+        if (!supports(LifecycleAction.REISSUE)) {
+            throw unsupported(LifecycleAction.REISSUE);
+        }
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("order_id", vendorOrderId);
+        a.put("csr", csrPem);
+        if (reason != null) {
+            a.put("reason", reason);
+        }
+        String state = transport.call(ACTION_REISSUE, a).attributeText("state");
+        return state == null ? "completed" : state;
+    }
+
+    /**
+     * {@value #ACTION_REVOKE} {@code {order_id, serial, reason}} → {@code {order_id, serial, state: revoked}}
+     * (sandbox extension; {@code reason} the RFC 5280 name); refused with {@code UNSUPPORTED} without
+     * sending anything when {@code hub.vendor.opensrs.lifecycle-actions} is false.
+     */
+    @Override
+    public String revoke(String vendorOrderId, String serialHex, RevocationReason reason) {
+        if (!supports(LifecycleAction.REVOKE)) {
+            throw unsupported(LifecycleAction.REVOKE);
+        }
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("order_id", vendorOrderId);
+        a.put("serial", serialHex);
+        a.put("reason", reason.rfcName());
+        String state = transport.call(ACTION_REVOKE, a).attributeText("state");
+        return state == null ? "revoked" : state;
     }
 
     @Override
