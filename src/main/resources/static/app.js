@@ -359,10 +359,14 @@ async function renderOrder(el, id, token, shown) {
       if (c.ok && c.data.items.length) facts = c.data.items[0];
     }
     const slot = $('#certificate-facts');
-    if (slot && facts && !slot.childElementCount) slot.append(certificateFacts(facts));
+    if (slot && facts && !slot.childElementCount) {
+      // after a revoke the facts are read again (the certificate's state and reason change)
+      slot.append(certificateFacts(facts, (c) => revokeCertificate(c, status, async () => { facts = null; slot.replaceChildren(); await load(); })));
+    }
     const recent = Date.now() - Date.parse(o.updatedAt) < 120000;
     const busy = o.state === 'IN_PROGRESS'
-      || (o.state === 'COMPLETED' && (o.delivery ? o.delivery.state === 'PENDING' : recent));
+      || (o.state === 'COMPLETED' && (o.delivery ? o.delivery.state === 'PENDING' : recent))
+      || (o.reissue && o.reissue.state === 'SENT');
     clearInterval(timer);
     timer = busy ? setInterval(() => { if (!$('#confirm').open) load().catch(() => {}); }, REFRESH_MS) : null;
   };
@@ -387,6 +391,7 @@ function orderView(o, status, reload, getCert, setCert) {
     act('Download PKCS#7 (.p7b)', 'action-download-p7b', () => downloadCertificate(o, status, setCert, 'p7b'), 'secondary');
     act('Resend certificate email', 'action-resend-certificate', () => runAction(status, reload, 'POST', `/orders/${o.id}/resend-certificate`,
       () => 'The certificate email is queued to be sent again.'), 'secondary');
+    act('Reissue with a new CSR…', 'action-reissue', () => reissueOrder(o, status, reload), 'secondary');
     act('Renew…', 'action-renew', () => renewOrder(o, status, reload), 'secondary');
   }
   if ((o.state === 'PENDING' || o.state === 'IN_PROGRESS' || o.state === 'DECLINED') && o.vendorStatus !== 'cancel-requested') {
@@ -401,6 +406,13 @@ function orderView(o, status, reload, getCert, setCert) {
       ['Paid until', o.term.paidUntil ? when(o.term.paidUntil) : '—', 'term-paid-until'],
       ['Certificates issued', String(o.term.certificatesIssued), 'term-certificates-issued'],
       ['Next reissue', o.term.nextReissueAt ? when(o.term.nextReissueAt) : 'None: the certificate lasts to the end of the term', 'term-next-reissue'],
+    ]) : null,
+    // a reissue for a new CSR on request (issue 13 §5)
+    o.reissue ? dl([
+      ['Reissue', `${o.reissue.state}${o.reissue.reason ? ' · ' + o.reissue.reason : ''}`, 'reissue-state'],
+      ['Requested', when(o.reissue.requestedAt), 'reissue-requested'],
+      o.reissue.completedAt ? ['Reissued', when(o.reissue.completedAt), 'reissue-completed'] : null,
+      o.reissue.error ? ['Reissue error', o.reissue.error, 'reissue-error'] : null,
     ]) : null,
     h('div', {id: 'certificate-facts', 'aria-live': 'polite'}),
     h('p', {}, 'The chain as PEM (leaf first, then the intermediates).'),
@@ -475,9 +487,13 @@ function orderView(o, status, reload, getCert, setCert) {
   ];
 }
 
-/** The facts of one certificate (GET /certificates item) as a definition list. */
-function certificateFacts(c) {
-  return dl([
+/**
+ * The facts of one certificate (GET /certificates item) as a definition list, with a Revoke
+ * button while it can be revoked (onRevoke(c) asks and calls the API).
+ */
+function certificateFacts(c, onRevoke) {
+  const revocable = onRevoke && (c.state === 'ACTIVE' || c.state === 'SUPERSEDED');
+  return h('div', {}, dl([
     ['Serial number', h('code', {class: 'wrap'}, c.serialNumber), 'cert-serial'],
     ['Issuer', c.issuer, 'cert-issuer'],
     ['Subject', c.subject, 'cert-subject'],
@@ -487,7 +503,51 @@ function certificateFacts(c) {
     ['SHA-256', h('code', {class: 'wrap'}, c.sha256), 'cert-sha256'],
     ['Key', `${c.keyType} ${c.keySize} bit`, 'cert-key'],
     ['State', stateBadge(c.state), 'cert-state'],
-  ]);
+    c.revokedAt ? ['Revoked', h('span', {}, when(c.revokedAt), ' · ' + c.revocationReason), 'cert-revoked'] : null,
+  ]), revocable ? h('div', {class: 'actions'},
+    h('button', {type: 'button', id: 'action-revoke', class: 'danger', onclick: () => onRevoke(c)}, 'Revoke certificate…')) : null);
+}
+
+/** The RFC 5280 §5.3.1 reasons a subscriber may ask for (CA/B Forum BR §4.9.1.1), as the API takes them. */
+const REVOCATION_REASONS = [
+  ['keyCompromise', 'Key compromise: the private key was exposed'],
+  ['superseded', 'Superseded: replaced by another certificate'],
+  ['cessationOfOperation', 'Cessation of operation: the names are no longer used'],
+  ['affiliationChanged', 'Affiliation changed: the organization details changed'],
+  ['unspecified', 'Unspecified'],
+];
+
+/** Asks for a reason, then POST /certificates/{id}/revoke (issue 13 §5); done() reloads the facts. */
+async function revokeCertificate(c, status, done) {
+  const select = h('select', {id: 'revoke-reason', 'aria-label': 'Reason'},
+    REVOCATION_REASONS.map(([v, label]) => h('option', {value: v}, label)));
+  const yes = await confirmDialog('Revoke this certificate?',
+    `Certificate ${c.serialNumber} for ${(c.sans || []).join(', ')} will be revoked at the vendor. Browsers stop trusting it; this cannot be undone.`,
+    'Revoke certificate', 'Keep certificate', h('label', {}, 'Reason ', select));
+  if (!yes) return;
+  status.replaceChildren(message('Working…', 'info'));
+  const r = await api('POST', `/certificates/${encodeURIComponent(c.id)}/revoke`, {reason: select.value});
+  status.replaceChildren(r.ok ? message(`Certificate revoked (${r.data.revocationReason}).`, 'ok') : message(problemText(r.data, r.status), 'error'));
+  if (r.ok) await done();
+}
+
+/** Asks for the new CSR, then POST /orders/{id}/reissue (issue 13 §5): free within the paid term. */
+async function reissueOrder(o, status, reload) {
+  const csr = h('textarea', {id: 'reissue-csr', class: 'mono', rows: '8', 'aria-label': 'New CSR (PEM)',
+    placeholder: '-----BEGIN CERTIFICATE REQUEST-----'});
+  const reason = h('input', {id: 'reissue-reason', type: 'text', maxlength: '256', 'aria-label': 'Reason (optional)'});
+  const yes = await confirmDialog('Reissue with a new CSR?',
+    `The vendor issues a new certificate for ${o.domain} on the new key and emails it; the current one is superseded. `
+    + 'Free within the paid term: nothing is held or charged.', 'Request reissue', 'Not now',
+    h('div', {}, h('label', {}, 'New CSR (PEM) ', csr), h('label', {}, 'Reason (optional) ', reason)));
+  if (!yes) return;
+  status.replaceChildren(message('Working…', 'info'));
+  const body = {csr: csr.value};
+  if (reason.value.trim()) body.reason = reason.value.trim();
+  const r = await api('POST', `/orders/${o.id}/reissue`, body);
+  status.replaceChildren(r.ok ? message('Reissue requested: the vendor emails the new certificate, which is then delivered like the first.', 'ok')
+    : message(problemText(r.data, r.status), 'error'));
+  await reload();
 }
 
 const CONTACT_LABELS = {

@@ -534,6 +534,56 @@ class DashboardBrowserTest {
         assertThat(cents(waitNonEmpty(By.id("account-available")))).isEqualTo(before - 4900);
     }
 
+    @Test
+    @Order(10)
+    void aCertificateIsReissuedForANewKeyAndThenRevokedFromTheOrderPage() {
+        signIn("demo-key");
+        String id = OrderJson.parse(hub.get("/api/v1/orders?clientReference=DASH-DV-1", "demo-key").body()).get("items").get(0).get("id").asText();
+        String domain = "dash-dv.example.com";
+        long journal = hub.count("select count(*) from journal where order_id = ?", id);
+        open("#/orders/" + id);
+        waitText(By.id("order-state-text"), "COMPLETED");
+        waitText(By.id("cert-key"), "EC 256 bit");
+        String firstSerial = text(By.id("cert-serial"));
+        int issued = Integer.parseInt(text(By.id("term-certificates-issued")));
+
+        // reissue for a new (RSA) key: free, the vendor emails the new certificate, the page shows it
+        click(By.id("action-reissue"));
+        wait(SHORT).until(x -> (Boolean) browser.js("return document.getElementById('confirm').open"));
+        assertThat(text(By.id("confirm-text"))).contains("Free within the paid term");
+        type(By.id("reissue-csr"), TestCsrs.rsa(domain, "www." + domain));
+        type(By.id("reissue-reason"), "key rotation");
+        browser.screenshot("14-reissue-dialog");
+        click(By.id("confirm-yes"));
+        waitText(By.id("action-message"), "Reissue requested");
+        waitText(By.id("reissue-state"), "key rotation");
+        wait(COMPLETION).ignoring(StaleElementReferenceException.class)
+            .until(x -> String.valueOf(issued + 1).equals(x.findElement(By.id("term-certificates-issued")).getText().trim()));
+        waitText(By.id("reissue-state"), "COMPLETED");
+        waitText(By.id("cert-key"), "RSA 2048 bit");
+        assertThat(text(By.id("cert-serial"))).isNotEqualTo(firstSerial);
+        assertThat(text(By.id("cert-state"))).isEqualTo("ACTIVE");
+        assertThat(hub.count("select count(*) from journal where order_id = ?", id)).as("a reissue is free").isEqualTo(journal);
+        browser.screenshot("15-reissued");
+
+        // revoke it: the reason chosen in the dialog, the facts show REVOKED, the button is gone
+        String certId = OrderJson.parse(hub.get("/api/v1/certificates?orderId=" + id + "&size=1", "demo-key").body())
+            .get("items").get(0).get("id").asText();
+        click(By.id("action-revoke"));
+        wait(SHORT).until(x -> (Boolean) browser.js("return document.getElementById('confirm').open"));
+        assertThat(text(By.id("confirm-text"))).contains("cannot be undone", domain);
+        new Select(d.findElement(By.id("revoke-reason"))).selectByValue("keyCompromise");
+        click(By.id("confirm-yes"));
+        waitText(By.id("action-message"), "Certificate revoked (keyCompromise)");
+        waitText(By.id("cert-state"), "REVOKED");
+        assertThat(text(By.id("cert-revoked"))).endsWith("keyCompromise");
+        assertThat(d.findElements(By.id("action-revoke"))).isEmpty();
+        var cert = OrderJson.parse(hub.get("/api/v1/certificates/" + certId, "demo-key").body());
+        assertThat(cert.get("state").asText()).isEqualTo("REVOKED");
+        assertThat(cert.get("revocationReason").asText()).isEqualTo("keyCompromise");
+        browser.screenshot("16-revoked");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Places a DV order through the API (submitted at once) and returns its id. */

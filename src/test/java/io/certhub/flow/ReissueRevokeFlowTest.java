@@ -129,7 +129,7 @@ class ReissueRevokeFlowTest {
     }
 
     static void assertProblem(HttpResponse<String> r, int status, String code, String field) {
-        WebhookFlowTest.assertProblem(r, status, code, field);
+        io.certhub.support.Problems.assertProblem(r, status, code, field);
     }
 
     static JsonNode certificate(String certificateId) {

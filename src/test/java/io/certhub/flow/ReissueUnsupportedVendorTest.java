@@ -39,13 +39,13 @@ class ReissueUnsupportedVendorTest {
             String body = OrderJson.MAPPER.createObjectNode().put("csr", TestCsrs.ec(domain)).toString();
 
             HttpResponse<String> r = hub.post("/api/v1/orders/" + id + "/reissue", "demo-key", body);
-            WebhookFlowTest.assertProblem(r, 409, "VENDOR_UNSUPPORTED", null);
+            io.certhub.support.Problems.assertProblem(r, 409, "VENDOR_UNSUPPORTED", null);
             assertThat(OrderJson.parse(r.body()).get("detail").asText()).contains("CA portal");
             HttpResponse<String> v = hub.post("/api/v1/certificates/" + cert + "/revoke", "demo-key", "{\"reason\":\"keyCompromise\"}");
-            WebhookFlowTest.assertProblem(v, 409, "VENDOR_UNSUPPORTED", null);
+            io.certhub.support.Problems.assertProblem(v, 409, "VENDOR_UNSUPPORTED", null);
             assertThat(OrderJson.parse(v.body()).get("detail").asText()).contains("CA portal");
             // another account's certificate is still not found (never revealed), whatever the vendor
-            WebhookFlowTest.assertProblem(hub.post("/api/v1/certificates/" + cert + "/revoke", "other-key", "{\"reason\":\"keyCompromise\"}"),
+            io.certhub.support.Problems.assertProblem(hub.post("/api/v1/certificates/" + cert + "/revoke", "other-key", "{\"reason\":\"keyCompromise\"}"),
                 404, "CERTIFICATE_NOT_FOUND", null);
 
             assertThat(hub.count("select count(*) from order_reissue")).isZero();
