@@ -190,8 +190,16 @@ public class FileIntake {
                 return giveUp(accountId, hash, fileName, seen.get(), maxAttempts, report);
             }
             if (!claim(accountId, hash, fileName, seen.isPresent())) {
+                Optional<Map<String, Object>> now = previous(accountId, hash);
+                if (!ended(now)) {
+                    // another instance claimed this content between our look and our claim and is reading it
+                    // now: not a duplicate of a finished file. Leave the file in place (a failed exchange is
+                    // not moved): should that instance die, a later poll takes the file up again
+                    throw new ContentBusyException(fileName + ": another hub instance started reading the same content at the same"
+                        + " moment; the file is left in the inbox for a later poll");
+                }
                 report.put("status", "duplicate");
-                report.put("duplicateOf", previous(accountId, hash).map(m -> m.get("file_name")).orElse(null));
+                report.put("duplicateOf", now.get().get("file_name"));
                 return report;
             }
             try {
@@ -225,6 +233,8 @@ public class FileIntake {
         } catch (IOException e) {
             recordFailure(accountId, hash, e);
             throw new UncheckedIOException(e);
+        } catch (ContentBusyException e) {
+            throw e;                                         // not a failure of a try: the other instance's record stands
         } catch (RuntimeException | Error e) {
             recordFailure(accountId, hash, e);
             throw e;
@@ -374,7 +384,31 @@ public class FileIntake {
         }
     }
 
-    private Optional<Map<String, Object>> previous(String accountId, String hash) {
+    /** @return whether a content's record is DONE or FAILED (a later file of that content is a duplicate) */
+    static boolean ended(Optional<Map<String, Object>> record) {
+        String status = record.map(m -> (String) m.get("status")).orElse(null);
+        return "DONE".equals(status) || "FAILED".equals(status);
+    }
+
+    /**
+     * A file whose content another hub instance claimed at the same moment (the insert of its
+     * {@code intake_file} record lost the race; that record is PROCESSING): the exchange fails so the
+     * file stays in the inbox, where a later poll reads it again (a duplicate once the other
+     * instance is done, its orders found by client reference should it have died). Found by
+     * ClusterIT on a starved machine: the file was moved to done/ as a "duplicate" of itself while
+     * the other instance, killed later, had created 33 of its 50 orders; 17 were never created.
+     */
+    public static class ContentBusyException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message what happened, naming the file */
+        public ContentBusyException(String message) {
+            super(message);
+        }
+    }
+
+    /** @return the record of a content of this account: {@code file_name, status, attempts, last_error} */
+    Optional<Map<String, Object>> previous(String accountId, String hash) {
         return jdbc.queryForList("select file_name, status, attempts, last_error from intake_file where account_id = ? and content_hash = ?",
             accountId, hash).stream().findFirst();
     }

@@ -1,6 +1,7 @@
 package io.certhub.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,6 +65,58 @@ class FileIntakeTest {
         Path tmp = inbox.resolve("." + name + ".writing");
         Files.write(tmp, content);
         Files.move(tmp, inbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The race ClusterIT found on a starved machine: instance B looks up a file's content (no record), instance
+     * A claims it (PROCESSING) and reads it, B's claim loses. B must leave the file in the inbox (its exchange
+     * fails, the file is not moved), not move it to done/ as a "duplicate" while A's orders are half made;
+     * once A's record is DONE the same race is a duplicate.
+     */
+    @Test
+    void aClaimLostToAnotherInstanceLeavesTheFileInPlaceUnlessThatContentIsDone(@TempDir Path elsewhere) throws Exception {
+        Path file = Files.createDirectories(elsewhere.resolve("demo")).resolve("race.json");
+        Files.writeString(file, OrderJson.order("RACE-1", "comodo_ssl", "save", "race-1.example.com", TestCsrs.ec("race-1.example.com")).toString());
+        String hash;
+        try (var in = Files.newInputStream(file)) {
+            hash = OrderFile.scan(in).sha256();
+        }
+        var ctx = hub.context();
+        class Racing extends FileIntake {
+            final java.util.concurrent.atomic.AtomicBoolean lookSeesNothing = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+            Racing() {
+                super(ctx.getBean(io.certhub.config.HubProperties.class), ctx.getBean(io.certhub.order.OrderService.class),
+                    ctx.getBean(io.certhub.order.OrderDocumentReader.class), ctx.getBean(io.certhub.ledger.LedgerService.class), hub.jdbc(),
+                    ctx.getBean(java.time.Clock.class), ctx.getBean(com.fasterxml.jackson.databind.ObjectMapper.class),
+                    ctx.getBean(IntakeFolders.class));
+            }
+
+            @Override
+            java.util.Optional<java.util.Map<String, Object>> previous(String accountId, String contentHash) {
+                // the first look comes before the other instance's claim: it sees no record
+                return lookSeesNothing.getAndSet(false) ? java.util.Optional.empty() : super.previous(accountId, contentHash);
+            }
+        }
+        Racing b = new Racing();
+        try {
+            hub.jdbc().update("insert into intake_file(account_id, content_hash, file_name, status, attempts, processed_at)"
+                + " values ('demo', ?, 'race.json', 'PROCESSING', 1, current_timestamp)", hash);
+            assertThatThrownBy(() -> b.handle(file)).isInstanceOf(FileIntake.ContentBusyException.class)
+                .hasMessageContaining("race.json").hasMessageContaining("left in the inbox");
+            assertThat(hub.jdbc().queryForMap("select status, attempts, last_error from intake_file where account_id = 'demo' and content_hash = ?", hash))
+                .containsEntry("STATUS", "PROCESSING").containsEntry("ATTEMPTS", 1).containsEntry("LAST_ERROR", null);
+            assertThat(hub.count("select count(*) from orders where client_reference = 'RACE-1'")).isZero();
+
+            // the other instance finished the file: the same race is now a duplicate of it
+            hub.jdbc().update("update intake_file set status = 'DONE' where account_id = 'demo' and content_hash = ?", hash);
+            b.lookSeesNothing.set(true);
+            var report = b.handle(file);
+            assertThat(report).containsEntry("status", "duplicate").containsEntry("duplicateOf", "race.json");
+        } finally {
+            b.stop();
+            hub.jdbc().update("delete from intake_file where account_id = 'demo' and content_hash = ?", hash);
+        }
     }
 
     @Test
