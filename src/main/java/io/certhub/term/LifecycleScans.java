@@ -2,6 +2,7 @@ package io.certhub.term;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.function.IntSupplier;
 
 /**
  * The Micrometer meters of the lifecycle scans (issue 13 §2, §3), for operators (actuator
@@ -32,5 +33,26 @@ public final class LifecycleScans {
     public static Timer timer(MeterRegistry meters, String scan) {
         return Timer.builder(TIMER).description("Duration of one lifecycle scan (renewal reminders, overdue reissues)")
             .tag("scan", scan).register(meters);
+    }
+
+    /**
+     * Runs one scan, timed by {@value #TIMER} with the tag {@code scan}, and adds what it did to a
+     * counter. The timer records a scan that throws too; the counter then is not touched.
+     *
+     * @param meters  the registry
+     * @param scan    {@link #RENEWAL_REMINDERS} or {@link #REISSUE_OVERDUE_SCAN}
+     * @param counter {@link #REMINDERS_QUEUED} or {@link #REISSUES_OVERDUE}
+     * @param work    the scan; returns how many items it acted on (reminders queued, warnings added)
+     * @return what {@code work} returned
+     */
+    public static int timed(MeterRegistry meters, String scan, String counter, IntSupplier work) {
+        Timer.Sample sample = Timer.start(meters);
+        try {
+            int done = work.getAsInt();
+            meters.counter(counter).increment(done);
+            return done;
+        } finally {
+            sample.stop(timer(meters, scan));
+        }
     }
 }

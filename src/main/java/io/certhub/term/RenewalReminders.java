@@ -5,7 +5,6 @@ import io.certhub.order.OrderService;
 import io.certhub.webhook.HubEvent;
 import io.certhub.webhook.WebhookEventType;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -109,14 +108,7 @@ public class RenewalReminders {
      * @return how many reminders were queued
      */
     public int sweep() {
-        Timer.Sample sample = Timer.start(meters);
-        try {
-            int sent = sweepNow();
-            meters.counter(LifecycleScans.REMINDERS_QUEUED).increment(sent);
-            return sent;
-        } finally {
-            sample.stop(LifecycleScans.timer(meters, LifecycleScans.RENEWAL_REMINDERS));
-        }
+        return LifecycleScans.timed(meters, LifecycleScans.RENEWAL_REMINDERS, LifecycleScans.REMINDERS_QUEUED, this::sweepNow);
     }
 
     /** A certificate in the reminder window, with its term's start and whether a renewal is live. */

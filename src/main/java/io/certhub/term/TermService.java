@@ -2,7 +2,6 @@ package io.certhub.term;
 
 import io.certhub.order.OrderService;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -155,14 +154,7 @@ public class TermService {
      * @return how many orders got the warning now
      */
     public int checkOverdue() {
-        Timer.Sample sample = Timer.start(meters);
-        try {
-            int flagged = checkOverdueNow();
-            meters.counter(LifecycleScans.REISSUES_OVERDUE).increment(flagged);
-            return flagged;
-        } finally {
-            sample.stop(LifecycleScans.timer(meters, LifecycleScans.REISSUE_OVERDUE_SCAN));
-        }
+        return LifecycleScans.timed(meters, LifecycleScans.REISSUE_OVERDUE_SCAN, LifecycleScans.REISSUES_OVERDUE, this::checkOverdueNow);
     }
 
     /** An ACTIVE certificate the overdue check looks at, with its order's term. */
