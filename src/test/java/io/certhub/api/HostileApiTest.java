@@ -401,7 +401,7 @@ class HostileApiTest {
             OrderJson.order("RESEND-1", "symantec_ssl_lite", "process", domain, TestCsrs.ec(domain)).toString());
         assertThat(placed.statusCode()).isEqualTo(201);
         String id = OrderJson.parse(placed.body()).get("id").asText();
-        await().atMost(Duration.ofSeconds(60)).until(() -> "SENT".equals(order(id).path("delivery").path("state").asText()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "SENT".equals(hub.order(id).path("delivery").path("state").asText()));
 
         // SMTP down: a queued resend stays PENDING, so every other resend meanwhile is refused
         smtp.down(true);
@@ -469,10 +469,6 @@ class HostileApiTest {
     }
 
     // ---- helpers ----
-
-    private static JsonNode order(String id) {
-        return OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body());
-    }
 
     private static double metric(String outcome) {
         HttpResponse<String> r = prod.get("/actuator/metrics/certhub.api.auth.failures?tag=outcome:" + outcome, "operator-key");

@@ -3,7 +3,6 @@ package io.certhub.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.certhub.delivery.AdminDelivery;
 import io.certhub.sandbox.SandboxMailServer;
@@ -33,7 +32,7 @@ import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.service.ServiceHelper;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +49,7 @@ class AdminDeliverySweepTest {
 
     @TempDir
     static Path dataDir;
+    @AutoClose
     static RunningHub hub;
     static String orderId;
     /** Highest loop index a finished sweep exchange reached (0 = one batch only). */
@@ -84,16 +84,7 @@ class AdminDeliverySweepTest {
         var r = hub.post("/api/v1/orders", "demo-key", doc.toString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         orderId = OrderJson.parse(r.body()).get("id").asText();
-        await().atMost(Duration.ofSeconds(60)).until(() -> "SENT".equals(order(orderId).path("delivery").path("state").asText()));
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
-
-    static JsonNode order(String id) {
-        return OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body());
+        await().atMost(Duration.ofSeconds(60)).until(() -> "SENT".equals(hub.order(orderId).path("delivery").path("state").asText()));
     }
 
     /** Queues the order's certificate for {@code n} recipients {@code <prefix>-<i>@example.com}, in one statement. */

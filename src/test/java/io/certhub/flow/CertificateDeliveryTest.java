@@ -67,10 +67,6 @@ class CertificateDeliveryTest {
         smtp.close();
     }
 
-    static JsonNode order(String id) {
-        return OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body());
-    }
-
     static String idOf(String clientReference) {
         await().atMost(Duration.ofSeconds(30)).until(() ->
             OrderJson.parse(hub.get("/api/v1/orders?clientReference=" + clientReference, "demo-key").body()).get("totalElements").asInt() == 1);
@@ -107,16 +103,16 @@ class CertificateDeliveryTest {
         smtp.down(true);
         approve("hostmaster@e2e-file.example.com");
 
-        await().atMost(Duration.ofSeconds(40)).until(() -> order(id).get("state").asText().equals("COMPLETED"));
-        assertThat(order(id).get("hold").get("state").asText()).isEqualTo("CAPTURED");
-        await().atMost(Duration.ofSeconds(60)).until(() -> order(id).path("delivery").path("attempts").asInt() >= 2);
-        JsonNode failing = order(id).get("delivery");
+        await().atMost(Duration.ofSeconds(40)).until(() -> hub.order(id).get("state").asText().equals("COMPLETED"));
+        assertThat(hub.order(id).get("hold").get("state").asText()).isEqualTo("CAPTURED");
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.order(id).path("delivery").path("attempts").asInt() >= 2);
+        JsonNode failing = hub.order(id).get("delivery");
         assertThat(failing.get("state").asText()).isEqualTo("PENDING");
         assertThat(failing.get("lastError").asText()).isNotBlank();
         assertThat(Mailboxes.read(hub.imapPort(), "it-admin@example.com", "INBOX")).isEmpty();
 
         smtp.down(false);
-        await().atMost(Duration.ofSeconds(60)).until(() -> order(id).get("delivery").get("state").asText().equals("SENT"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.order(id).get("delivery").get("state").asText().equals("SENT"));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(60)).until(() ->
             Mailboxes.read(hub.imapPort(), "it-admin@example.com", "INBOX").size() == 1);
         Mailboxes.Mail mail = Mailboxes.read(hub.imapPort(), "it-admin@example.com", "INBOX").get(0);
@@ -144,14 +140,14 @@ class CertificateDeliveryTest {
         var r = hub.post("/api/v1/orders", "demo-key", doc("E2E-CUT", "cut-admin@example.com").toString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         String id = OrderJson.parse(r.body()).get("id").asText();
-        await().atMost(Duration.ofSeconds(60)).until(() -> "awaiting-approval".equals(order(id).path("vendorStatus").asText()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "awaiting-approval".equals(hub.order(id).path("vendorStatus").asText()));
         int dropsBefore = imap.drops();
         imap.cutAfter(1500);                 // the next poll that fetches the issuance mail is cut inside the fetch
         approve("hostmaster@e2e-cut.example.com");
-        await().atMost(Duration.ofSeconds(60)).until(() -> order(id).get("state").asText().equals("COMPLETED"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.order(id).get("state").asText().equals("COMPLETED"));
         assertThat(imap.drops()).isGreaterThan(dropsBefore);
         assertThat(hub.count("select count(*) from journal where order_id = ? and entry_type = 'CAPTURE'", id)).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(60)).until(() -> order(id).get("delivery").get("state").asText().equals("SENT"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.order(id).get("delivery").get("state").asText().equals("SENT"));
         assertThat(hub.count("select count(*) from delivery where order_id = ?", id)).isEqualTo(1);
         assertThat(Mailboxes.read(hub.imapPort(), "cut-admin@example.com", "INBOX")).hasSize(1);
         assertThat(new String(Mailboxes.read(hub.imapPort(), "cut-admin@example.com", "INBOX").get(0).raw(), StandardCharsets.ISO_8859_1))

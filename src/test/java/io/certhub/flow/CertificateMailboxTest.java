@@ -27,7 +27,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -52,6 +52,7 @@ class CertificateMailboxTest {
 
     @TempDir
     static Path dataDir;
+    @AutoClose
     static RunningHub hub;
     static byte[] caseMail;
     static String zipOrderId;
@@ -68,20 +69,11 @@ class CertificateMailboxTest {
             "--hub.mailbox.trusted-roots=" + dataDir.resolve("sandbox-ca/root.crt") + ",../shared/cases/trust/test-root.crt");
     }
 
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
-
-    static JsonNode order(String id) {
-        return OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body());
-    }
-
     static String placeAndAwaitVendor(ObjectNode doc) {
         var r = hub.post("/api/v1/orders", "demo-key", doc.toString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         String id = OrderJson.parse(r.body()).get("id").asText();
-        await().atMost(Duration.ofSeconds(60)).until(() -> order(id).path("vendorOrderId").asText("").matches("\\d{7,}"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.order(id).path("vendorOrderId").asText("").matches("\\d{7,}"));
         return id;
     }
 
@@ -98,12 +90,12 @@ class CertificateMailboxTest {
     void theZipBundleCaseCompletesItsOrderAndMailsTheAdminContactOnce() throws Exception {
         ObjectNode doc = (ObjectNode) OrderJson.parse(Files.readString(CASE.resolve("order.json")));
         zipOrderId = placeAndAwaitVendor(doc);
-        zipVendorOrderId = order(zipOrderId).get("vendorOrderId").asText();
+        zipVendorOrderId = hub.order(zipOrderId).get("vendorOrderId").asText();
         Mailboxes.send(hub.smtpPort(), MAILBOX, new String(caseMail, StandardCharsets.ISO_8859_1)
             .replace("7730001", zipVendorOrderId).getBytes(StandardCharsets.ISO_8859_1));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> order(zipOrderId).get("state").asText().equals("COMPLETED"));
-        JsonNode o = order(zipOrderId);
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.order(zipOrderId).get("state").asText().equals("COMPLETED"));
+        JsonNode o = hub.order(zipOrderId);
         assertThat(o.get("hold").get("state").asText()).isEqualTo("CAPTURED");
         assertThat(o.get("history").findValuesAsText("actor")).contains("vendor-mail");
         await().atMost(Duration.ofSeconds(60)).until(() -> folder("Processed").size() == 1);
@@ -122,7 +114,7 @@ class CertificateMailboxTest {
         assertThat(leaf.get(0).getPublicKey().getEncoded()).isEqualTo(TestPki.csrKey("zip-bundle-email/shop.example.com.csr").getEncoded());
         assertThat(mail.text()).contains("Apache");                    // the order's server type is apache
         assertThat(mail.attachments().keySet()).noneMatch(n -> n.endsWith(".key"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> "SENT".equals(order(zipOrderId).path("delivery").path("state").asText()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "SENT".equals(hub.order(zipOrderId).path("delivery").path("state").asText()));
     }
 
     @Test
@@ -131,7 +123,7 @@ class CertificateMailboxTest {
         String domain = "review.example.com";
         ObjectNode doc = OrderJson.order("REVIEW-1", "comodo_ssl", "process", domain, TestCsrs.ec(domain));
         String id = placeAndAwaitVendor(doc);
-        String vid = order(id).get("vendorOrderId").asText();
+        String vid = hub.order(id).get("vendorOrderId").asText();
 
         TestPki.Pki forger = TestPki.create();                         // same shape, untrusted root
         X509Certificate forgedLeaf = TestPki.leaf(TestCsrs.ecKey().getPublic(), forger.intermediate(), forger.intermediateKey().getPrivate(),
@@ -148,7 +140,7 @@ class CertificateMailboxTest {
         assertThat(hub.jdbc().queryForList("select reason from mailbox_message where outcome = 'REVIEW'", String.class))
             .anyMatch(r -> r.startsWith("CHAIN_UNTRUSTED")).anyMatch(r -> r.startsWith("KEY_MISMATCH") && r.contains("sha256="))
             .anyMatch(r -> r.startsWith("LEAF_MISSING"));
-        JsonNode o = order(id);
+        JsonNode o = hub.order(id);
         assertThat(o.get("state").asText()).isEqualTo("IN_PROGRESS");
         assertThat(o.get("hold").get("state").asText()).isEqualTo("HELD");
         assertThat(count("select count(*) from certificate where order_id = ?", id)).isZero();

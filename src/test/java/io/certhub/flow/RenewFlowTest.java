@@ -11,7 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +27,7 @@ class RenewFlowTest {
 
     @TempDir
     static Path dataDir;
+    @AutoClose
     static RunningHub hub;
 
     @BeforeAll
@@ -34,17 +35,6 @@ class RenewFlowTest {
         hub = RunningHub.start(dataDir, "--hub.sandbox.auto-approve=false", "--hub.mailbox.enabled=false",
             "--hub.vendor.poll-cron=* * * * * ?", "--hub.vendor.poll-base=200ms", "--hub.vendor.poll-max=1s");
         hub.post("/api/v1/accounts/demo/deposits", "operator-key", "{\"amount\":\"5000.00\",\"currency\":\"USD\"}");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (hub != null) {
-            hub.close();
-        }
-    }
-
-    static JsonNode order(String id) {
-        return OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body());
     }
 
     static String place(String ref, String handle) {
@@ -60,7 +50,7 @@ class RenewFlowTest {
     void aCompletedOrderIsRenewedOnceWithItsOwnHoldAndReachesTheVendorAsARenewal() {
         String id = place("RN-1", "process");                  // SSL Lite: the sandbox issues it at once
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-            .until(() -> order(id).get("state").asText().equals("COMPLETED"));
+            .until(() -> hub.order(id).get("state").asText().equals("COMPLETED"));
         long holdsBefore = hub.count("select count(*) from hold where account_id = 'demo'");
 
         HttpResponse<String> r = hub.post("/api/v1/orders/" + id + "/renew", "demo-key", null);
@@ -75,10 +65,10 @@ class RenewFlowTest {
         assertThat(renewal.get("domain").asText()).isEqualTo("rn-1.example.com");
         assertThat(renewal.get("productType").asText()).isEqualTo("symantec_ssl_lite");
         assertThat(renewal.get("hold").get("state").asText()).isEqualTo("HELD");
-        assertThat(renewal.get("hold").get("amount").asText()).isEqualTo(order(id).get("price").get("amount").asText());
+        assertThat(renewal.get("hold").get("amount").asText()).isEqualTo(hub.order(id).get("price").get("amount").asText());
         assertThat(hub.count("select count(*) from hold where account_id = 'demo'")).isEqualTo(holdsBefore + 1);
 
-        JsonNode source = order(id);
+        JsonNode source = hub.order(id);
         assertThat(source.get("state").asText()).isEqualTo("COMPLETED");
         assertThat(source.get("renewals")).extracting(JsonNode::asText).containsExactly(rid);
         assertThat(source.get("renewalOf").isNull()).isTrue();
@@ -94,21 +84,21 @@ class RenewFlowTest {
 
         // at the vendor: the renewal is reg_type renew, the first order new
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-            .until(() -> order(rid).hasNonNull("vendorOrderId"));
-        String renewedAt = order(id).get("vendorOrderId").asText();
-        String renewalAt = order(rid).get("vendorOrderId").asText();
+            .until(() -> hub.order(rid).hasNonNull("vendorOrderId"));
+        String renewedAt = hub.order(id).get("vendorOrderId").asText();
+        String renewalAt = hub.order(rid).get("vendorOrderId").asText();
         assertThat(hub.jdbc().queryForObject("select reg_type from sandbox_order where order_id = ?", String.class, renewalAt)).isEqualTo("renew");
         assertThat(hub.jdbc().queryForObject("select reg_type from sandbox_order where order_id = ?", String.class, renewedAt)).isEqualTo("new");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-            .until(() -> order(rid).get("state").asText().equals("COMPLETED"));
-        assertThat(order(rid).get("hold").get("state").asText()).isEqualTo("CAPTURED");
+            .until(() -> hub.order(rid).get("state").asText().equals("COMPLETED"));
+        assertThat(hub.order(rid).get("hold").get("state").asText()).isEqualTo("CAPTURED");
     }
 
     @Test
     void aRenewalMayCarryANewCsrItsOwnReferenceAndPeriod() throws Exception {
         String id = place("RN-2", "process");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-            .until(() -> order(id).get("state").asText().equals("COMPLETED"));
+            .until(() -> hub.order(id).get("state").asText().equals("COMPLETED"));
         String csr = TestCsrs.rsa("rn-2.example.com");
         var body = OrderJson.MAPPER.createObjectNode().put("clientReference", "RN-2-2027").put("csr", csr).put("period", 1).put("handle", "save");
         HttpResponse<String> r = hub.post("/api/v1/orders/" + id + "/renew", "demo-key", body.toString());
@@ -121,7 +111,7 @@ class RenewFlowTest {
         assertThat(hub.jdbc().queryForObject("select csr from orders where id = ?", String.class, renewal.get("id").asText()).strip())
             .isEqualTo(csr.strip());
         assertThat(hub.count("select count(*) from hold where order_id = ?", renewal.get("id").asText())).isZero();
-        JsonNode last = order(id).get("history").get(order(id).get("history").size() - 1);
+        JsonNode last = hub.order(id).get("history").get(hub.order(id).get("history").size() - 1);
         assertThat(last.get("reason").asText()).isEqualTo("renewal order " + renewal.get("id").asText() + " placed (saved)");
     }
 
@@ -137,7 +127,7 @@ class RenewFlowTest {
 
         String done = place("RN-4", "process");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-            .until(() -> order(done).get("state").asText().equals("COMPLETED"));
+            .until(() -> hub.order(done).get("state").asText().equals("COMPLETED"));
         orders = hub.count("select count(*) from orders");
         holds = hub.count("select count(*) from hold");
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -157,6 +147,6 @@ class RenewFlowTest {
         assertThat(OrderJson.parse(c.body()).get("code").asText()).isEqualTo("CLIENT_REFERENCE_CONFLICT");
         assertThat(hub.count("select count(*) from orders")).isEqualTo(orders);
         assertThat(hub.count("select count(*) from hold")).isEqualTo(holds);
-        assertThat(order(done).get("renewals")).isEmpty();
+        assertThat(hub.order(done).get("renewals")).isEmpty();
     }
 }

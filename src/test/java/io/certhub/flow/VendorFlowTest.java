@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +38,7 @@ class VendorFlowTest {
 
     @TempDir
     static Path dataDir;
+    @AutoClose
     static RunningHub hub;
 
     @BeforeAll
@@ -48,18 +49,9 @@ class VendorFlowTest {
         hub.post("/api/v1/accounts/demo/deposits", "operator-key", "{\"amount\":\"5000.00\",\"currency\":\"USD\"}");
     }
 
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
-
-    static JsonNode order(String id) {
-        return OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body());
-    }
-
     static JsonNode awaitOrder(String id, Predicate<JsonNode> until) {
-        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() -> until.test(order(id)));
-        return order(id);
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() -> until.test(hub.order(id)));
+        return hub.order(id);
     }
 
     static String place(String ref, String product, String dcv) {

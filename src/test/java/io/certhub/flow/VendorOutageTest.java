@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +32,7 @@ class VendorOutageTest {
 
     @TempDir
     static Path dataDir;
+    @AutoClose
     static RunningHub hub;
 
     @BeforeAll
@@ -40,15 +41,6 @@ class VendorOutageTest {
             "--hub.vendor.retry-base=100ms", "--hub.vendor.retry-max=1s");
         // health is DOWN until the consumers have polled once (README): wait for UP before the outage
         await().atMost(Duration.ofSeconds(60)).until(() -> "UP".equals(health().path("status").asText()));
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
-
-    static JsonNode order(String id) {
-        return OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body());
     }
 
     static JsonNode health() {
@@ -66,7 +58,7 @@ class VendorOutageTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         String id = OrderJson.parse(r.body()).get("id").asText();
 
-        JsonNode waiting = await().atMost(Duration.ofSeconds(60)).until(() -> order(id),
+        JsonNode waiting = await().atMost(Duration.ofSeconds(60)).until(() -> hub.order(id),
             o -> "VENDOR_UNAVAILABLE".equals(o.path("lastError").path("code").asText()) && o.path("vendorRetry").path("attempts").asInt() >= 1);
         assertThat(waiting.path("state").asText()).isEqualTo("IN_PROGRESS");
         assertThat(waiting.path("lastError").path("detail").asText()).contains("HTTP_503").contains("asked to wait 2 s");
@@ -76,7 +68,7 @@ class VendorOutageTest {
         assertThat(h.path("components").path("vendor").path("status").asText()).isEqualTo("VENDOR_UNAVAILABLE");
         assertThat(h.path("components").path("vendor").path("details").path("consecutiveFailures").asInt()).isGreaterThanOrEqualTo(1);
 
-        JsonNode done = await().atMost(Duration.ofSeconds(60)).until(() -> order(id), o -> "awaiting-approval".equals(o.path("vendorStatus").asText()));
+        JsonNode done = await().atMost(Duration.ofSeconds(60)).until(() -> hub.order(id), o -> "awaiting-approval".equals(o.path("vendorStatus").asText()));
         assertThat(done.path("lastError").isNull()).isTrue();
         assertThat(done.has("vendorRetry")).isFalse();
         List<JsonNode> trouble = new ArrayList<>();

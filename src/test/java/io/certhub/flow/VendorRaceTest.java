@@ -17,7 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +37,7 @@ class VendorRaceTest {
 
     @TempDir
     static Path dataDir;
+    @AutoClose
     static RunningHub hub;
 
     @BeforeAll
@@ -45,15 +46,6 @@ class VendorRaceTest {
             "--hub.vendor.poll-cron=0/1 * * * * ?", "--hub.vendor.poll-base=1s",
             "--hub.vendor.opensrs.read-timeout-ms=2000", "--hub.sandbox.fault-timeout-delay=3s", "--hub.vendor.retry-base=200ms");
         hub.post("/api/v1/accounts/demo/deposits", "operator-key", "{\"amount\":\"5000.00\",\"currency\":\"USD\"}");
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
-
-    static JsonNode order(String id) {
-        return OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body());
     }
 
     @Test
@@ -86,10 +78,10 @@ class VendorRaceTest {
         }
 
         try {
-            await().atMost(Duration.ofSeconds(120)).until(() -> ids.stream().allMatch(id -> "CANCELLED".equals(order(id).path("state").asText())));
+            await().atMost(Duration.ofSeconds(120)).until(() -> ids.stream().allMatch(id -> "CANCELLED".equals(hub.order(id).path("state").asText())));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             for (String id : ids) {
-                JsonNode o = order(id);
+                JsonNode o = hub.order(id);
                 if (!"CANCELLED".equals(o.path("state").asText())) {
                     System.out.println("not cancelled: " + o.path("clientReference").asText() + " " + o.path("state").asText() + " "
                         + o.path("vendorStatus").asText() + " " + o.path("vendorOrderId").asText() + " history " + o.path("history"));
@@ -99,7 +91,7 @@ class VendorRaceTest {
         }
         int placed = 0;
         for (String id : ids) {
-            JsonNode o = order(id);
+            JsonNode o = hub.order(id);
             assertThat(o.path("hold").path("state").asText()).as(id).isEqualTo("RELEASED");
             String vendorOrderId = o.path("vendorOrderId").asText(null);
             List<String> reasons = new ArrayList<>();
@@ -133,7 +125,7 @@ class VendorRaceTest {
         HttpResponse<String> r = hub.post("/api/v1/orders", "demo-key", doc.toString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         String id = OrderJson.parse(r.body()).get("id").asText();
-        await().atMost(Duration.ofSeconds(60)).until(() -> order(id).path("vendorOrderId").asText("").matches("\\d{7,}"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.order(id).path("vendorOrderId").asText("").matches("\\d{7,}"));
 
         JsonNode list = OrderJson.parse(hub.get("/api/v1/vendor/possible-orphans", "operator-key").body());
         List<JsonNode> mine = new ArrayList<>();
@@ -148,11 +140,11 @@ class VendorRaceTest {
         assertThat(mine.get(0).path("clientReference").asText()).isEqualTo("LOST-1");
         assertThat(mine.get(0).path("reconciledAt").isNull()).isTrue();
         List<String> reasons = new ArrayList<>();
-        order(id).path("history").forEach(h -> reasons.add(h.path("reason").asText()));
+        hub.order(id).path("history").forEach(h -> reasons.add(h.path("reason").asText()));
         assertThat(reasons).anyMatch(t -> t.contains("reply to sw_register was lost (TIMEOUT)"));
         // the vendor did save the first attempt: two saved orders for the domain, one of them the hub's
         assertThat(hub.count("select count(*) from sandbox_order where domain = ?", domain)).isEqualTo(2);
-        String vendorOrderId = order(id).path("vendorOrderId").asText();
+        String vendorOrderId = hub.order(id).path("vendorOrderId").asText();
         assertThat(hub.count("select count(*) from sandbox_order where domain = ? and order_id <> ? and state = 'pending'", domain, vendorOrderId))
             .isEqualTo(1);
 
@@ -184,7 +176,7 @@ class VendorRaceTest {
             java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(1)), id)).isEqualTo(1);
         HttpResponse<String> submitted = hub.post("/api/v1/orders/" + id + "/submit", "demo-key", null);
         assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(60)).until(() -> order(id).path("vendorOrderId").asText("").matches("\\d{7,}"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.order(id).path("vendorOrderId").asText("").matches("\\d{7,}"));
 
         List<JsonNode> mine = new ArrayList<>();
         OrderJson.parse(hub.get("/api/v1/vendor/possible-orphans", "operator-key").body()).path("items").forEach(i -> {
@@ -197,7 +189,7 @@ class VendorRaceTest {
         assertThat(mine.get(0).path("errorCode").asText()).isEqualTo("INTERRUPTED");
         assertThat(mine.get(0).path("errorDetail").asText()).contains("crashed-instance");
         List<String> reasons = new ArrayList<>();
-        order(id).path("history").forEach(h -> reasons.add(h.path("reason").asText()));
+        hub.order(id).path("history").forEach(h -> reasons.add(h.path("reason").asText()));
         assertThat(reasons).anyMatch(t -> t.contains("the placement by instance crashed-instance stopped before the vendor's answer was recorded"));
         assertThat(hub.count("select count(*) from sandbox_order where domain = ?", domain)).isEqualTo(1);
         // the worker gives its claim back once the vendor has the order (placed and submitted)

@@ -67,13 +67,9 @@ class WebhookFlowTest {
         }
     }
 
-    static JsonNode order(String id) {
-        return OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body());
-    }
-
     static JsonNode awaitOrder(String id, Predicate<JsonNode> until) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> until.test(order(id)));
-        return order(id);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> until.test(hub.order(id)));
+        return hub.order(id);
     }
 
     static String place(String key, String ref, String product, String dcv, String handle) {
@@ -411,12 +407,12 @@ class WebhookFlowTest {
             orders.cancel("demo", id, "account:demo", "cancelled, then rolled back");
             throw new IllegalStateException("the transaction fails after the cancel");
         })).hasMessage("the transaction fails after the cancel");
-        assertThat(order(id).get("state").asText()).isEqualTo("PENDING");
+        assertThat(hub.order(id).get("state").asText()).isEqualTo("PENDING");
         assertThat(hub.count("select count(*) from webhook_event where order_id = ?", id)).isZero();
         assertThat(hub.count("select count(*) from webhook_delivery where webhook_id = ?", hook[0])).isZero();
 
         orders.cancel("demo", id, "account:demo", "cancelled for real");
-        assertThat(order(id).get("state").asText()).isEqualTo("CANCELLED");
+        assertThat(hub.order(id).get("state").asText()).isEqualTo("CANCELLED");
         assertThat(hub.count("select count(*) from webhook_event where order_id = ? and type = 'order.cancelled'", id)).isEqualTo(1);
         assertThat(hub.count("select count(*) from webhook_event where order_id = ?", id)).isEqualTo(1);
         await().atMost(Duration.ofSeconds(30)).until(() -> allDelivered(hook[0]));

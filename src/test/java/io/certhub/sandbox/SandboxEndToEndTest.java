@@ -10,7 +10,7 @@ import io.certhub.support.TestCsrs;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,21 +24,13 @@ class SandboxEndToEndTest {
 
     @TempDir
     static Path dataDir;
+    @AutoClose
     static RunningHub hub;
 
     @BeforeAll
     static void start() {
         hub = RunningHub.start(dataDir, "--hub.sandbox.approval-delay=200ms", "--hub.mailbox.poll-delay-ms=300",
             "--hub.vendor.poll-cron=0/1 * * * * ?");
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
-
-    JsonNode order(String id) {
-        return OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body());
     }
 
     void placeAndComplete(String ref, String product, String dcv) {
@@ -50,8 +42,8 @@ class SandboxEndToEndTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         String id = OrderJson.parse(r.body()).get("id").asText();
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300))
-            .until(() -> order(id).get("state").asText(), s -> s.equals("COMPLETED") || s.equals("DECLINED") || s.equals("CANCELLED"));
-        JsonNode o = order(id);
+            .until(() -> hub.order(id).get("state").asText(), s -> s.equals("COMPLETED") || s.equals("DECLINED") || s.equals("CANCELLED"));
+        JsonNode o = hub.order(id);
         assertThat(o.get("state").asText()).as(o.toString()).isEqualTo("COMPLETED");
         assertThat(o.get("vendorOrderId").asText()).matches("\\d{7,}");
         assertThat(o.get("hold").get("state").asText()).isEqualTo("CAPTURED");

@@ -1,5 +1,6 @@
 package io.certhub.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.certhub.CerthubApplication;
 import java.io.IOException;
 import java.net.URI;
@@ -239,6 +240,16 @@ public final class RunningHub implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The order as the demo account sees it: {@code GET /api/v1/orders/{id}} with {@code demo-key}.
+     *
+     * @param id order id
+     * @return the order's JSON (contract shape, CONTRACT.md "Order")
+     */
+    public JsonNode order(String id) {
+        return OrderJson.parse(get("/api/v1/orders/" + id, "demo-key").body());
     }
 
     /** GET. @param path path @param key api key @return response */
