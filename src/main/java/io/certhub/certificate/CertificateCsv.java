@@ -14,7 +14,9 @@ import org.apache.commons.csv.CSVPrinter;
  * The CSV export of an account's certificates ({@code GET /api/v1/certificates} with
  * {@code Accept: text/csv}): RFC 4180 (Commons CSV {@link CSVFormat#RFC4180}: comma separated, CRLF
  * line ends, fields with a comma, quote or line break quoted, quotes doubled), UTF-8, a header row
- * of {@link #HEADER}, then one row per certificate, newest first. {@code sans} is space separated.
+ * of {@link #HEADER}, then one row per certificate, newest first. {@code sans} is space separated;
+ * {@code revokedAt} and {@code revocationReason} (RFC 5280 reason name, e.g. {@code keyCompromise})
+ * are empty unless the certificate is REVOKED (issue 13 §5). Instants are ISO 8601 UTC, microseconds.
  *
  * <p>Streamed: the rows are read in batches of {@value #BATCH} (keyset paging,
  * {@link CertificateInventory#batchAfter}) as the client reads, so an export of any size holds
@@ -26,7 +28,7 @@ public final class CertificateCsv extends InputStream {
 
     /** The header row's columns, in order. */
     public static final List<String> HEADER = List.of("id", "orderId", "clientReference", "domain", "serialNumber", "issuer", "subject",
-        "sans", "keyType", "keySize", "notBefore", "notAfter", "sha256", "state", "source", "receivedAt");
+        "sans", "keyType", "keySize", "notBefore", "notAfter", "sha256", "state", "source", "receivedAt", "revokedAt", "revocationReason");
 
     /** Rows read from the database at a time. */
     static final int BATCH = 500;
@@ -111,7 +113,8 @@ public final class CertificateCsv extends InputStream {
         var f = i.facts();
         return List.of(i.id(), i.orderId(), safe(i.clientReference()), safe(i.domain()), f.serialHex(), safe(f.issuerDn()), safe(f.subjectDn()),
             String.join(" ", f.sans()), f.keyType(), String.valueOf(f.keySize()), instant(f.notBefore()), instant(f.notAfter()), f.sha256(),
-            i.state().name(), i.source(), instant(i.receivedAt()));
+            i.state().name(), i.source(), instant(i.receivedAt()), i.revokedAt() == null ? "" : instant(i.revokedAt()),
+            i.revocationReason() == null ? "" : i.revocationReason());
     }
 
     private static String instant(Instant at) {

@@ -234,7 +234,7 @@ class CertificateInventoryTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
         assertThat(r.headers().firstValue("Content-Disposition").orElse("")).contains("certificates.csv");
-        assertThat(r.body()).startsWith("id,orderId,clientReference,domain,serialNumber,issuer,subject,sans,keyType,keySize,notBefore,notAfter,sha256,state,source,receivedAt\r\n");
+        assertThat(r.body()).startsWith("id,orderId,clientReference,domain,serialNumber,issuer,subject,sans,keyType,keySize,notBefore,notAfter,sha256,state,source,receivedAt,revokedAt,revocationReason\r\n");
         List<CSVRecord> rows = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(r.body())).getRecords();
         assertThat(rows).hasSize(3);                                   // every page, not the size=1 page
         JsonNode items = json("/api/v1/certificates", "demo-key").get("items");
@@ -249,6 +249,8 @@ class CertificateInventoryTest {
             assertThat(row.get("notAfter")).isEqualTo(item.get("notAfter").asText());
             assertThat(row.get("keySize")).isEqualTo(item.get("keySize").asText());
             assertThat(row.get("state")).isEqualTo("ACTIVE");
+            assertThat(row.get("revokedAt")).isEmpty();
+            assertThat(row.get("revocationReason")).isEmpty();
         }
         assertThat(rows.get(2).get("sans")).isEqualTo("inv-a.example.com www.inv-a.example.com");
 

@@ -11,6 +11,7 @@ import io.certhub.support.Mailboxes;
 import io.certhub.support.OrderJson;
 import io.certhub.support.RunningHub;
 import io.certhub.support.TestCsrs;
+import java.io.StringReader;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -21,7 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.apache.camel.CamelContext;
-import org.junit.jupiter.api.AfterAll;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +42,7 @@ class ReissueRevokeFlowTest {
 
     @TempDir
     static Path dataDir;
+    @AutoClose
     static RunningHub hub;
 
     @BeforeAll
@@ -48,17 +52,6 @@ class ReissueRevokeFlowTest {
         HttpResponse<String> hook = hub.post("/api/v1/webhooks", "demo-key",
             "{\"url\":\"http://127.0.0.1:9/lifecycle\",\"events\":[\"certificate.reissued\",\"certificate.revoked\",\"hold.captured\"]}");
         assertThat(hook.statusCode()).as(hook.body()).isEqualTo(201);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (hub != null) {
-            hub.close();
-        }
-    }
-
-    static JsonNode order(String id) {
-        return OrderJson.parse(hub.get("/api/v1/orders/" + id, "demo-key").body());
     }
 
     static String admin(String ref) {
@@ -73,7 +66,7 @@ class ReissueRevokeFlowTest {
     static String completed(String ref) {
         String id = place(ref, "process");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-            .until(() -> order(id).get("state").asText().equals("COMPLETED"));
+            .until(() -> hub.order(id).get("state").asText().equals("COMPLETED"));
         await().atMost(Duration.ofSeconds(60)).until(() -> adminLeaves(ref).size() == 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> hub.count("select count(*) from delivery where order_id = ? and state = 'SENT'", id) == 1);
         return id;
@@ -117,7 +110,7 @@ class ReissueRevokeFlowTest {
     }
 
     static String vendorOrderId(String id) {
-        return order(id).get("vendorOrderId").asText();
+        return hub.order(id).get("vendorOrderId").asText();
     }
 
     static long vendorCertificates(String id) {
@@ -125,7 +118,7 @@ class ReissueRevokeFlowTest {
     }
 
     static List<String> history(String id) {
-        return StreamSupport.stream(order(id).get("history").spliterator(), false).map(h -> h.get("reason").asText()).toList();
+        return StreamSupport.stream(hub.order(id).get("history").spliterator(), false).map(h -> h.get("reason").asText()).toList();
     }
 
     static void assertProblem(HttpResponse<String> r, int status, String code, String field) {
@@ -154,7 +147,7 @@ class ReissueRevokeFlowTest {
         String id = completed(ref);
         String first = onlyCertificate(id);
         List<Object> money = money();
-        assertThat(order(id).get("reissue").isNull()).isTrue();
+        assertThat(hub.order(id).get("reissue").isNull()).isTrue();
 
         KeyPair newKey = newEcKey();
         String csr = TestCsrs.csr(newKey, "SHA256withECDSA", domain(ref));
@@ -199,7 +192,7 @@ class ReissueRevokeFlowTest {
         X509Certificate delivered = adminLeaves(ref).stream().filter(c -> java.util.Arrays.equals(c.getPublicKey().getEncoded(),
             newKey.getPublic().getEncoded())).findFirst().orElseThrow();
 
-        JsonNode done = order(id).get("reissue");
+        JsonNode done = hub.order(id).get("reissue");
         assertThat(done.get("state").asText()).isEqualTo("COMPLETED");
         String second = done.get("certificateId").asText();
         assertThat(certificate(second).get("serialNumber").asText()).isEqualTo(CertificateFacts.serialHex(delivered.getSerialNumber()));
@@ -215,7 +208,7 @@ class ReissueRevokeFlowTest {
         assertThat(money()).isEqualTo(money);
         assertThat(hub.count("select count(*) from hold where order_id = ?", id)).isEqualTo(1);
         assertThat(hub.count("select count(*) from journal where order_id = ? and entry_type = 'CAPTURE'", id)).isEqualTo(1);
-        assertThat(order(id).get("term").get("certificatesIssued").asInt()).isEqualTo(2);
+        assertThat(hub.order(id).get("term").get("certificatesIssued").asInt()).isEqualTo(2);
 
         // once it is done, the Idempotency-Key still replays the first answer and reissues nothing
         HttpResponse<String> replay = hub.post("/api/v1/orders/" + id + "/reissue", "demo-key", body, "Idempotency-Key", "ri-1-a");
@@ -258,7 +251,7 @@ class ReissueRevokeFlowTest {
         assertThat(hub.count("select count(*) from certificate where order_id = ?", id)).isEqualTo(1);
         assertThat(hub.jdbc().queryForObject("select csr from orders where id = ?", String.class, id)).isEqualTo(csrBefore);
         assertThat(history(id)).noneMatch(h -> h.contains("reissue"));
-        assertThat(order(id).get("reissue").isNull()).isTrue();
+        assertThat(hub.order(id).get("reissue").isNull()).isTrue();
         assertThat(money()).isEqualTo(money);
     }
 
@@ -293,6 +286,16 @@ class ReissueRevokeFlowTest {
         assertThat(revoked.get("revokedAt").asText()).isNotBlank();
         assertThat(certificate(cert).get("state").asText()).isEqualTo("REVOKED");
         assertThat(certificate(cert).get("revokedAt").asText()).isEqualTo(revoked.get("revokedAt").asText());
+        // the CSV export carries when and why (its last two columns)
+        HttpResponse<String> csv = hub.call("GET", "/api/v1/certificates?state=REVOKED&domain=" + certificate(cert).get("domain").asText(),
+            "demo-key", null, "Accept", "text/csv");
+        List<CSVRecord> rows = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
+            .parse(new StringReader(csv.body())).getRecords();
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).get("id")).isEqualTo(cert);
+        assertThat(rows.get(0).get("state")).isEqualTo("REVOKED");
+        assertThat(rows.get(0).get("revokedAt")).isEqualTo(revoked.get("revokedAt").asText());
+        assertThat(rows.get(0).get("revocationReason")).isEqualTo("keyCompromise");
         // the same request again: the Idempotency-Key replays it; without the key it is refused; one revocation each side
         HttpResponse<String> again = hub.post("/api/v1/certificates/" + cert + "/revoke", "demo-key", "{\"reason\":\"keyCompromise\"}",
             "Idempotency-Key", "rv-1");
@@ -309,8 +312,8 @@ class ReissueRevokeFlowTest {
             + " and revocation_reason = 'keyCompromise'", serial)).isEqualTo(1);
         // no automatic reissue of a revoked chain: the vendor's renewal point is cleared, the hub shows none
         assertThat(hub.count("select count(*) from sandbox_order where order_id = ? and renew_at is null", vendorOrderId(id))).isEqualTo(1);
-        assertThat(order(id).get("term").get("nextReissueAt").isNull()).isTrue();
-        assertThat(order(id).get("state").asText()).isEqualTo("COMPLETED");
+        assertThat(hub.order(id).get("term").get("nextReissueAt").isNull()).isTrue();
+        assertThat(hub.order(id).get("state").asText()).isEqualTo("COMPLETED");
         assertThat(history(id)).anyMatch(h -> h.startsWith("certificate " + serial + " revoked (reason keyCompromise)"));
         assertThat(money()).isEqualTo(money);
 
@@ -327,8 +330,8 @@ class ReissueRevokeFlowTest {
         // the reseller restarts the chain with an explicit reissue: a new ACTIVE certificate; the revoked one stays REVOKED
         HttpResponse<String> re = hub.post("/api/v1/orders/" + id + "/reissue", "demo-key", reissueBody(newEc(domain(ref)), "keyCompromise"));
         assertThat(re.statusCode()).as(re.body()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(60)).until(() -> order(id).get("reissue").get("state").asText().equals("COMPLETED"));
-        String next = order(id).get("reissue").get("certificateId").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.order(id).get("reissue").get("state").asText().equals("COMPLETED"));
+        String next = hub.order(id).get("reissue").get("certificateId").asText();
         assertThat(certificate(next).get("state").asText()).isEqualTo("ACTIVE");
         assertThat(certificate(cert).get("state").asText()).isEqualTo("REVOKED");
         await().atMost(Duration.ofSeconds(60)).until(() -> adminLeaves(ref).size() == 2);
@@ -347,7 +350,7 @@ class ReissueRevokeFlowTest {
         assertThat(hub.count("select count(*) from sandbox_order where order_id = ? and renew_at is not null", vendorOrderId(other))).isEqualTo(1);
 
         // past the end of the paid term: the reissue is refused, an expired certificate is not revoked
-        String active = order(other).get("reissue").get("certificateId").asText();
+        String active = hub.order(other).get("reissue").get("certificateId").asText();
         TermChainTest.moveClock(hub, 400, 0);
         assertProblem(hub.post("/api/v1/orders/" + other + "/reissue", "demo-key", reissueBody(newEc(domain(ri)), null)), 409, "TERM_OVER", null);
         assertProblem(hub.post("/api/v1/certificates/" + active + "/revoke", "demo-key", "{\"reason\":\"cessationOfOperation\"}"),
