@@ -47,7 +47,9 @@ class ReissueRevokeFlowTest {
 
     @BeforeAll
     static void start() {
-        hub = RunningHub.start(dataDir, "--hub.mailbox.poll-delay-ms=300", "--hub.mail.delivery-sweep-ms=200");
+        // a vendor reply held back 8 s (fault "timeout") is lost to the hub's 5 s read timeout
+        hub = RunningHub.start(dataDir, "--hub.mailbox.poll-delay-ms=300", "--hub.mail.delivery-sweep-ms=200",
+            "--hub.vendor.opensrs.read-timeout-ms=5000", "--hub.sandbox.fault-timeout-delay=8s");
         hub.post("/api/v1/accounts/demo/deposits", "operator-key", "{\"amount\":\"5000.00\",\"currency\":\"USD\"}");
         HttpResponse<String> hook = hub.post("/api/v1/webhooks", "demo-key",
             "{\"url\":\"http://127.0.0.1:9/lifecycle\",\"events\":[\"certificate.reissued\",\"certificate.revoked\",\"hold.captured\"]}");
@@ -252,6 +254,96 @@ class ReissueRevokeFlowTest {
         assertThat(hub.jdbc().queryForObject("select csr from orders where id = ?", String.class, id)).isEqualTo(csrBefore);
         assertThat(history(id)).noneMatch(h -> h.contains("reissue"));
         assertThat(hub.order(id).get("reissue").isNull()).isTrue();
+        assertThat(money()).isEqualTo(money);
+    }
+
+    /** Makes the sandbox vendor fail its next {@code reissue_cert} call with {@code kind} (POST /sandbox/faults). */
+    static void failNextReissue(String kind) {
+        HttpResponse<String> f = hub.post("/sandbox/faults", "operator-key", "{\"kind\":\"" + kind + "\",\"count\":1,\"action\":\"reissue_cert\"}");
+        assertThat(f.statusCode()).as(f.body()).isEqualTo(200);
+    }
+
+    @Test
+    void aReissueTheVendorRefusesIsRecordedFailedKeepsTheOrderAsItWasAndDoesNotBlockTheNext() throws Exception {
+        String ref = "RI-4";
+        String id = completed(ref);
+        String first = onlyCertificate(id);
+        String csrBefore = hub.jdbc().queryForObject("select csr from orders where id = ?", String.class, id);
+        List<Object> money = money();
+
+        failNextReissue("invalid");                    // is_success=0, response_code 465: a refusal no retry cures
+        assertProblem(hub.post("/api/v1/orders/" + id + "/reissue", "demo-key", reissueBody(newEc(domain(ref)), "new server")),
+            409, "VENDOR_REFUSED", null);
+
+        JsonNode failed = hub.order(id).get("reissue");
+        assertThat(failed.get("state").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("error").get("code").asText()).isEqualTo("465");                // the vendor's response_code
+        assertThat(failed.get("previousCertificateId").asText()).isEqualTo(first);
+        assertThat(hub.count("select count(*) from order_reissue where order_id = ? and state = 'FAILED' and open_order_id is null", id))
+            .isEqualTo(1);
+        assertThat(hub.jdbc().queryForObject("select csr from orders where id = ?", String.class, id)).isEqualTo(csrBefore);
+        assertThat(vendorCertificates(id)).isEqualTo(1);
+        assertThat(hub.count("select count(*) from certificate where order_id = ?", id)).isEqualTo(1);
+        assertThat(certificate(first).get("state").asText()).isEqualTo("ACTIVE");
+        assertThat(history(id)).anyMatch(h -> h.startsWith("reissue requested (reason: new server); the vendor did not take it (465: "));
+        assertThat(money()).isEqualTo(money);
+
+        // the refusal does not hold the order: the next request goes through and brings its certificate
+        String csr = newEc(domain(ref));
+        HttpResponse<String> ok = hub.post("/api/v1/orders/" + id + "/reissue", "demo-key", reissueBody(csr, null));
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(202);
+        assertThat(OrderJson.parse(ok.body()).get("reissue").get("state").asText()).isEqualTo("SENT");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "COMPLETED".equals(hub.order(id).get("reissue").get("state").asText()));
+        assertThat(hub.count("select count(*) from order_reissue where order_id = ?", id)).isEqualTo(2);
+        assertThat(vendorCertificates(id)).isEqualTo(2);
+        assertThat(certificate(first).get("state").asText()).isEqualTo("SUPERSEDED");
+        assertThat(money()).isEqualTo(money);
+    }
+
+    @Test
+    void aReissueWhoseVendorAnswerIsLostWaitsForTheCertificateAndCompletesOnce() throws Exception {
+        String ref = "RI-5";
+        String id = completed(ref);
+        String first = onlyCertificate(id);
+        String csrBefore = hub.jdbc().queryForObject("select csr from orders where id = ?", String.class, id);
+        List<Object> money = money();
+        KeyPair newKey = newEcKey();
+        String csr = TestCsrs.csr(newKey, "SHA256withECDSA", domain(ref));
+
+        // the vendor reissues, but its reply is held past the hub's read timeout: the hub cannot know
+        failNextReissue("timeout");
+        CamelContext camel = hub.context().getBean(CamelContext.class);
+        camel.getRouteController().stopRoute("certificate-mailbox");
+        try {
+            HttpResponse<String> r = hub.post("/api/v1/orders/" + id + "/reissue", "demo-key", reissueBody(csr, "keyCompromise"));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            JsonNode reissue = OrderJson.parse(r.body()).get("reissue");
+            assertThat(reissue.get("state").asText()).isEqualTo("SENT");
+            // counted as sent (the vendor may have reissued), but the order keeps its CSR until a certificate for the new one arrives
+            assertThat(hub.jdbc().queryForObject("select csr from orders where id = ?", String.class, id)).isEqualTo(csrBefore);
+            assertThat(history(id)).anyMatch(h -> h.contains("the vendor's answer was lost"));
+            // while it may be under way, another request is refused
+            assertProblem(hub.post("/api/v1/orders/" + id + "/reissue", "demo-key", reissueBody(newEc(domain(ref)), null)),
+                409, "REISSUE_IN_PROGRESS", null);
+            assertThat(vendorCertificates(id)).isEqualTo(2);            // the sandbox did reissue
+        } finally {
+            camel.getRouteController().startRoute("certificate-mailbox");
+        }
+
+        // the certificate for the new key arrives by email: stored once as the reissue, the CSR switched, delivered once
+        await().atMost(Duration.ofSeconds(60)).until(() -> "COMPLETED".equals(hub.order(id).get("reissue").get("state").asText()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> adminLeaves(ref).size() == 2);
+        String second = hub.order(id).get("reissue").get("certificateId").asText();
+        assertThat(adminLeaves(ref).stream().filter(c -> java.util.Arrays.equals(c.getPublicKey().getEncoded(), newKey.getPublic().getEncoded())))
+            .hasSize(1);
+        assertThat(certificate(second).get("state").asText()).isEqualTo("ACTIVE");
+        assertThat(certificate(first).get("state").asText()).isEqualTo("SUPERSEDED");
+        assertThat(hub.jdbc().queryForObject("select csr from orders where id = ?", String.class, id).strip()).isEqualTo(csr.strip());
+        assertThat(hub.count("select count(*) from certificate where order_id = ?", id)).isEqualTo(2);
+        assertThat(hub.count("select count(*) from order_reissue where order_id = ?", id)).isEqualTo(1);
+        assertThat(hub.count("select count(*) from webhook_event where order_id = ? and type = 'certificate.reissued'", id)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.count("select count(*) from delivery where order_id = ? and state = 'SENT'", id) == 2);
+        assertThat(hub.count("select count(*) from delivery where order_id = ?", id)).isEqualTo(2);
         assertThat(money()).isEqualTo(money);
     }
 
