@@ -128,7 +128,13 @@ public final class Bench {
             }
         }
         if (cfg.runs("W4")) {
-            new W4(this).run();
+            new W4(this, null).run();
+        }
+        if (cfg.runs("W4pg")) {
+            String db = pgDatabase("bench_w4");
+            if (db != null) {
+                new W4(this, db).run();
+            }
         }
         if (!hubStartups.isEmpty()) {
             Map<String, Object> r = record("startup", hubStartups.size(), null, null, median(hubStartups), null, null, null,

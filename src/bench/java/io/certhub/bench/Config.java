@@ -17,8 +17,9 @@ import java.util.stream.Stream;
  * {@code bench.w3.n} (W3 sizes), {@code bench.jfr} (record every hub with JFR),
  * {@code bench.hub.jvm} (extra JVM options of every hub process, separated by {@code |}, for
  * diagnosis such as {@code -XX:NativeMemoryTracking=summary}; never set in the recorded runs),
- * {@code bench.only} (comma-separated subset of startup, W1, W1pg, floor, W2, W3, W4; empty = all; W4 is
- * the daily lifecycle scans on 10,000 ACTIVE certificates ({@link W4}); W1pg is
+ * {@code bench.only} (comma-separated subset of startup, W1, W1pg, floor, W2, W3, W4, W4pg; empty = all; W4 is
+ * the daily lifecycle scans on 10,000 ACTIVE certificates ({@link W4}) on the embedded H2, W4pg the same on
+ * a fresh database of the test PostgreSQL (skipped with a log line when it cannot be had); W1pg is
  * W1 on PostgreSQL and with 2 hub instances on PostgreSQL, sizes {@code bench.pg.n}, default the
  * largest of {@code bench.n}),
  * {@code bench.out} (output directory, default {@code target/bench}).

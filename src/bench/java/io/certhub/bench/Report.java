@@ -301,12 +301,14 @@ final class Report {
             return "";
         }
         StringBuilder sb = new StringBuilder("## W4: the daily lifecycle scans on 10,000 ACTIVE certificates\n\n");
-        sb.append("| scan | seconds | heap MB before → peak | RSS MB before → peak | hub CPU s | due | done | check |\n");
-        sb.append("|---|---:|---|---|---:|---:|---:|---|\n");
+        sb.append("| scan | database | seconds | heap MB before → peak | RSS MB before → peak | hub CPU s | due | done | check |\n");
+        sb.append("|---|---|---:|---|---|---:|---:|---:|---|\n");
         for (Map<String, Object> r : w4) {
-            boolean reminders = "W4-reminders".equals(r.get("workload"));
+            String workload = (String) r.get("workload");
+            boolean reminders = workload.startsWith("W4-reminders");
             Object cpu = r.get("hubCpuMsPerOrder") instanceof Number x ? Bench.round(x.doubleValue() * ((Number) r.get("n")).doubleValue() / 1000, 2) : null;
-            sb.append("| ").append(r.get("scan")).append(" | ").append(fmt(r.get("seconds")))
+            sb.append("| ").append(r.get("scan")).append(" | ").append(workload.endsWith("-pg") ? "PostgreSQL" : "H2")
+                .append(" | ").append(fmt(r.get("seconds")))
                 .append(" | ").append(fmt(r.get("heapBeforeMb"))).append(" → ").append(fmt(r.get("heapMb")))
                 .append(" | ").append(fmt(r.get("rssBeforeMb"))).append(" → ").append(fmt(r.get("rssMb")))
                 .append(" | ").append(fmt(cpu))

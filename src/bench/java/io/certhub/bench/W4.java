@@ -88,17 +88,43 @@ final class W4 {
     record Seeded(Kind kind, int period, Instant start, Instant termEnd, List<ValidityCaps.Window> certs, Integer dueDays) { }
 
     private final Bench bench;
+    /** The hub's database on the test PostgreSQL (W4pg), or null: its H2 file under the data dir (W4). */
+    private final String pgUrl;
+    /** Appended to the workload names: {@code -pg} on PostgreSQL. */
+    private final String suffix;
     private final ValidityCaps caps = new ValidityCaps(new LifecycleProperties());
     private final Random random = new Random(13);
 
-    W4(Bench bench) {
+    /**
+     * @param bench the run
+     * @param pgUrl a fresh database of the test PostgreSQL ({@code io.certhub.support.TestPostgres}) for
+     *              W4pg (records {@code W4-overdue-pg}, {@code W4-reminders-pg}), or null for the hub's
+     *              embedded H2 (records {@code W4-overdue}, {@code W4-reminders})
+     */
+    W4(Bench bench, String pgUrl) {
         this.bench = bench;
+        this.pgUrl = pgUrl;
+        this.suffix = pgUrl == null ? "" : "-pg";
+    }
+
+    /** The hub's arguments plus, on PostgreSQL, its datasource. */
+    private List<String> hubArgs(List<String> args) {
+        List<String> all = new ArrayList<>(args);
+        if (pgUrl != null) {
+            all.addAll(List.of(io.certhub.support.TestPostgres.hubArgs(pgUrl)));
+        }
+        return all;
+    }
+
+    /** A JDBC connection to the hub's database (the hub stopped for H2: its file is not shared). */
+    private Connection db(Path dataDir) throws SQLException {
+        return pgUrl == null ? h2(dataDir) : DriverManager.getConnection(pgUrl, io.certhub.support.TestPostgres.USER, "");
     }
 
     // ================================================================== the run
 
     void run() throws Exception {
-        Path dir = Files.createTempDirectory("certhub-bench-W4-");
+        Path dir = Files.createTempDirectory("certhub-bench-W4" + suffix + "-");
         try {
             runIn(dir);
         } finally {
@@ -111,7 +137,7 @@ final class W4 {
             "--hub.sandbox.clock-period-ms=100", "--hub.lifecycle.reminder-cron=" + NEVER, "--hub.lifecycle.overdue-check-cron=" + NEVER);
         double seedStartup;
         long t = System.nanoTime();
-        try (HubProcess hub = bench.hub("W4-seed", dir, seedArgs)) {
+        try (HubProcess hub = bench.hub("W4-seed" + suffix, dir, hubArgs(seedArgs))) {
             seedStartup = hub.startupSeconds;
             hub.deposit("100000.00");
             var r = hub.post("/api/v1/orders", HubProcess.DEMO_KEY, bench.pool.json(TEMPLATE_REF, 0, "dns"));
@@ -128,7 +154,7 @@ final class W4 {
         Instant seededAt = Instant.now();
         Map<Kind, Integer> counts;
         int superseded;
-        try (Connection c = h2(dir)) {
+        try (Connection c = db(dir)) {
             List<Seeded> terms = plan(seededAt);
             counts = new LinkedHashMap<>();
             for (Seeded s : terms) {
@@ -153,7 +179,7 @@ final class W4 {
         Map<String, Object> overdueRun;
         Map<String, Object> reminderRun;
         Map<String, Object> deliveryRun = new LinkedHashMap<>();
-        try (HubProcess hub = bench.hub("W4-scan", dir, args)) {
+        try (HubProcess hub = bench.hub("W4-scan" + suffix, dir, hubArgs(args))) {
             if (!LocalDateTime.now().isBefore(fireOverdue.minusSeconds(2))) {
                 Bench.log("W4: the hub was UP only at %s, the overdue check was set for %s: it may not fire", LocalDateTime.now(), fireOverdue);
             }
@@ -175,7 +201,7 @@ final class W4 {
             Bench.log("W4 reminder emails: %d sent over SMTP %.1f s after the sweep fired%s", sent.reached(), sent.seconds(),
                 sent.timedOut() ? " (TIMED OUT)" : "");
         }
-        Map<String, Long> rows = rows(dir, seededAt);
+        Map<String, Long> rows = rows(db(dir), seededAt);
         Bench.log("W4 database after the run: %s", rows);
         record(counts, superseded, overdueRun, reminderRun, deliveryRun, rows);
     }
@@ -234,7 +260,7 @@ final class W4 {
             + superseded + " SUPERSEDED predecessors";
 
         long warnings = rows.get("reissueOverdueWarnings");
-        Map<String, Object> o = Bench.record("W4-overdue", ACTIVE, 1, null, (Double) overdueRun.get("seconds"), null, null, null,
+        Map<String, Object> o = Bench.record("W4-overdue" + suffix, ACTIVE, 1, null, (Double) overdueRun.get("seconds"), null, null, null,
             (Double) overdueRun.get("rssMb"), (Double) overdueRun.get("heapMb"));
         o.put("hubCpuMsPerOrder", Bench.round((Double) overdueRun.get("hubCpuSeconds") * 1000 / ACTIVE, 3));
         o.put("scan", "reissue-overdue");
@@ -255,7 +281,7 @@ final class W4 {
         long sentRows = rows.get("reminderSent");
         long skippedRows = rows.get("reminderSkipped");
         long mails = rows.get("reminderDeliveriesSent");
-        Map<String, Object> r = Bench.record("W4-reminders", ACTIVE, 1, null, (Double) reminderRun.get("seconds"), null, null, null,
+        Map<String, Object> r = Bench.record("W4-reminders" + suffix, ACTIVE, 1, null, (Double) reminderRun.get("seconds"), null, null, null,
             (Double) reminderRun.get("rssMb"), (Double) reminderRun.get("heapMb"));
         r.put("hubCpuMsPerOrder", Bench.round((Double) reminderRun.get("hubCpuSeconds") * 1000 / ACTIVE, 3));
         r.put("scan", "renewal-reminders");
@@ -605,9 +631,9 @@ final class W4 {
     }
 
     /** The rows the scans wrote (read with the hub stopped). */
-    private static Map<String, Long> rows(Path dir, Instant seededAt) throws SQLException {
+    private static Map<String, Long> rows(Connection db, Instant seededAt) throws SQLException {
         Map<String, Long> m = new LinkedHashMap<>();
-        try (Connection c = h2(dir)) {
+        try (Connection c = db) {
             OffsetDateTime since = ts(seededAt);
             m.put("activeCertificates", count(c, "select count(*) from certificate where state = 'ACTIVE'"));
             m.put("certificates", count(c, "select count(*) from certificate"));
