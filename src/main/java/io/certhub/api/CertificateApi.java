@@ -22,14 +22,16 @@ import org.springframework.stereotype.Component;
  * REST handlers of the certificate inventory (issue 13 §1; routes/certificate/certificate-rest-api.camel.yaml).
  *
  * <p>Item shape: {@code {id, orderId, clientReference, domain, serialNumber, issuer, subject,
- * sans[], keyType, keySize, notBefore, notAfter, sha256, state, source, receivedAt, revokedAt, revocationReason}}:
+ * sans[], keyType, keySize, notBefore, notAfter, sha256, state, source, receivedAt, revokedAt, revocationReason,
+ * revocationRequestedAt}}:
  * {@code domain} and {@code clientReference} are the order's; {@code serialNumber} lower-case hex
  * as {@code openssl x509 -serial} prints it; {@code issuer}, {@code subject} RFC 2253;
  * {@code sans} the dNSName/iPAddress SANs; {@code keyType} {@code RSA} | {@code EC};
  * {@code keySize} bits; {@code sha256} lower-case hex of the leaf's DER; {@code state}
  * {@code ACTIVE} | {@code EXPIRED} | {@code SUPERSEDED} | {@code REVOKED}; {@code source}
  * {@code vendor-api} | {@code mailbox}; {@code revokedAt} and {@code revocationReason} (the RFC 5280 name)
- * null unless REVOKED (issue 13 §5); instants ISO 8601 UTC (at most microseconds).
+ * null unless REVOKED (issue 13 §5); {@code revocationRequestedAt} null unless a revoke asked of the
+ * vendor awaits its confirmation; instants ISO 8601 UTC (at most microseconds).
  */
 @Component("certificateApi")
 public class CertificateApi {
@@ -54,7 +56,9 @@ public class CertificateApi {
      * {@link io.certhub.certificate.CertificateRevocation}): {@code reason} is required, one of the RFC
      * 5280 §5.3.1 names a subscriber may request ({@code unspecified}, {@code keyCompromise},
      * {@code affiliationChanged}, {@code superseded}, {@code cessationOfOperation}). 200 with the
-     * certificate, REVOKED, {@code revokedAt} and {@code revocationReason} set. An
+     * certificate, REVOKED, {@code revokedAt} and {@code revocationReason} set; 202 with the
+     * certificate as it was and {@code revocationRequestedAt} set when the vendor's answer was lost
+     * (the hub confirms it with the vendor: route {@code revocation-recovery}). An
      * {@code Idempotency-Key} retry replays the answer.
      *
      * @param ex exchange
@@ -81,7 +85,8 @@ public class CertificateApi {
                     + " (RFC 5280 §5.3.1 reasons a subscriber may request, CA/B Forum BR §4.9.1.1)"));
             CertificateInventory.Item item = revocation.revoke(caller.accountId(), ex.getMessage().getHeader("id", String.class), reason,
                 caller.actor());
-            return api.ok(200, view(item, false));
+            // 202: the vendor's answer was lost; the hub confirms the revocation (revocation-recovery)
+            return api.ok(item.state() == CertificateInventory.State.REVOKED ? 200 : 202, view(item, false));
         }));
     }
 
@@ -160,6 +165,7 @@ public class CertificateApi {
         m.put("receivedAt", OrderViews.instant(i.receivedAt()));
         m.put("revokedAt", OrderViews.instant(i.revokedAt()));              // issue 13 §5: null unless REVOKED
         m.put("revocationReason", i.revocationReason());
+        m.put("revocationRequestedAt", OrderViews.instant(i.revocationRequestedAt()));   // a revoke not yet confirmed by the vendor, else null
         if (withPems) {
             m.put("pem", i.leafPem());
             m.put("chainPem", i.chainPem());

@@ -48,10 +48,26 @@ public class CertificateInventory {
      * @param chainPem        the intermediates as PEM (issuer of the leaf first, no root)
      * @param revokedAt       when it was revoked (REVOKED), else null
      * @param revocationReason the RFC 5280 reason name it was revoked with (REVOKED), else null
+     * @param revocationRequestedAt when a revocation was asked of the vendor whose outcome the hub has
+     *                        not recorded yet (V25; {@link CertificateRevocation}), else null
      */
     public record Item(String id, String orderId, String accountId, String clientReference, String domain, CertificateFacts facts,
                        State state, String source, Instant receivedAt, String leafPem, String chainPem, Instant revokedAt,
-                       String revocationReason) { }
+                       String revocationReason, Instant revocationRequestedAt) { }
+
+    /**
+     * A revocation asked of the vendor whose outcome is not recorded (V25).
+     *
+     * @param certificateId the certificate
+     * @param accountId     its account
+     * @param orderId       its order
+     * @param serialHex     its serial (lower-case hex)
+     * @param reason        the RFC 5280 reason name asked for
+     * @param actor         who asked, e.g. {@code account:demo}
+     * @param requestedAt   when the hub was about to ask the vendor
+     */
+    public record PendingRevocation(String certificateId, String accountId, String orderId, String serialHex, String reason, String actor,
+                                    Instant requestedAt) { }
 
     /**
      * Filters of the list; null fields do not filter.
@@ -116,8 +132,49 @@ public class CertificateInventory {
      * @return false when it was REVOKED already (nothing changed)
      */
     public boolean revoke(String id, String reason, Instant at) {
-        return jdbc.update("update certificate set state = 'REVOKED', revoked_at = ?, revocation_reason = ? where id = ? and state <> 'REVOKED'",
+        return jdbc.update("update certificate set state = 'REVOKED', revoked_at = ?, revocation_reason = ?, revocation_requested_at = null,"
+            + " revocation_requested_reason = null, revocation_requested_by = null where id = ? and state <> 'REVOKED'",
             Timestamp.from(at), reason, id) == 1;
+    }
+
+    /**
+     * Records that a revocation is about to be asked of the vendor (V25), before the call, so an
+     * answer lost or a hub stopped in between leaves a trace that {@link CertificateRevocation#confirmPending}
+     * follows up. A later request overwrites an earlier one's reason and actor.
+     *
+     * @param id     certificate id
+     * @param reason the reason's RFC 5280 name
+     * @param actor  who asks
+     * @param at     when
+     * @return false when the certificate is REVOKED already (nothing written)
+     */
+    public boolean requestRevocation(String id, String reason, String actor, Instant at) {
+        return jdbc.update("update certificate set revocation_requested_at = ?, revocation_requested_reason = ?, revocation_requested_by = ?"
+            + " where id = ? and state <> 'REVOKED'", Timestamp.from(at), reason, actor, id) == 1;
+    }
+
+    /**
+     * Forgets a revocation request the vendor definitely did not carry out (it refused, or could not be
+     * reached before it acted).
+     *
+     * @param id certificate id
+     */
+    public void clearRevocationRequest(String id) {
+        jdbc.update("update certificate set revocation_requested_at = null, revocation_requested_reason = null, revocation_requested_by = null"
+            + " where id = ?", id);
+    }
+
+    /**
+     * @param requestedBefore only requests older than this (younger ones may still be waiting for the vendor)
+     * @param limit           at most this many, oldest first
+     * @return revocations asked of the vendor whose outcome is not recorded
+     */
+    public List<PendingRevocation> pendingRevocations(Instant requestedBefore, int limit) {
+        return jdbc.query("select id, account_id, order_id, serial_hex, revocation_requested_reason, revocation_requested_by,"
+                + " revocation_requested_at from certificate where revocation_requested_at < ? and state <> 'REVOKED'"
+                + " order by revocation_requested_at, id fetch first " + limit + " rows only",
+            (rs, i) -> new PendingRevocation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getTimestamp(7).toInstant()), Timestamp.from(requestedBefore));
     }
 
     /**
@@ -237,6 +294,7 @@ public class CertificateInventory {
         return new Item(rs.getString("id"), rs.getString("order_id"), rs.getString("account_id"), rs.getString("client_reference"),
             rs.getString("domain"), facts, state, rs.getString("source"), rs.getTimestamp("received_at").toInstant(),
             rs.getString("leaf_pem"), rs.getString("chain_pem"), rs.getTimestamp("revoked_at") == null ? null
-            : rs.getTimestamp("revoked_at").toInstant(), rs.getString("revocation_reason"));
+            : rs.getTimestamp("revoked_at").toInstant(), rs.getString("revocation_reason"),
+            rs.getTimestamp("revocation_requested_at") == null ? null : rs.getTimestamp("revocation_requested_at").toInstant());
     }
 }

@@ -68,6 +68,17 @@ public class LifecycleProperties {
     private Duration reissueGrace = Duration.ofDays(2);
 
     /**
+     * How old a revocation asked of the vendor but not recorded must be before the route
+     * {@code revocation-recovery} asks the vendor again and records the outcome
+     * ({@link io.certhub.certificate.CertificateRevocation#confirmPending}); default 5 minutes. Keep it
+     * above {@code hub.vendor.opensrs.read-timeout-ms} (30 s), so a request still waiting for the
+     * vendor's answer is not followed up at the same time (both would be harmless: the vendor's
+     * revoke is idempotent and the record is written once).
+     */
+    @NotNull
+    private Duration revocationRecoveryAfter = Duration.ofMinutes(5);
+
+    /**
      * Days before the end of an order's paid term at which the admin contact is reminded to renew
      * (issue 13 §3; Lemur's practice of several intervals, {@code ../shared/reference/lifecycle-and-acme.md});
      * default 30, 7, 1. Each 1..365.
@@ -140,4 +151,6 @@ public class LifecycleProperties {
     public void setReminderDays(List<Integer> reminderDays) { this.reminderDays = reminderDays; }
     public Duration getReissueGrace() { return reissueGrace; }
     public void setReissueGrace(Duration reissueGrace) { this.reissueGrace = reissueGrace; }
+    public Duration getRevocationRecoveryAfter() { return revocationRecoveryAfter; }
+    public void setRevocationRecoveryAfter(Duration revocationRecoveryAfter) { this.revocationRecoveryAfter = revocationRecoveryAfter; }
 }
