@@ -1,9 +1,9 @@
 package io.certhub.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.certhub.vendor.opensrs.OpsCodec;
-import io.certhub.vendor.opensrs.OpsRequest;
-import io.certhub.vendor.opensrs.OpsSignature;
+import io.certhub.issuer.opensrs.OpsCodec;
+import io.certhub.issuer.opensrs.OpsRequest;
+import io.certhub.issuer.opensrs.OpsSignature;
 import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;

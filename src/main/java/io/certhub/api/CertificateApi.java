@@ -77,11 +77,11 @@ public class CertificateApi {
             String raw = OrderApi.text(node, "reason");
             if (raw == null || raw.isBlank()) {
                 throw new HubProblem(422, "FIELD_REQUIRED", "reason", "reason is required: one of "
-                    + io.certhub.vendor.VendorAdapter.RevocationReason.names());
+                    + io.certhub.issuer.VendorAdapter.RevocationReason.names());
             }
-            io.certhub.vendor.VendorAdapter.RevocationReason reason = io.certhub.vendor.VendorAdapter.RevocationReason.of(raw)
+            io.certhub.issuer.VendorAdapter.RevocationReason reason = io.certhub.issuer.VendorAdapter.RevocationReason.of(raw)
                 .orElseThrow(() -> new HubProblem(422, "FIELD_INVALID", "reason", "reason must be one of "
-                    + io.certhub.vendor.VendorAdapter.RevocationReason.names()
+                    + io.certhub.issuer.VendorAdapter.RevocationReason.names()
                     + " (RFC 5280 §5.3.1 reasons a subscriber may request, CA/B Forum BR §4.9.1.1)"));
             CertificateInventory.Item item = revocation.revoke(caller.accountId(), ex.getMessage().getHeader("id", String.class), reason,
                 caller.actor());

@@ -11,7 +11,7 @@ import io.certhub.order.OrderService;
 import io.certhub.order.OrderState;
 import io.certhub.order.ProductCatalog;
 import io.certhub.problem.HubProblem;
-import io.certhub.vendor.VendorCancellation;
+import io.certhub.issuer.VendorCancellation;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +34,7 @@ public class OrderApi {
     private final ProductCatalog catalog;
     private final CsrParser csrParser;
     private final VendorCancellation cancellation;
-    private final io.certhub.order.DeliveryQueue deliveries;
+    private final io.certhub.delivery.DeliveryQueue deliveries;
     private final org.springframework.jdbc.core.JdbcTemplate jdbc;
     private final org.springframework.transaction.support.TransactionTemplate tx;
     private final ApiProperties props;
@@ -59,7 +59,7 @@ public class OrderApi {
      */
     public OrderApi(ApiSupport api, OrderService orders, OrderRepository repo, OrderDocumentReader reader, OrderViews views,
                     ProductCatalog catalog, CsrParser csrParser, VendorCancellation cancellation,
-                    io.certhub.order.DeliveryQueue deliveries, org.springframework.jdbc.core.JdbcTemplate jdbc,
+                    io.certhub.delivery.DeliveryQueue deliveries, org.springframework.jdbc.core.JdbcTemplate jdbc,
                     org.springframework.transaction.support.TransactionTemplate tx, ApiProperties props, java.time.Clock clock,
                     io.certhub.order.OrderReissue reissues) {
         this.reissues = reissues;

@@ -5,7 +5,7 @@ import io.certhub.ledger.LedgerService;
 import io.certhub.ledger.Money;
 import io.certhub.order.Order;
 import io.certhub.order.OrderService;
-import io.certhub.vendor.VendorQueue;
+import io.certhub.issuer.VendorQueue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +28,7 @@ public class OrderViews {
     private final LedgerService ledger;
     private final ObjectMapper json;
     private final VendorQueue vendorQueue;
-    private final io.certhub.order.DeliveryQueue deliveries;
+    private final io.certhub.delivery.DeliveryQueue deliveries;
     private final io.certhub.term.TermService terms;
     private final io.certhub.order.OrderReissue reissues;
 
@@ -42,7 +42,7 @@ public class OrderViews {
      * @param reissues  reissues on request ({@code reissue}, issue 13 §5)
      */
     public OrderViews(OrderService orders, LedgerService ledger, ObjectMapper json, VendorQueue vendorQueue,
-                      io.certhub.order.DeliveryQueue deliveries, io.certhub.term.TermService terms, io.certhub.order.OrderReissue reissues) {
+                      io.certhub.delivery.DeliveryQueue deliveries, io.certhub.term.TermService terms, io.certhub.order.OrderReissue reissues) {
         this.reissues = reissues;
         this.terms = terms;
         this.orders = orders;

@@ -2,14 +2,14 @@ package io.certhub.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.certhub.problem.HubProblem;
-import io.certhub.vendor.PossibleOrphans;
+import io.certhub.issuer.PossibleOrphans;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
 /**
- * Operator endpoints for the vendor side (operator key only; routes/vendor/vendor-operator-api):
+ * Operator endpoints for the vendor side (operator key only; routes/issuer/vendor-operator-api):
  * {@code GET /api/v1/vendor/possible-orphans?all=} lists the placements whose
  * {@code sw_register} reply was lost, so a saved order may exist at the vendor that no hub order
  * points at ({@link PossibleOrphans}); {@code POST /api/v1/vendor/possible-orphans/{id}/reconcile}

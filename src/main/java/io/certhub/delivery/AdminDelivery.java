@@ -1,6 +1,5 @@
 package io.certhub.delivery;
 
-import io.certhub.order.DeliveryQueue;
 import io.certhub.order.Order;
 import io.certhub.order.OrderRepository;
 import io.certhub.pki.Certificates;

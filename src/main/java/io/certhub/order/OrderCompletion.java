@@ -2,6 +2,7 @@ package io.certhub.order;
 
 import io.certhub.certificate.CertificateInventory;
 import io.certhub.csr.CsrParser;
+import io.certhub.delivery.DeliveryQueue;
 import io.certhub.pki.CertificateChecker;
 import io.certhub.pki.Chain;
 import io.certhub.pki.ChainBuilder;

@@ -15,10 +15,10 @@ import io.certhub.order.Product;
 import io.certhub.order.ProductCatalog;
 import io.certhub.pki.Certificates;
 import io.certhub.problem.HubProblem;
-import io.certhub.vendor.opensrs.OpsCodec;
-import io.certhub.vendor.opensrs.OpsProtocolException;
-import io.certhub.vendor.opensrs.OpsRequest;
-import io.certhub.vendor.opensrs.OpsSignature;
+import io.certhub.issuer.opensrs.OpsCodec;
+import io.certhub.issuer.opensrs.OpsProtocolException;
+import io.certhub.issuer.opensrs.OpsRequest;
+import io.certhub.issuer.opensrs.OpsSignature;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.nio.charset.StandardCharsets;
@@ -296,8 +296,8 @@ public class SandboxVendor {
             throw SandboxRefusal.invalid("serial", "'" + serial + "' is not a hexadecimal serial number");
         }
         String reason = required(a, "reason");
-        if (io.certhub.vendor.VendorAdapter.RevocationReason.of(reason).isEmpty()) {
-            throw SandboxRefusal.invalid("reason", "'" + reason + "' is not one of " + io.certhub.vendor.VendorAdapter.RevocationReason.names());
+        if (io.certhub.issuer.VendorAdapter.RevocationReason.of(reason).isEmpty()) {
+            throw SandboxRefusal.invalid("reason", "'" + reason + "' is not one of " + io.certhub.issuer.VendorAdapter.RevocationReason.names());
         }
         orders.revoke(orderId, serial, reason);
         Map<String, Object> out = new LinkedHashMap<>();

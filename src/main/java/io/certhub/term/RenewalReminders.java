@@ -1,6 +1,6 @@
 package io.certhub.term;
 
-import io.certhub.order.DeliveryQueue;
+import io.certhub.delivery.DeliveryQueue;
 import io.certhub.order.OrderService;
 import io.certhub.webhook.HubEvent;
 import io.certhub.webhook.WebhookEventType;

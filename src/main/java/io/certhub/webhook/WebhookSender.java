@@ -1,6 +1,6 @@
 package io.certhub.webhook;
 
-import io.certhub.vendor.VendorProperties;
+import io.certhub.issuer.VendorProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -140,7 +140,7 @@ class AdminDeliverySweepTest {
         assertThat(threads.getThreadPoolProfile("admin-delivery").getMaxQueueSize()).isGreaterThanOrEqualTo(AdminDelivery.SWEEP_BATCH);
         assertThat(threads.getThreadPoolProfile("admin-delivery").getRejectedPolicy()).isEqualTo(ThreadPoolRejectedPolicy.Abort);
         assertThat(threads.getThreadPoolProfile("vendor-status-poll").getMaxQueueSize())
-            .isGreaterThanOrEqualTo(hub.context().getBean(io.certhub.vendor.VendorProperties.class).getPollBatch());
+            .isGreaterThanOrEqualTo(hub.context().getBean(io.certhub.issuer.VendorProperties.class).getPollBatch());
         assertThat(threads.getThreadPoolProfile("vendor-status-poll").getRejectedPolicy()).isEqualTo(ThreadPoolRejectedPolicy.Abort);
         // Camel's default profile (the other routes' parallel splits) is left as it was
         assertThat(threads.getDefaultThreadPoolProfile().getPoolSize()).isEqualTo(10);

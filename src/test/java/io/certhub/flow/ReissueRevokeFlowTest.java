@@ -412,7 +412,7 @@ class ReissueRevokeFlowTest {
         // a vendor certificate for the revoked chain's CSR that still arrives (the vendor reissues it behind the hub's back,
         // through the same signed protocol) is not taken: Review, CHAIN_REVOKED, nothing stored or delivered
         String oldCsr = hub.jdbc().queryForObject("select csr from orders where id = ?", String.class, id);
-        hub.context().getBean(io.certhub.vendor.opensrs.OpsTransport.class).call("reissue_cert",
+        hub.context().getBean(io.certhub.issuer.opensrs.OpsTransport.class).call("reissue_cert",
             java.util.Map.of("order_id", vendorOrderId(id), "csr", oldCsr));
         await().atMost(Duration.ofSeconds(60)).until(() ->
             hub.count("select count(*) from mailbox_message where order_id = ? and outcome = 'REVIEW' and reason like '%CHAIN_REVOKED%'", id) == 1);

@@ -10,7 +10,7 @@ import io.certhub.support.Mailboxes;
 import io.certhub.support.OrderJson;
 import io.certhub.support.RunningHub;
 import io.certhub.support.TestCsrs;
-import io.certhub.vendor.Vendors;
+import io.certhub.issuer.Vendors;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

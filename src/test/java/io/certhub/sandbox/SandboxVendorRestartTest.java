@@ -9,7 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.certhub.support.RunningHub;
 import io.certhub.support.TestCsrs;
-import io.certhub.vendor.opensrs.OpsReply;
+import io.certhub.issuer.opensrs.OpsReply;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

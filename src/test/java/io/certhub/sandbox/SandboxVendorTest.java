@@ -13,7 +13,7 @@ import io.certhub.pki.Certificates;
 import io.certhub.support.OrderJson;
 import io.certhub.support.RunningHub;
 import io.certhub.support.TestCsrs;
-import io.certhub.vendor.opensrs.OpsReply;
+import io.certhub.issuer.opensrs.OpsReply;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
