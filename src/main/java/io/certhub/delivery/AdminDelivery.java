@@ -3,6 +3,7 @@ package io.certhub.delivery;
 import io.certhub.order.Order;
 import io.certhub.order.OrderRepository;
 import io.certhub.pki.Certificates;
+import io.certhub.retry.Backoff;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.activation.DataHandler;
 import jakarta.mail.util.ByteArrayDataSource;
@@ -315,10 +316,7 @@ public class AdminDelivery {
         String error = t == null ? "unknown failure" : t.getClass().getSimpleName() + ": " + t.getMessage();
         DeliveryQueue.Delivery d = queue.find(id).orElse(null);
         int attempts = d == null ? 0 : d.attempts();
-        Duration wait = retryBase.multipliedBy(1L << Math.min(attempts, 16));
-        if (wait.compareTo(retryMax) > 0) {
-            wait = retryMax;
-        }
+        Duration wait = Backoff.exponential(retryBase, retryMax, attempts);
         if (attempts == 0 && d != null && tx != null) {
             // the first failure of this delivery: webhook event delivery.failed in the same transaction (issue 13 §4)
             long deliveryId = id;

@@ -52,18 +52,4 @@ public class VendorProperties {
     public void setClaim(Duration claim) { this.claim = claim; }
     public int getQueueSize() { return queueSize; }
     public void setQueueSize(int queueSize) { this.queueSize = queueSize; }
-
-    /**
-     * Exponential backoff: {@code base × 2^attempts}, at most {@code max}.
-     *
-     * @param base     first delay
-     * @param max      longest delay
-     * @param attempts attempts so far (0 = first)
-     * @return the delay before the next attempt
-     */
-    public static Duration backoff(Duration base, Duration max, int attempts) {
-        long factor = 1L << Math.min(Math.max(attempts, 0), 20);
-        Duration d = base.multipliedBy(factor);
-        return d.compareTo(max) > 0 ? max : d;
-    }
 }

@@ -1,10 +1,11 @@
 package io.certhub.issuer;
 
+import io.certhub.issuer.VendorQueue.Step;
 import io.certhub.order.Order;
 import io.certhub.order.OrderRepository;
 import io.certhub.order.OrderService;
 import io.certhub.order.OrderState;
-import io.certhub.issuer.VendorQueue.Step;
+import io.certhub.retry.Backoff;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -378,7 +379,7 @@ public class VendorSubmission {
             }
             default -> {
                 int attempts = queue.attempts(o.id());
-                Duration wait = VendorProperties.backoff(props.getRetryBase(), props.getRetryMax(), attempts);
+                Duration wait = Backoff.exponential(props.getRetryBase(), props.getRetryMax(), attempts);
                 if (e.retryAfter() != null) {
                     // the vendor's pace (Retry-After of a 503/429): no call to it before then, for any order
                     Instant until = queue.instant().plus(e.retryAfter());

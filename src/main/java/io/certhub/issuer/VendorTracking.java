@@ -1,13 +1,14 @@
 package io.certhub.issuer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.certhub.issuer.VendorQueue.Step;
 import io.certhub.order.Order;
 import io.certhub.order.OrderCompletion;
 import io.certhub.order.OrderRepository;
 import io.certhub.order.OrderService;
 import io.certhub.order.OrderState;
 import io.certhub.pki.Certificates;
-import io.certhub.issuer.VendorQueue.Step;
+import io.certhub.retry.Backoff;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -152,7 +153,7 @@ public class VendorTracking {
                         if (changed) {
                             queue.schedule(orderId, Step.SUBMITTED, props.getPollBase(), true);
                         } else {
-                            queue.later(orderId, VendorProperties.backoff(props.getPollBase(), props.getPollMax(), queue.attempts(orderId)), true, true);
+                            queue.later(orderId, Backoff.exponential(props.getPollBase(), props.getPollMax(), queue.attempts(orderId)), true, true);
                         }
                         return null;
                     }));
@@ -162,7 +163,7 @@ public class VendorTracking {
             return false;
         } catch (VendorException e) {
             LOG.info("order {}: poll failed ({} {}), trying later", orderId, e.kind(), e.getMessage());
-            queue.later(orderId, VendorProperties.backoff(props.getRetryBase(), props.getPollMax(), queue.attempts(orderId)), true, true);
+            queue.later(orderId, Backoff.exponential(props.getRetryBase(), props.getPollMax(), queue.attempts(orderId)), true, true);
             return true;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);

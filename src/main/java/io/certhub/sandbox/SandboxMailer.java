@@ -1,6 +1,7 @@
 package io.certhub.sandbox;
 
 import io.certhub.config.HubProperties;
+import io.certhub.retry.Backoff;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
@@ -184,10 +185,7 @@ public class SandboxMailer {
     private void retryLater(long id, String error) {
         Integer attempts = jdbc.queryForObject("select attempts from sandbox_mail_outbox where id = ?", Integer.class, id);
         int n = attempts == null ? 1 : attempts + 1;
-        Duration wait = Duration.ofSeconds(1L << Math.min(n, 6));
-        if (wait.compareTo(MAX_BACKOFF) > 0) {
-            wait = MAX_BACKOFF;
-        }
+        Duration wait = Backoff.exponential(Duration.ofSeconds(1), MAX_BACKOFF, n);
         String e = error.length() > 1900 ? error.substring(0, 1900) : error;
         jdbc.update("update sandbox_mail_outbox set attempts = ?, last_error = ?, next_attempt_at = ? where id = ?",
             n, e, Timestamp.from(clock.instant().plus(wait)), id);

@@ -1,6 +1,6 @@
 package io.certhub.webhook;
 
-import io.certhub.issuer.VendorProperties;
+import io.certhub.retry.Backoff;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -43,7 +43,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code id.timestamp.body} ({@link WebhookSignature}), {@code content-type: application/json}.
  * A 2xx answer is DELIVERED; any other status, no answer or a timeout is retried after
  * {@code hub.webhooks.retry-base} × 2^(tries − 1), at most {@code hub.webhooks.retry-max}
- * ({@link VendorProperties#backoff}), until {@code hub.webhooks.max-attempts} tries, then FAILED.
+ * ({@link io.certhub.retry.Backoff#exponential}), until {@code hub.webhooks.max-attempts} tries, then FAILED.
  * Every try is in the log ({@code webhook_attempt}). Sending never touches an order's rows, so it
  * cannot slow order processing beyond its own threads and connections.
  */
@@ -157,7 +157,7 @@ public class WebhookSender {
         }
         int tries = o.attempts() + 1;
         Duration retryIn = delivered || tries >= props.getMaxAttempts() ? null
-            : VendorProperties.backoff(props.getRetryBase(), props.getRetryMax(), o.attempts());
+            : Backoff.exponential(props.getRetryBase(), props.getRetryMax(), o.attempts());
         final Integer st = status;
         final String err = error;
         Boolean mine = tx.execute(s -> repo.recordTry(o, st, err, started, ms, delivered, retryIn));
