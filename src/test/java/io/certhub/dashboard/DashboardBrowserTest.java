@@ -12,9 +12,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +45,8 @@ import org.openqa.selenium.support.ui.Select;
  * its embedded default: sign-in and sign-out, an order saved, submitted and followed to
  * COMPLETED, its certificate downloaded, another order cancelled with its hold released, field
  * errors next to their fields, filters and paging, and one account's key never showing another
- * account's orders. Every page is saved at desktop and phone width in target/screenshots/.
+ * account's orders. Every page is saved at desktop and phone width in target/screenshots/. The
+ * dashboard is native ES modules, served as JavaScript.
  *
  * <p>One hub and one browser for the class. DV orders complete by sandbox auto-approve as usual,
  * 8 s after they reach the vendor, while the hub polls the vendor every second, so the DNS record
@@ -582,6 +592,41 @@ class DashboardBrowserTest {
         assertThat(cert.get("state").asText()).isEqualTo("REVOKED");
         assertThat(cert.get("revocationReason").asText()).isEqualTo("keyCompromise");
         browser.screenshot("16-revoked");
+    }
+
+    @Test
+    @Order(11)
+    void theDashboardIsNativeEsModulesServedAsJavaScript() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<script type=\"module\" src=\"js/main.js\"></script>").doesNotContain("app.js");
+        // every module main.js imports, and theirs: served as JavaScript (a module served as text/plain is refused
+        // by browsers, more so under X-Content-Type-Options: nosniff), with the dashboard's security headers
+        Pattern imports = Pattern.compile("^import\\s*\\{[^}]*}\\s*from\\s*'([^']+)';", Pattern.MULTILINE);
+        Set<URI> seen = new LinkedHashSet<>();
+        Deque<URI> todo = new ArrayDeque<>(List.of(URI.create(base).resolve("js/main.js")));
+        while (!todo.isEmpty()) {
+            URI module = todo.pop();
+            if (!seen.add(module)) {
+                continue;
+            }
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(module).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(module.toString()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).as(module.toString()).matches("(text|application)/javascript(;.*)?");
+            assertThat(r.headers().firstValue("X-Content-Type-Options")).as(module.toString()).hasValue("nosniff");
+            assertThat(r.headers().firstValue("Content-Security-Policy").orElse("")).as(module.toString()).contains("script-src 'self'");
+            Matcher m = imports.matcher(r.body());
+            while (m.find()) {
+                assertThat(m.group(1)).as("relative import in " + module).startsWith(".");
+                todo.add(module.resolve(m.group(1)));
+            }
+        }
+        assertThat(seen).extracting(u -> u.getPath().substring(1)).contains("js/main.js", "js/api.js", "js/ui.js",
+            "js/pages/orders.js", "js/pages/order.js", "js/pages/new-order.js", "js/pages/certificates.js", "js/pages/account.js",
+            "js/pages/signin.js");
+        HttpResponse<String> css = http.send(HttpRequest.newBuilder(URI.create(base).resolve("app.css")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(css.headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
     }
 
     // ------------------------------------------------------------------ helpers
