@@ -5,11 +5,12 @@
  */
 import {api, query, problemText} from '../api.js';
 import {isCurrent, navigate} from '../nav.js';
+import {catalog} from '../products.js';
 import {$, $$, dl, h, message, money} from '../ui.js';
 
 export async function renderNewOrder(el, token) {
   document.title = 'New order · Certhub';
-  const pr = await api('GET', '/products');
+  const pr = await catalog();
   if (!isCurrent(token)) return;
   if (!pr.ok) { el.append(h('h1', {}, 'New order'), message(problemText(pr.data, pr.status), 'error')); return; }
   const products = pr.data;

@@ -4,6 +4,7 @@
  */
 import {api, query, problemText} from '../api.js';
 import {isCurrent, navigate, refreshEvery, stopRefresh} from '../nav.js';
+import {productLabel, productNames} from '../products.js';
 import {$, $$, confirmDialog, dl, h, message, money, stateBadge, when} from '../ui.js';
 import {certificateFacts, downloadCertificate, reissueOrder, revokeCertificate} from './order-certificate.js';
 import {REFRESH_MS} from './orders.js';
@@ -19,7 +20,7 @@ export async function renderOrder(el, id, token, shown) {
   let factsOf = null;  // term.certificatesIssued when the facts were read
 
   const load = async () => {
-    const r = await api('GET', '/orders/' + encodeURIComponent(id));
+    const [r, names] = await Promise.all([api('GET', '/orders/' + encodeURIComponent(id)), productNames()]);
     if (!isCurrent(token)) return;
     if (!r.ok) {
       stopRefresh();
@@ -31,7 +32,7 @@ export async function renderOrder(el, id, token, shown) {
     if (text !== last) {
       last = text;
       const focused = document.activeElement && document.activeElement.id;
-      body.replaceChildren(...orderView(r.data, status, load, () => cert, (c) => { cert = c; }).filter(Boolean));
+      body.replaceChildren(...orderView(r.data, names, status, load, () => cert, (c) => { cert = c; }).filter(Boolean));
       if (focused && document.getElementById(focused)) document.getElementById(focused).focus({preventScroll: true});
     }
     const o = r.data;
@@ -57,7 +58,7 @@ export async function renderOrder(el, id, token, shown) {
   await load();
 }
 
-function orderView(o, status, reload, getCert, setCert) {
+function orderView(o, names, status, reload, getCert, setCert) {
   document.title = `Order ${o.clientReference} · Certhub`;
   const actions = h('div', {class: 'actions', role: 'group', 'aria-label': 'Actions'});
   const act = (label, id, handler, cls) => actions.append(h('button', {type: 'button', id, class: cls || '', onclick: handler}, label));
@@ -134,7 +135,7 @@ function orderView(o, status, reload, getCert, setCert) {
     h('section', {'aria-labelledby': 'h-summary'}, h('h2', {id: 'h-summary'}, 'Order'), dl([
       ['Order ID', h('code', {}, o.id), 'order-id'],
       ['Client reference', o.clientReference],
-      ['Product', o.productType, 'order-product'],
+      ['Product', productLabel(o.productType, names), 'order-product'],
       ['State', o.state, 'order-state-text'],
       ['Vendor status', o.vendorStatus, 'order-vendor-status'],
       ['Vendor order ID', o.vendorOrderId, 'order-vendor-id'],

@@ -1,6 +1,7 @@
 /* Orders list (#/orders?state=&by=&q=&page=): filters, search, paging; refreshes while an order is in flight. */
 import {api, query, problemText} from '../api.js';
 import {isCurrent, navigate, refreshEvery, stopRefresh} from '../nav.js';
+import {productLabel, productNames} from '../products.js';
 import {append, h, listTable, message, money, pageCount, pager, plural, stateBadge, when} from '../ui.js';
 
 export const STATES = ['PENDING', 'IN_PROGRESS', 'COMPLETED', 'CANCELLED', 'DECLINED'];
@@ -47,7 +48,9 @@ export async function renderOrders(el, params, token, shown) {
 
   const load = async () => {
     // q matches any part of the reference or the names (GET /orders?q=&in=): "batch" finds batch-2026-0001
-    const r = await api('GET', '/orders' + query({state, q, in: q && by !== 'any' ? by : '', page, size: PAGE_SIZE}));
+    const [r, names] = await Promise.all([
+      api('GET', '/orders' + query({state, q, in: q && by !== 'any' ? by : '', page, size: PAGE_SIZE})),
+      productNames()]);
     if (!isCurrent(token)) return;
     results.setAttribute('aria-busy', 'false');
     if (!r.ok) {
@@ -55,7 +58,7 @@ export async function renderOrders(el, params, token, shown) {
       return;
     }
     const inFlight = r.data.items.some(o => o.state === 'IN_PROGRESS');
-    results.replaceChildren(ordersTable(r.data, (p) => go(p)));
+    results.replaceChildren(ordersTable(r.data, names, (p) => go(p)));
     status.textContent = (inFlight ? `Orders in progress: refreshing every ${REFRESH_MS / 1000} s. ` : '')
       + 'Updated ' + new Date().toLocaleTimeString() + '.';
     status.dataset.refreshes = String((parseInt(status.dataset.refreshes || '0', 10)) + 1);
@@ -64,7 +67,7 @@ export async function renderOrders(el, params, token, shown) {
   await load();
 }
 
-function ordersTable(pageData, goTo) {
+function ordersTable(pageData, names, goTo) {
   const {items, page, totalElements} = pageData;
   const pages = pageCount(pageData);
   if (!items.length) {
@@ -78,7 +81,7 @@ function ordersTable(pageData, goTo) {
       {class: 'domain', content: h('span', {}, o.domain,
         o.additionalDomains && o.additionalDomains.length
           ? h('span', {class: 'hint', title: o.additionalDomains.join(', ')}, ` +${o.additionalDomains.length}`) : null)},
-      {content: o.productType},
+      {content: productLabel(o.productType, names)},
       {class: 'state', content: stateBadge(o.state)},
       {content: o.vendorStatus
         || (o.lastError && o.lastError.code === 'VENDOR_UNAVAILABLE' ? h('span', {class: 'warn', title: o.lastError.detail}, 'vendor unavailable, retrying') : '—')},

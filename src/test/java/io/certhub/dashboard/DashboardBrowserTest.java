@@ -46,7 +46,7 @@ import org.openqa.selenium.support.ui.Select;
  * COMPLETED, its certificate downloaded, another order cancelled with its hold released, field
  * errors next to their fields, filters and paging, and one account's key never showing another
  * account's orders. Every page is saved at desktop and phone width in target/screenshots/. The
- * dashboard is native ES modules, served as JavaScript.
+ * dashboard is native ES modules, served as JavaScript, and shows products by name.
  *
  * <p>One hub and one browser for the class. DV orders complete by sandbox auto-approve as usual,
  * 8 s after they reach the vendor, while the hub polls the vendor every second, so the DNS record
@@ -176,12 +176,18 @@ class DashboardBrowserTest {
         } else {
             browser.screenshot("02-orders");
         }
-        assertThat(text(row)).contains(domain, "quickssl_premium", "49.00 USD", "CAPTURED");
+        // the product by its name from the catalog (GET /products), its code only in the title
+        String productName = productName("quickssl_premium");
+        assertThat(productName).isEqualTo("GeoTrust QuickSSL Premium");
+        assertThat(text(row)).contains(domain, productName, "49.00 USD", "CAPTURED").doesNotContain("quickssl_premium");
+        assertThat(attr(By.cssSelector("#orders-table tr[data-id='" + id + "'] .product"), "title")).isEqualTo("quickssl_premium");
 
         click(By.cssSelector("#orders-table tr[data-id='" + id + "'] a.order-link"));
         waitText(By.id("order-state-text"), "COMPLETED");
         assertThat(text(By.id("order-hold"))).isEqualTo("49.00 USD · CAPTURED");
         assertThat(text(By.id("order-vendor-id"))).matches("\\d{7,}");
+        assertThat(text(By.id("order-product"))).isEqualTo(productName);
+        assertThat(attr(By.cssSelector("#order-product .product"), "title")).isEqualTo("quickssl_premium");
         String history = text(By.id("history"));
         assertThat(history).contains("PENDING → IN PROGRESS", "IN PROGRESS → COMPLETED", "vendor: awaiting-approval");
         assertThat(d.findElements(By.cssSelector("#history li")).size()).isGreaterThanOrEqualTo(3);
@@ -622,7 +628,7 @@ class DashboardBrowserTest {
                 todo.add(module.resolve(m.group(1)));
             }
         }
-        assertThat(seen).extracting(u -> u.getPath().substring(1)).contains("js/main.js", "js/api.js", "js/ui.js",
+        assertThat(seen).extracting(u -> u.getPath().substring(1)).contains("js/main.js", "js/api.js", "js/ui.js", "js/products.js",
             "js/pages/orders.js", "js/pages/order.js", "js/pages/new-order.js", "js/pages/certificates.js", "js/pages/account.js",
             "js/pages/signin.js");
         HttpResponse<String> css = http.send(HttpRequest.newBuilder(URI.create(base).resolve("app.css")).build(), HttpResponse.BodyHandlers.ofString());
@@ -630,6 +636,16 @@ class DashboardBrowserTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** A product's name in the hub's catalog (GET /api/v1/products). */
+    private static String productName(String productType) {
+        for (var p : OrderJson.parse(hub.get("/api/v1/products", "demo-key").body())) {
+            if (p.get("productType").asText().equals(productType)) {
+                return p.get("name").asText();
+            }
+        }
+        throw new AssertionError("no product " + productType);
+    }
 
     /** Places a DV order through the API (submitted at once) and returns its id. */
     private static String placeDv(String ref, String domain, String dcvMethod) {
