@@ -1,6 +1,6 @@
 /*
- * Shared widgets and formatting: elements (h), times, money, state badges, definition lists,
- * messages, the confirmation dialog, and list tables with their pager.
+ * Shared widgets and formatting: elements (h), the one time format, money, state badges,
+ * definition lists, messages, the confirmation dialog, and list tables with their pager.
  * Every value from the API is put into the page as text (never as HTML).
  */
 
@@ -34,11 +34,24 @@ export function money(m) {
   return m ? `${m.amount} ${m.currency}` : '—';
 }
 
-export function when(iso) {
+/**
+ * The one format of every date and time the dashboard shows: UTC, labelled, ISO-like
+ * ("2026-12-07 15:40 UTC"; with seconds: "2026-12-07 15:40:12 UTC"). Takes an ISO-8601
+ * instant or a Date; a value that is not a time is given back as it is.
+ */
+export function formatInstant(value, {seconds = false} = {}) {
+  const d = value instanceof Date ? value : new Date(value);
+  if (isNaN(d)) return String(value);
+  const iso = d.toISOString();             // always UTC: 2026-12-07T15:40:12.345Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, seconds ? 19 : 16)} UTC`;
+}
+
+/** A <time> showing formatInstant(iso), the exact instant in its datetime and title; '—' when none. */
+export function when(iso, options) {
   if (!iso) return '—';
   const d = new Date(iso);
   if (isNaN(d)) return iso;
-  return h('time', {datetime: iso, title: iso}, d.toISOString().replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC'));
+  return h('time', {datetime: iso, title: iso}, formatInstant(d, options));
 }
 
 export function stateBadge(state) {

@@ -2,7 +2,7 @@
 import {api, query, problemText} from '../api.js';
 import {isCurrent, navigate, refreshEvery, stopRefresh} from '../nav.js';
 import {productLabel, productNames} from '../products.js';
-import {append, h, listTable, message, money, pageCount, pager, plural, stateBadge, when} from '../ui.js';
+import {append, formatInstant, h, listTable, message, money, pageCount, pager, plural, stateBadge, when} from '../ui.js';
 
 export const STATES = ['PENDING', 'IN_PROGRESS', 'COMPLETED', 'CANCELLED', 'DECLINED'];
 export const REFRESH_MS = 4000;
@@ -60,7 +60,7 @@ export async function renderOrders(el, params, token, shown) {
     const inFlight = r.data.items.some(o => o.state === 'IN_PROGRESS');
     results.replaceChildren(ordersTable(r.data, names, (p) => go(p)));
     status.textContent = (inFlight ? `Orders in progress: refreshing every ${REFRESH_MS / 1000} s. ` : '')
-      + 'Updated ' + new Date().toLocaleTimeString() + '.';
+      + 'Updated ' + formatInstant(new Date(), {seconds: true}) + '.';
     status.dataset.refreshes = String((parseInt(status.dataset.refreshes || '0', 10)) + 1);
     if (inFlight) refreshEvery(REFRESH_MS, () => load().catch(() => {})); else stopRefresh();
   };

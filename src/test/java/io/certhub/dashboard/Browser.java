@@ -162,6 +162,16 @@ public final class Browser implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the page's local time zone this one (CDP {@code Emulation.setTimezoneOverride}; it holds
+     * across navigations in this tab), so that a test can tell a time shown in UTC from a local one.
+     *
+     * @param zoneId an IANA zone, e.g. {@code Asia/Kolkata}
+     */
+    public void timeZone(String zoneId) {
+        driver.executeCdpCommand("Emulation.setTimezoneOverride", Map.of("timezoneId", zoneId));
+    }
+
     /** The page at the given viewport, its whole height (CDP {@code Page.captureScreenshot}). */
     private byte[] fullPage(Dimension viewport, boolean mobile) {
         driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", viewport.width, "height", viewport.height,

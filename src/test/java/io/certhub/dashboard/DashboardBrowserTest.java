@@ -17,6 +17,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
@@ -46,7 +49,8 @@ import org.openqa.selenium.support.ui.Select;
  * COMPLETED, its certificate downloaded, another order cancelled with its hold released, field
  * errors next to their fields, filters and paging, and one account's key never showing another
  * account's orders. Every page is saved at desktop and phone width in target/screenshots/. The
- * dashboard is native ES modules, served as JavaScript, and shows products by name.
+ * dashboard is native ES modules, served as JavaScript, shows products by name and every time in
+ * UTC (the browser runs in another zone, {@link #LOCAL_ZONE}).
  *
  * <p>One hub and one browser for the class. DV orders complete by sandbox auto-approve as usual,
  * 8 s after they reach the vendor, while the hub polls the vendor every second, so the DNS record
@@ -59,6 +63,10 @@ class DashboardBrowserTest {
 
     private static final Duration SHORT = Duration.ofSeconds(15);
     private static final Duration COMPLETION = Duration.ofSeconds(90);
+    /** The browser's own time zone (+05:30, no daylight saving): a time shown in it would not read as UTC. */
+    private static final String LOCAL_ZONE = "Asia/Kolkata";
+    /** How the dashboard shows an instant (ui.js formatInstant). */
+    private static final DateTimeFormatter UTC_MINUTES = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     @TempDir
     static Path tmp;
@@ -75,6 +83,7 @@ class DashboardBrowserTest {
         hub = RunningHub.start(tmp.resolve("hub"), "--hub.sandbox.vetting-delay=1h", "--hub.sandbox.approval-delay=8s",
             "--hub.vendor.poll-base=1s", "--hub.vendor.poll-cron=0/1 * * * * ?");
         browser = Browser.start(tmp.resolve("browser"));
+        browser.timeZone(LOCAL_ZONE);
         d = browser.driver();
         base = "http://127.0.0.1:" + hub.port() + "/";
     }
@@ -181,6 +190,16 @@ class DashboardBrowserTest {
         assertThat(productName).isEqualTo("GeoTrust QuickSSL Premium");
         assertThat(text(row)).contains(domain, productName, "49.00 USD", "CAPTURED").doesNotContain("quickssl_premium");
         assertThat(attr(By.cssSelector("#orders-table tr[data-id='" + id + "'] .product"), "title")).isEqualTo("quickssl_premium");
+        // every time in UTC, labelled, though the browser's own zone is +05:30
+        assertThat(browser.js("return new Date().getTimezoneOffset()")).isEqualTo(-330L);
+        By rowTime = By.cssSelector("#orders-table tr[data-id='" + id + "'] time");
+        wait(SHORT).ignoring(StaleElementReferenceException.class).until(x -> {
+            WebElement t = x.findElement(rowTime);
+            return t.getText().equals(UTC_MINUTES.format(Instant.parse(t.getDomAttribute("datetime"))));
+        });
+        assertThat(text(rowTime)).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC");
+        assertThat(text(By.id("refresh-status"))).matches("(.* )?Updated \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC\\.");
+        assertTimesShownInUtc();
 
         click(By.cssSelector("#orders-table tr[data-id='" + id + "'] a.order-link"));
         waitText(By.id("order-state-text"), "COMPLETED");
@@ -218,6 +237,9 @@ class DashboardBrowserTest {
         assertThat(text(By.id("cert-key"))).isEqualTo("EC 256 bit");
         assertThat(attr(By.cssSelector("#cert-not-after time"), "datetime")).isEqualTo(leaf.getNotAfter().toInstant().toString());
         assertThat(attr(By.cssSelector("#cert-not-before time"), "datetime")).isEqualTo(leaf.getNotBefore().toInstant().toString());
+        assertThat(text(By.id("cert-not-after"))).isEqualTo(UTC_MINUTES.format(leaf.getNotAfter().toInstant()));
+        assertThat(text(By.id("cert-not-before"))).isEqualTo(UTC_MINUTES.format(leaf.getNotBefore().toInstant()));
+        assertTimesShownInUtc();
         assertThat(text(By.id("cert-state"))).isEqualTo("ACTIVE");
         // the paid term (issue 13 §2): a 1-year order, its first certificate; paid until notBefore + 365 days, the next
         // certificate due at the renewal point (30 days before notAfter) while the certificate ends before that
@@ -335,6 +357,7 @@ class DashboardBrowserTest {
         By rows = By.cssSelector("#ledger-table tr[data-order='" + orderId + "']");
         wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(rows));
         assertThat(d.findElements(rows)).extracting(e -> e.getDomAttribute("data-type")).containsExactlyInAnyOrder("HOLD", "RELEASE");
+        assertTimesShownInUtc();
         browser.screenshot("08-account");
     }
 
@@ -458,6 +481,7 @@ class DashboardBrowserTest {
         assertThat(d.findElements(By.cssSelector("#cert-table tbody tr"))).hasSize((int) total);
         assertThat(text(By.cssSelector("#cert-table caption"))).startsWith(total + " certificate");
         assertThat(text(By.cssSelector("#cert-table tr[data-id='" + soonId + "']"))).contains(soonDomain, "(9 days)", "ACTIVE");
+        assertTimesShownInUtc();
         browser.screenshot("10-certificates");
 
         // "expiring within 30 days": only the one that ends in 10 days
@@ -636,6 +660,14 @@ class DashboardBrowserTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Every time on the page reads as its instant (the datetime attribute, from the API) in UTC: "2026-12-07 15:40 UTC". */
+    private void assertTimesShownInUtc() {
+        @SuppressWarnings("unchecked")
+        List<List<String>> times = (List<List<String>>) browser.js(
+            "return Array.from(document.querySelectorAll('#main time')).map(t => [t.getAttribute('datetime'), t.textContent]);");
+        assertThat(times).isNotEmpty().allSatisfy(t -> assertThat(t.get(1)).as(t.get(0)).isEqualTo(UTC_MINUTES.format(Instant.parse(t.get(0)))));
+    }
 
     /** A product's name in the hub's catalog (GET /api/v1/products). */
     private static String productName(String productType) {
