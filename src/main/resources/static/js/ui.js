@@ -1,6 +1,8 @@
 /*
  * Shared widgets and formatting: elements (h), the one time format, money, state badges,
- * definition lists, messages, the confirmation dialog, and list tables with their pager.
+ * definition lists, messages, the confirmation dialog, list tables with their pager, and the
+ * no-mid-word-wrap pieces (ident: an id or hash on one line, cut with an ellipsis, the whole of it
+ * in the title; domainOrEmail: a domain or email that wraps only after its dots and at its @).
  * Every value from the API is put into the page as text (never as HTML).
  */
 
@@ -52,6 +54,23 @@ export function when(iso, options) {
   const d = new Date(iso);
   if (isNaN(d)) return iso;
   return h('time', {datetime: iso, title: iso}, formatInstant(d, options));
+}
+
+/** An id, serial or hash on one line, cut with an ellipsis where it does not fit; the whole value in its title. */
+export function ident(value, attrs) {
+  if (value === null || value === undefined || value === '') return '—';
+  return h('span', Object.assign({class: 'ident', title: value}, attrs || {}), String(value));
+}
+
+/**
+ * A domain name or email address that may wrap only after a dot or the @, never inside a label
+ * (each label is kept whole; a <wbr> after each dot), as one element with the text unchanged.
+ */
+export function domainOrEmail(value, attrs) {
+  if (value === null || value === undefined || value === '') return '—';
+  const parts = String(value).split(/(?<=[.@])/);
+  return h('span', Object.assign({class: 'name'}, attrs || {}),
+    parts.map((p, i) => [h('span', {}, p), i < parts.length - 1 ? h('wbr', {}) : null]));
 }
 
 export function stateBadge(state) {

@@ -1,7 +1,7 @@
 /* Account (#/account?page=): balance, held, available and the ledger journal, newest first. */
 import {api, query, problemText} from '../api.js';
 import {isCurrent, navigate} from '../nav.js';
-import {h, listTable, message, pageCount, pager, plural, when} from '../ui.js';
+import {h, ident, listTable, message, pageCount, pager, plural, when} from '../ui.js';
 
 const LEDGER_SIZE = 25;
 
@@ -30,7 +30,7 @@ export async function renderAccount(el, params, token) {
       {content: when(e.at)},
       {content: h('span', {class: 'badge ledger-' + e.type.toLowerCase()}, e.type)},
       {class: 'num', content: `${e.amount} ${e.currency}`},
-      {content: e.orderId ? h('a', {href: '#/orders/' + encodeURIComponent(e.orderId)}, e.orderId) : '—'},
+      {content: e.orderId ? h('a', {href: '#/orders/' + encodeURIComponent(e.orderId)}, ident(e.orderId)) : '—'},
       {content: e.reference || '—'},
     ]}))})),
     pager({label: 'Ledger pages', page, pages, go: (p) => navigate('#/account' + query({page: p || ''})),

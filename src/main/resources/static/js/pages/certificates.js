@@ -5,7 +5,7 @@
  */
 import {api, download, query, problemText} from '../api.js';
 import {isCurrent, navigate} from '../nav.js';
-import {append, h, listTable, message, pageCount, pager, plural, stateBadge, when} from '../ui.js';
+import {append, domainOrEmail, h, ident, listTable, message, pageCount, pager, plural, stateBadge, when} from '../ui.js';
 
 const CERT_STATES = ['ACTIVE', 'EXPIRED', 'SUPERSEDED', 'REVOKED'];
 const EXPIRING_DAYS = 30;
@@ -73,15 +73,15 @@ export async function renderCertificates(el, params, token) {
     rows: items.map(c => {
       const left = daysLeft(c.notAfter);
       return {dataset: {id: c.id, order: c.orderId, state: c.state}, cells: [
-        {class: 'domain', content: [h('a', {href: '#/orders/' + encodeURIComponent(c.orderId), class: 'cert-order-link'}, c.domain),
+        {class: 'domain', content: [h('a', {href: '#/orders/' + encodeURIComponent(c.orderId), class: 'cert-order-link'}, domainOrEmail(c.domain)),
           (c.sans || []).length > 1 ? h('span', {class: 'hint', title: c.sans.join(', ')}, ` +${c.sans.length - 1}`) : null]},
-        {content: c.clientReference},
+        {content: ident(c.clientReference)},
         {class: 'num', content: [when(c.notAfter),
           c.state === 'ACTIVE' ? h('span', {class: left <= EXPIRING_DAYS ? 'warn days' : 'hint days'}, ` (${left} day${left === 1 ? '' : 's'})`) : null]},
         {content: stateBadge(c.state)},
-        {content: h('code', {class: 'wrap'}, c.serialNumber)},
+        {content: h('code', {}, ident(c.serialNumber, {class: 'ident serial'}))},
         {content: h('span', {title: c.issuer}, cn(c.issuer))},
-        {content: `${c.keyType} ${c.keySize}`},
+        {class: 'num', content: `${c.keyType} ${c.keySize}`},
       ]};
     })})),
   pager({label: 'Certificate pages', page, pages, go, prev: ['← Previous', 'cert-page-prev'], next: ['Next →', 'cert-page-next']}));

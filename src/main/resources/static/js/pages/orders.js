@@ -2,7 +2,7 @@
 import {api, query, problemText} from '../api.js';
 import {isCurrent, navigate, refreshEvery, stopRefresh} from '../nav.js';
 import {productLabel, productNames} from '../products.js';
-import {append, formatInstant, h, listTable, message, money, pageCount, pager, plural, stateBadge, when} from '../ui.js';
+import {append, domainOrEmail, formatInstant, h, ident, listTable, message, money, pageCount, pager, plural, stateBadge, when} from '../ui.js';
 
 export const STATES = ['PENDING', 'IN_PROGRESS', 'COMPLETED', 'CANCELLED', 'DECLINED'];
 export const REFRESH_MS = 4000;
@@ -77,8 +77,8 @@ function ordersTable(pageData, names, goTo) {
     caption: `${plural(totalElements, 'order')} · page ${page + 1} of ${pages}`,
     head: ['Client reference', 'Domain', 'Product', 'State', 'Vendor status', 'Price', 'Hold', 'Last update'],
     rows: items.map(o => ({dataset: {id: o.id, ref: o.clientReference, state: o.state}, cells: [
-      {content: h('a', {href: '#/orders/' + encodeURIComponent(o.id), class: 'order-link'}, o.clientReference)},
-      {class: 'domain', content: h('span', {}, o.domain,
+      {content: h('a', {href: '#/orders/' + encodeURIComponent(o.id), class: 'order-link'}, ident(o.clientReference))},
+      {class: 'domain', content: h('span', {}, domainOrEmail(o.domain),
         o.additionalDomains && o.additionalDomains.length
           ? h('span', {class: 'hint', title: o.additionalDomains.join(', ')}, ` +${o.additionalDomains.length}`) : null)},
       {content: productLabel(o.productType, names)},

@@ -25,6 +25,7 @@ import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,8 +50,9 @@ import org.openqa.selenium.support.ui.Select;
  * COMPLETED, its certificate downloaded, another order cancelled with its hold released, field
  * errors next to their fields, filters and paging, and one account's key never showing another
  * account's orders. Every page is saved at desktop and phone width in target/screenshots/. The
- * dashboard is native ES modules, served as JavaScript, shows products by name and every time in
- * UTC (the browser runs in another zone, {@link #LOCAL_ZONE}).
+ * dashboard is native ES modules (served as JavaScript), shows products by name and every time in
+ * UTC (the browser runs in another zone, {@link #LOCAL_ZONE}), and never breaks an id, serial,
+ * domain or time in a table mid-word, at desktop or phone width.
  *
  * <p>One hub and one browser for the class. DV orders complete by sandbox auto-approve as usual,
  * 8 s after they reach the vendor, while the hub polls the vendor every second, so the DNS record
@@ -657,9 +659,92 @@ class DashboardBrowserTest {
             "js/pages/signin.js");
         HttpResponse<String> css = http.send(HttpRequest.newBuilder(URI.create(base).resolve("app.css")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(css.headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
+        assertThat(css.body()).doesNotContain("break-all");
+    }
+
+    @Test
+    @Order(12)
+    void idsSerialsDomainsAndTimesInTablesNeverBreakMidWord() {
+        signIn("demo-key");
+        // the check finds a mid-word break where there is one (a narrow box with word-break: break-all)
+        @SuppressWarnings("unchecked")
+        Map<String, Object> probe = (Map<String, Object>) browser.js("const p = document.createElement('div');"
+            + "p.className = 'break-probe'; p.style.width = '6em'; p.style.wordBreak = 'break-all';"
+            + "p.textContent = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6'; document.body.append(p);"
+            + MID_WORD_BREAKS + "const found = midWordBreaks('.break-probe'); p.remove(); return found;");
+        assertThat((List<?>) probe.get("bad")).isNotEmpty();
+
+        // the orders (client references like renew-<id>, domains, times), the certificates (serials) and the ledger (order ids)
+        for (String[] page : List.of(new String[] {"#/orders", "#orders-table"}, new String[] {"#/certificates", "#cert-table"},
+            new String[] {"#/account", "#ledger-table"})) {
+            open(page[0]);
+            wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(page[1] + " tbody tr")));
+            String tokens = page[1] + " .ident, " + page[1] + " .name, " + page[1] + " time";
+            for (boolean phone : new boolean[] {false, true}) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> found = phone
+                    ? browser.atViewport(Browser.PHONE, true, () -> (Map<String, Object>) browser.js(MID_WORD_BREAKS + "return midWordBreaks(arguments[0]);", tokens))
+                    : (Map<String, Object>) browser.js(MID_WORD_BREAKS + "return midWordBreaks(arguments[0]);", tokens);
+                assertThat((Long) found.get("checked")).as(page[0] + (phone ? " at phone width" : "")).isGreaterThanOrEqualTo(3);
+                assertThat((List<?>) found.get("bad")).as(page[0] + (phone ? " at phone width" : "")).isEmpty();
+            }
+            assertThat(breakAllUsers()).as(page[0]).isEmpty();
+        }
+        // a cut id keeps its whole value in the title: the serial numbers of the certificates page
+        open("#/certificates");
+        wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#cert-table .serial")));
+        var first = OrderJson.parse(hub.get("/api/v1/certificates?size=1", "demo-key").body()).get("items").get(0);
+        By serial = By.cssSelector("#cert-table tr[data-id='" + first.get("id").asText() + "'] .serial");
+        assertThat(attr(serial, "title")).isEqualTo(first.get("serialNumber").asText());
+        assertThat(browser.js("return getComputedStyle(arguments[0]).whiteSpace", d.findElement(serial))).isEqualTo("nowrap");
+
+        // the order page's long tokens (SHA-256, DNS value) wrap only where they must, never by break-all
+        String dv = OrderJson.parse(hub.get("/api/v1/orders?clientReference=DASH-DV-1", "demo-key").body()).get("items").get(0).get("id").asText();
+        open("#/orders/" + dv);
+        waitNonEmpty(By.id("cert-sha256"));
+        assertThat(browser.js("return getComputedStyle(arguments[0]).overflowWrap", d.findElement(By.cssSelector("#cert-sha256 code"))))
+            .isEqualTo("anywhere");
+        assertThat(breakAllUsers()).isEmpty();
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * midWordBreaks(selector): lays out each matching element's text character by character and
+     * returns {checked: elements, bad: [where a line ends inside a word]}; a line may end only after
+     * a space, a dot or an @ (where a domain or email wraps).
+     */
+    private static final String MID_WORD_BREAKS = "function midWordBreaks(selector) {"
+        + "  const bad = []; const r = document.createRange(); let checked = 0;"
+        + "  for (const el of document.querySelectorAll(selector)) {"
+        + "    if (!el.getClientRects().length) continue;"
+        + "    checked++; let top = null; let prev = '';"
+        + "    const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);"
+        + "    for (let n = w.nextNode(); n; n = w.nextNode()) {"
+        + "      for (let i = 0; i < n.length; i++) {"
+        + "        r.setStart(n, i); r.setEnd(n, i + 1);"
+        + "        const b = r.getBoundingClientRect();"
+        + "        if (!b.width && !b.height) continue;"
+        + "        if (top !== null && b.top >= top + b.height / 2 && !/[\\s.@]/.test(prev) && !/\\s/.test(n.data[i])) {"
+        + "          bad.push(el.textContent + ': a line ends after \"' + prev + '\"');"
+        + "        }"
+        + "        top = b.top; prev = n.data[i];"
+        + "      }"
+        + "    }"
+        + "  }"
+        + "  return {checked: checked, bad: bad};"
+        + "}";
+
+    /** The elements whose computed word-break is break-all, and the style rules that say break-all. */
+    @SuppressWarnings("unchecked")
+    private List<String> breakAllUsers() {
+        return (List<String>) browser.js("const found = [];"
+            + "for (const el of document.querySelectorAll('*')) if (getComputedStyle(el).wordBreak === 'break-all')"
+            + "  found.push(el.tagName + '#' + el.id + '.' + el.className);"
+            + "for (const sheet of document.styleSheets) for (const rule of sheet.cssRules)"
+            + "  if (rule.cssText.includes('break-all')) found.push(rule.cssText);"
+            + "return found;");
+    }
 
     /** Every time on the page reads as its instant (the datetime attribute, from the API) in UTC: "2026-12-07 15:40 UTC". */
     private void assertTimesShownInUtc() {
@@ -678,6 +763,7 @@ class DashboardBrowserTest {
         }
         throw new AssertionError("no product " + productType);
     }
+
 
     /** Places a DV order through the API (submitted at once) and returns its id. */
     private static String placeDv(String ref, String domain, String dcvMethod) {
