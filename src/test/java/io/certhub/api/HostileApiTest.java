@@ -450,7 +450,7 @@ class HostileApiTest {
     void dashboardAndApiAnswersCarryTheSecurityHeaders() {
         HttpResponse<String> page = hub.get("/", null);
         assertThat(page.statusCode()).isEqualTo(200);
-        for (HttpResponse<String> r : List.of(page, hub.get("/app.js", null), hub.get("/api/v1/account", "demo-key"),
+        for (HttpResponse<String> r : List.of(page, hub.get("/js/main.js", null), hub.get("/api/v1/account", "demo-key"),
             hub.get("/api/v1/account", null), hub.get("/api/v1/openapi.json", null))) {
             var h = r.headers();
             assertThat(h.firstValue("Content-Security-Policy").orElse("")).as(r.uri().toString())
@@ -462,7 +462,7 @@ class HostileApiTest {
         }
         // the dashboard works under script-src 'self': no inline script, no inline handler, no style attribute
         String html = page.body().toLowerCase(Locale.ROOT);
-        assertThat(html).contains("<script src=\"app.js\"");
+        assertThat(html).contains("<script type=\"module\" src=\"js/main.js\"");
         var tags = java.util.regex.Pattern.compile("<script\\b[^>]*>").matcher(html).results().map(m -> m.group()).toList();
         assertThat(tags).isNotEmpty().allMatch(t -> t.contains(" src="));
         assertThat(html).doesNotContainPattern("\\son[a-z]+\\s*=").doesNotContain(" style=");

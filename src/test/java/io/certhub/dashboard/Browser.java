@@ -162,6 +162,36 @@ public final class Browser implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs work with the page laid out at the given viewport (CDP device metrics), then returns to
+     * the desktop size. The page is left as it was (no reload).
+     *
+     * @param viewport the viewport, e.g. {@link #PHONE}
+     * @param mobile   whether to emulate a mobile device
+     * @param work     what to do meanwhile
+     * @param <T>      what work returns
+     * @return what work returned
+     */
+    public <T> T atViewport(Dimension viewport, boolean mobile, java.util.function.Supplier<T> work) {
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", viewport.width, "height", viewport.height,
+            "deviceScaleFactor", 1, "mobile", mobile));
+        try {
+            return work.get();
+        } finally {
+            driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+    }
+
+    /**
+     * Makes the page's local time zone this one (CDP {@code Emulation.setTimezoneOverride}; it holds
+     * across navigations in this tab), so that a test can tell a time shown in UTC from a local one.
+     *
+     * @param zoneId an IANA zone, e.g. {@code Asia/Kolkata}
+     */
+    public void timeZone(String zoneId) {
+        driver.executeCdpCommand("Emulation.setTimezoneOverride", Map.of("timezoneId", zoneId));
+    }
+
     /** The page at the given viewport, its whole height (CDP {@code Page.captureScreenshot}). */
     private byte[] fullPage(Dimension viewport, boolean mobile) {
         driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", viewport.width, "height", viewport.height,

@@ -12,9 +12,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +49,10 @@ import org.openqa.selenium.support.ui.Select;
  * its embedded default: sign-in and sign-out, an order saved, submitted and followed to
  * COMPLETED, its certificate downloaded, another order cancelled with its hold released, field
  * errors next to their fields, filters and paging, and one account's key never showing another
- * account's orders. Every page is saved at desktop and phone width in target/screenshots/.
+ * account's orders. Every page is saved at desktop and phone width in target/screenshots/. The
+ * dashboard is native ES modules (served as JavaScript), shows products by name and every time in
+ * UTC (the browser runs in another zone, {@link #LOCAL_ZONE}), and never breaks an id, serial,
+ * domain or time in a table mid-word, at desktop or phone width.
  *
  * <p>One hub and one browser for the class. DV orders complete by sandbox auto-approve as usual,
  * 8 s after they reach the vendor, while the hub polls the vendor every second, so the DNS record
@@ -49,6 +65,10 @@ class DashboardBrowserTest {
 
     private static final Duration SHORT = Duration.ofSeconds(15);
     private static final Duration COMPLETION = Duration.ofSeconds(90);
+    /** The browser's own time zone (+05:30, no daylight saving): a time shown in it would not read as UTC. */
+    private static final String LOCAL_ZONE = "Asia/Kolkata";
+    /** How the dashboard shows an instant (ui.js formatInstant). */
+    private static final DateTimeFormatter UTC_MINUTES = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     @TempDir
     static Path tmp;
@@ -65,6 +85,7 @@ class DashboardBrowserTest {
         hub = RunningHub.start(tmp.resolve("hub"), "--hub.sandbox.vetting-delay=1h", "--hub.sandbox.approval-delay=8s",
             "--hub.vendor.poll-base=1s", "--hub.vendor.poll-cron=0/1 * * * * ?");
         browser = Browser.start(tmp.resolve("browser"));
+        browser.timeZone(LOCAL_ZONE);
         d = browser.driver();
         base = "http://127.0.0.1:" + hub.port() + "/";
     }
@@ -166,12 +187,28 @@ class DashboardBrowserTest {
         } else {
             browser.screenshot("02-orders");
         }
-        assertThat(text(row)).contains(domain, "quickssl_premium", "49.00 USD", "CAPTURED");
+        // the product by its name from the catalog (GET /products), its code only in the title
+        String productName = productName("quickssl_premium");
+        assertThat(productName).isEqualTo("GeoTrust QuickSSL Premium");
+        assertThat(text(row)).contains(domain, productName, "49.00 USD", "CAPTURED").doesNotContain("quickssl_premium");
+        assertThat(attr(By.cssSelector("#orders-table tr[data-id='" + id + "'] .product"), "title")).isEqualTo("quickssl_premium");
+        // every time in UTC, labelled, though the browser's own zone is +05:30
+        assertThat(browser.js("return new Date().getTimezoneOffset()")).isEqualTo(-330L);
+        By rowTime = By.cssSelector("#orders-table tr[data-id='" + id + "'] time");
+        wait(SHORT).ignoring(StaleElementReferenceException.class).until(x -> {
+            WebElement t = x.findElement(rowTime);
+            return t.getText().equals(UTC_MINUTES.format(Instant.parse(t.getDomAttribute("datetime"))));
+        });
+        assertThat(text(rowTime)).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC");
+        assertThat(text(By.id("refresh-status"))).matches("(.* )?Updated \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC\\.");
+        assertTimesShownInUtc();
 
         click(By.cssSelector("#orders-table tr[data-id='" + id + "'] a.order-link"));
         waitText(By.id("order-state-text"), "COMPLETED");
         assertThat(text(By.id("order-hold"))).isEqualTo("49.00 USD · CAPTURED");
         assertThat(text(By.id("order-vendor-id"))).matches("\\d{7,}");
+        assertThat(text(By.id("order-product"))).isEqualTo(productName);
+        assertThat(attr(By.cssSelector("#order-product .product"), "title")).isEqualTo("quickssl_premium");
         String history = text(By.id("history"));
         assertThat(history).contains("PENDING → IN PROGRESS", "IN PROGRESS → COMPLETED", "vendor: awaiting-approval");
         assertThat(d.findElements(By.cssSelector("#history li")).size()).isGreaterThanOrEqualTo(3);
@@ -202,6 +239,9 @@ class DashboardBrowserTest {
         assertThat(text(By.id("cert-key"))).isEqualTo("EC 256 bit");
         assertThat(attr(By.cssSelector("#cert-not-after time"), "datetime")).isEqualTo(leaf.getNotAfter().toInstant().toString());
         assertThat(attr(By.cssSelector("#cert-not-before time"), "datetime")).isEqualTo(leaf.getNotBefore().toInstant().toString());
+        assertThat(text(By.id("cert-not-after"))).isEqualTo(UTC_MINUTES.format(leaf.getNotAfter().toInstant()));
+        assertThat(text(By.id("cert-not-before"))).isEqualTo(UTC_MINUTES.format(leaf.getNotBefore().toInstant()));
+        assertTimesShownInUtc();
         assertThat(text(By.id("cert-state"))).isEqualTo("ACTIVE");
         // the paid term (issue 13 §2): a 1-year order, its first certificate; paid until notBefore + 365 days, the next
         // certificate due at the renewal point (30 days before notAfter) while the certificate ends before that
@@ -319,6 +359,7 @@ class DashboardBrowserTest {
         By rows = By.cssSelector("#ledger-table tr[data-order='" + orderId + "']");
         wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(rows));
         assertThat(d.findElements(rows)).extracting(e -> e.getDomAttribute("data-type")).containsExactlyInAnyOrder("HOLD", "RELEASE");
+        assertTimesShownInUtc();
         browser.screenshot("08-account");
     }
 
@@ -442,6 +483,7 @@ class DashboardBrowserTest {
         assertThat(d.findElements(By.cssSelector("#cert-table tbody tr"))).hasSize((int) total);
         assertThat(text(By.cssSelector("#cert-table caption"))).startsWith(total + " certificate");
         assertThat(text(By.cssSelector("#cert-table tr[data-id='" + soonId + "']"))).contains(soonDomain, "(9 days)", "ACTIVE");
+        assertTimesShownInUtc();
         browser.screenshot("10-certificates");
 
         // "expiring within 30 days": only the one that ends in 10 days
@@ -584,7 +626,144 @@ class DashboardBrowserTest {
         browser.screenshot("16-revoked");
     }
 
+    @Test
+    @Order(11)
+    void theDashboardIsNativeEsModulesServedAsJavaScript() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<script type=\"module\" src=\"js/main.js\"></script>").doesNotContain("app.js");
+        // every module main.js imports, and theirs: served as JavaScript (a module served as text/plain is refused
+        // by browsers, more so under X-Content-Type-Options: nosniff), with the dashboard's security headers
+        Pattern imports = Pattern.compile("^import\\s*\\{[^}]*}\\s*from\\s*'([^']+)';", Pattern.MULTILINE);
+        Set<URI> seen = new LinkedHashSet<>();
+        Deque<URI> todo = new ArrayDeque<>(List.of(URI.create(base).resolve("js/main.js")));
+        while (!todo.isEmpty()) {
+            URI module = todo.pop();
+            if (!seen.add(module)) {
+                continue;
+            }
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(module).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(module.toString()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).as(module.toString()).matches("(text|application)/javascript(;.*)?");
+            assertThat(r.headers().firstValue("X-Content-Type-Options")).as(module.toString()).hasValue("nosniff");
+            assertThat(r.headers().firstValue("Content-Security-Policy").orElse("")).as(module.toString()).contains("script-src 'self'");
+            Matcher m = imports.matcher(r.body());
+            while (m.find()) {
+                assertThat(m.group(1)).as("relative import in " + module).startsWith(".");
+                todo.add(module.resolve(m.group(1)));
+            }
+        }
+        assertThat(seen).extracting(u -> u.getPath().substring(1)).contains("js/main.js", "js/api.js", "js/ui.js", "js/products.js",
+            "js/pages/orders.js", "js/pages/order.js", "js/pages/new-order.js", "js/pages/certificates.js", "js/pages/account.js",
+            "js/pages/signin.js");
+        HttpResponse<String> css = http.send(HttpRequest.newBuilder(URI.create(base).resolve("app.css")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(css.headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
+        assertThat(css.body()).doesNotContain("break-all");
+    }
+
+    @Test
+    @Order(12)
+    void idsSerialsDomainsAndTimesInTablesNeverBreakMidWord() {
+        signIn("demo-key");
+        // the check finds a mid-word break where there is one (a narrow box with word-break: break-all)
+        @SuppressWarnings("unchecked")
+        Map<String, Object> probe = (Map<String, Object>) browser.js("const p = document.createElement('div');"
+            + "p.className = 'break-probe'; p.style.width = '6em'; p.style.wordBreak = 'break-all';"
+            + "p.textContent = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6'; document.body.append(p);"
+            + MID_WORD_BREAKS + "const found = midWordBreaks('.break-probe'); p.remove(); return found;");
+        assertThat((List<?>) probe.get("bad")).isNotEmpty();
+
+        // the orders (client references like renew-<id>, domains, times), the certificates (serials) and the ledger (order ids)
+        for (String[] page : List.of(new String[] {"#/orders", "#orders-table"}, new String[] {"#/certificates", "#cert-table"},
+            new String[] {"#/account", "#ledger-table"})) {
+            open(page[0]);
+            wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(page[1] + " tbody tr")));
+            String tokens = page[1] + " .ident, " + page[1] + " .name, " + page[1] + " time";
+            for (boolean phone : new boolean[] {false, true}) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> found = phone
+                    ? browser.atViewport(Browser.PHONE, true, () -> (Map<String, Object>) browser.js(MID_WORD_BREAKS + "return midWordBreaks(arguments[0]);", tokens))
+                    : (Map<String, Object>) browser.js(MID_WORD_BREAKS + "return midWordBreaks(arguments[0]);", tokens);
+                assertThat((Long) found.get("checked")).as(page[0] + (phone ? " at phone width" : "")).isGreaterThanOrEqualTo(3);
+                assertThat((List<?>) found.get("bad")).as(page[0] + (phone ? " at phone width" : "")).isEmpty();
+            }
+            assertThat(breakAllUsers()).as(page[0]).isEmpty();
+        }
+        // a cut id keeps its whole value in the title: the serial numbers of the certificates page
+        open("#/certificates");
+        wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#cert-table .serial")));
+        var first = OrderJson.parse(hub.get("/api/v1/certificates?size=1", "demo-key").body()).get("items").get(0);
+        By serial = By.cssSelector("#cert-table tr[data-id='" + first.get("id").asText() + "'] .serial");
+        assertThat(attr(serial, "title")).isEqualTo(first.get("serialNumber").asText());
+        assertThat(browser.js("return getComputedStyle(arguments[0]).whiteSpace", d.findElement(serial))).isEqualTo("nowrap");
+
+        // the order page's long tokens (SHA-256, DNS value) wrap only where they must, never by break-all
+        String dv = OrderJson.parse(hub.get("/api/v1/orders?clientReference=DASH-DV-1", "demo-key").body()).get("items").get(0).get("id").asText();
+        open("#/orders/" + dv);
+        waitNonEmpty(By.id("cert-sha256"));
+        assertThat(browser.js("return getComputedStyle(arguments[0]).overflowWrap", d.findElement(By.cssSelector("#cert-sha256 code"))))
+            .isEqualTo("anywhere");
+        assertThat(breakAllUsers()).isEmpty();
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * midWordBreaks(selector): lays out each matching element's text character by character and
+     * returns {checked: elements, bad: [where a line ends inside a word]}; a line may end only after
+     * a space, a dot or an @ (where a domain or email wraps).
+     */
+    private static final String MID_WORD_BREAKS = "function midWordBreaks(selector) {"
+        + "  const bad = []; const r = document.createRange(); let checked = 0;"
+        + "  for (const el of document.querySelectorAll(selector)) {"
+        + "    if (!el.getClientRects().length) continue;"
+        + "    checked++; let top = null; let prev = '';"
+        + "    const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);"
+        + "    for (let n = w.nextNode(); n; n = w.nextNode()) {"
+        + "      for (let i = 0; i < n.length; i++) {"
+        + "        r.setStart(n, i); r.setEnd(n, i + 1);"
+        + "        const b = r.getBoundingClientRect();"
+        + "        if (!b.width && !b.height) continue;"
+        + "        if (top !== null && b.top >= top + b.height / 2 && !/[\\s.@]/.test(prev) && !/\\s/.test(n.data[i])) {"
+        + "          bad.push(el.textContent + ': a line ends after \"' + prev + '\"');"
+        + "        }"
+        + "        top = b.top; prev = n.data[i];"
+        + "      }"
+        + "    }"
+        + "  }"
+        + "  return {checked: checked, bad: bad};"
+        + "}";
+
+    /** The elements whose computed word-break is break-all, and the style rules that say break-all. */
+    @SuppressWarnings("unchecked")
+    private List<String> breakAllUsers() {
+        return (List<String>) browser.js("const found = [];"
+            + "for (const el of document.querySelectorAll('*')) if (getComputedStyle(el).wordBreak === 'break-all')"
+            + "  found.push(el.tagName + '#' + el.id + '.' + el.className);"
+            + "for (const sheet of document.styleSheets) for (const rule of sheet.cssRules)"
+            + "  if (rule.cssText.includes('break-all')) found.push(rule.cssText);"
+            + "return found;");
+    }
+
+    /** Every time on the page reads as its instant (the datetime attribute, from the API) in UTC: "2026-12-07 15:40 UTC". */
+    private void assertTimesShownInUtc() {
+        @SuppressWarnings("unchecked")
+        List<List<String>> times = (List<List<String>>) browser.js(
+            "return Array.from(document.querySelectorAll('#main time')).map(t => [t.getAttribute('datetime'), t.textContent]);");
+        assertThat(times).isNotEmpty().allSatisfy(t -> assertThat(t.get(1)).as(t.get(0)).isEqualTo(UTC_MINUTES.format(Instant.parse(t.get(0)))));
+    }
+
+    /** A product's name in the hub's catalog (GET /api/v1/products). */
+    private static String productName(String productType) {
+        for (var p : OrderJson.parse(hub.get("/api/v1/products", "demo-key").body())) {
+            if (p.get("productType").asText().equals(productType)) {
+                return p.get("name").asText();
+            }
+        }
+        throw new AssertionError("no product " + productType);
+    }
+
 
     /** Places a DV order through the API (submitted at once) and returns its id. */
     private static String placeDv(String ref, String domain, String dcvMethod) {
