@@ -22,7 +22,10 @@ export function certificateFacts(c, onRevoke) {
     ['Key', `${c.keyType} ${c.keySize} bit`, 'cert-key'],
     ['State', stateBadge(c.state), 'cert-state'],
     c.revokedAt ? ['Revoked', h('span', {}, when(c.revokedAt), ' · ' + c.revocationReason), 'cert-revoked'] : null,
-  ]), revocable ? h('div', {class: 'actions'},
+    // a revoke whose vendor answer was lost: the hub asks the vendor again and records it (route revocation-recovery)
+    c.revocationRequestedAt ? ['Revocation', h('span', {}, 'asked of the vendor ', when(c.revocationRequestedAt),
+      '; awaiting its confirmation'), 'cert-revocation-pending'] : null,
+  ]), revocable && !c.revocationRequestedAt ? h('div', {class: 'actions'},
     h('button', {type: 'button', id: 'action-revoke', class: 'danger', onclick: () => onRevoke(c)}, 'Revoke certificate…')) : null);
 }
 
@@ -45,7 +48,10 @@ export async function revokeCertificate(c, status, done) {
   if (!yes) return;
   status.replaceChildren(message('Working…', 'info'));
   const r = await api('POST', `/certificates/${encodeURIComponent(c.id)}/revoke`, {reason: select.value});
-  status.replaceChildren(r.ok ? message(`Certificate revoked (${r.data.revocationReason}).`, 'ok') : message(problemText(r.data, r.status), 'error'));
+  const text = r.status === 202
+    ? 'The vendor\'s answer was lost: the hub asks it again and records the revocation within minutes.'
+    : `Certificate revoked (${r.data && r.data.revocationReason}).`;
+  status.replaceChildren(r.ok ? message(text, r.status === 202 ? 'info' : 'ok') : message(problemText(r.data, r.status), 'error'));
   if (r.ok) await done();
 }
 
