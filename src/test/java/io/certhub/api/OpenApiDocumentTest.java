@@ -167,6 +167,39 @@ class OpenApiDocumentTest {
             .contains("\"type\"", "\"title\"", "\"status\"", "\"detail\"", "\"code\"", "\"field\"");
     }
 
+    /** JSON Schema 2020-12 keywords the document's schemas may use (anything else is a typo or a YAML flow-mapping slip). */
+    static final Set<String> SCHEMA_KEYWORDS = Set.of("$ref", "type", "properties", "required", "items", "allOf", "oneOf", "anyOf",
+        "enum", "const", "description", "default", "examples", "format", "pattern", "minimum", "maximum", "minLength", "maxLength",
+        "minItems", "additionalProperties", "contentMediaType");
+
+    @Test
+    void everySchemaUsesOnlyKnownKeywords() {
+        JsonNode doc = document();
+        List<String> unknown = new ArrayList<>();
+        doc.at("/components/schemas").fields().forEachRemaining(e -> keywords(e.getValue(), "#/components/schemas/" + e.getKey(), unknown));
+        List<JsonNode> inline = new ArrayList<>(doc.findValues("schema"));
+        inline.forEach(s -> keywords(s, "(inline) " + s, unknown));
+        assertThat(unknown).isEmpty();
+    }
+
+    static void keywords(JsonNode schema, String where, List<String> unknown) {
+        schema.fieldNames().forEachRemaining(k -> {
+            if (!SCHEMA_KEYWORDS.contains(k)) {
+                unknown.add(where + ": " + k);
+            }
+        });
+        schema.path("properties").fields().forEachRemaining(p -> keywords(p.getValue(), where + "/" + p.getKey(), unknown));
+        if (schema.path("items").isObject()) {
+            keywords(schema.get("items"), where + "/items", unknown);
+        }
+        if (schema.path("additionalProperties").isObject()) {
+            keywords(schema.get("additionalProperties"), where + "/additionalProperties", unknown);
+        }
+        for (String list : List.of("allOf", "oneOf", "anyOf")) {
+            schema.path(list).forEach(s -> keywords(s, where + "/" + list, unknown));
+        }
+    }
+
     /** @return every operation as "METHOD /path" → the operation object, in document order */
     static Map<String, JsonNode> operations(JsonNode doc) {
         Map<String, JsonNode> ops = new java.util.LinkedHashMap<>();
