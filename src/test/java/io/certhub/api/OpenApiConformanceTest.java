@@ -441,6 +441,32 @@ class OpenApiConformanceTest {
 
     @Test
     @Order(6)
+    void theIdempotencyKeyIsHonouredExactlyWhereDocumented() {
+        String tooLong = "k".repeat(256);
+        List<String> honoured = new ArrayList<>();
+        OpenApiDocumentTest.operations(doc).forEach((key, op) -> {
+            if (op.has("security")) {
+                return;
+            }
+            boolean documented = op.path("parameters").toString().contains("#/components/parameters/IdempotencyKey");
+            boolean operator = op.path("tags").toString().contains("\"operator\"");
+            String method = key.substring(0, key.indexOf(' '));
+            String template = key.substring(key.indexOf(' ') + 1);
+            HttpResponse<String> r = call(method, template, template.replaceAll("\\{[^}]+}", "x"), operator ? "operator-key" : "demo-key",
+                method.equals("GET") || method.equals("DELETE") ? null : "{}", "Idempotency-Key", tooLong);
+            boolean refused = r.statusCode() == 422 && json(r).path("code").asText().equals("IDEMPOTENCY_KEY_INVALID");
+            assertThat(refused).as(key + " → " + r.statusCode() + " " + r.body() + ": a key over 255 characters is refused exactly where"
+                + " the document lists Idempotency-Key").isEqualTo(documented);
+            if (refused) {
+                assertThat(json(r).path("field").asText()).isEqualTo("Idempotency-Key");
+                honoured.add(key);
+            }
+        });
+        assertThat(honoured).hasSize(12);
+    }
+
+    @Test
+    @Order(7)
     void theWrongKindOfKeyIs403OnEveryOperationThatNeedsAKey() {
         OpenApiDocumentTest.operations(doc).forEach((key, op) -> {
             if (op.has("security")) {
@@ -458,7 +484,7 @@ class OpenApiConformanceTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void noKeyIs401OnEveryOperationThatNeedsOne() {
         // the last calls of the class: failed keys count towards this client address's throttle
         // (hub.api.auth-failure-burst), whose 429 TOO_MANY_AUTH_FAILURES every operation documents too
@@ -474,7 +500,7 @@ class OpenApiConformanceTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void everyDocumentedOperationWasCalled() {
         Set<String> missed = new TreeSet<>(OpenApiDocumentTest.operations(doc).keySet());
         missed.removeAll(called);
