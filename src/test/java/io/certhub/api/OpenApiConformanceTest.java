@@ -99,6 +99,16 @@ class OpenApiConformanceTest {
                 + response.path("content").properties().stream().map(Map.Entry::getKey).toList()).isFalse();
             if (r.statusCode() >= 400) {
                 assertThat(type).as(what).isEqualTo("application/problem+json");
+                // the codes a problem answer may carry are the ones its documented response names
+                Set<String> named = new TreeSet<>();
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,})`")
+                    .matcher(response.path("description").asText());
+                while (m.find()) {
+                    named.add(m.group(1));
+                }
+                JsonNode problem = OrderJson.parse(r.body());
+                assertThat(named).as(what + ": the documented response names the code").contains(problem.path("code").asText());
+                problem.path("errors").forEach(e -> assertThat(named).as(what + ": errors[] code").contains(e.path("code").asText()));
             }
             if (type.endsWith("json")) {
                 JsonNode answer = OrderJson.parse(r.body());
