@@ -119,6 +119,12 @@ class OpenApiConformanceTest {
                 assertThat(undocumented).as(what + ": every field of the answer is documented").isEmpty();
             }
         }
+        // a body the hub took is one the documented request schema takes
+        JsonNode requestSchema = OpenApiDocumentTest.resolve(doc, op.path("requestBody")).path("content").path("application/json").path("schema");
+        if (r.statusCode() < 300 && body != null && !requestSchema.isMissingNode()) {
+            List<String> refused = schema(requestSchema).validate(OrderJson.parse(body)).stream().map(Object::toString).toList();
+            assertThat(refused).as(what + ": the request body the hub took matches the documented request schema").isEmpty();
+        }
         called.add(method + " " + template);
         return r;
     }
