@@ -32,7 +32,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       ({@code hub.api.content-security-policy}, with {@code frame-ancestors 'none'}),
  *       {@code X-Content-Type-Options: nosniff}, {@code Referrer-Policy: no-referrer},
  *       {@code X-Frame-Options: DENY}, and {@code Strict-Transport-Security} when {@code hub.api.hsts};</li>
- *   <li>{@code /api/**} (all but {@code /api/v1/openapi.json}): a client address throttled for
+ *   <li>{@code /api/**} (all but the OpenAPI document, {@link #OPEN_API}): a client address throttled for
  *       failed keys gets 429 {@code TOO_MANY_AUTH_FAILURES} with {@code Retry-After}
  *       ({@link AuthThrottle}); then the {@code X-Api-Key} is checked <em>before the body is
  *       read</em>: no, unknown or revoked key → 401 {@code UNAUTHORIZED} without a byte of the body
@@ -54,6 +54,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class ApiGuardFilter extends OncePerRequestFilter {
 
     private static final Pattern ORDER_BODY_PATH = Pattern.compile("/api/v1/orders(/[^/]+)?/?");
+    /** The API's OpenAPI document ({@link OpenApiDocument}): served without a key. */
+    static final Set<String> OPEN_API = Set.of("/api/v1/openapi.json", "/api/v1/openapi.yaml");
     private static final Set<String> OPEN_ACTUATOR = Set.of("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness");
 
     private final ApiKeyService keys;
@@ -85,7 +87,7 @@ public class ApiGuardFilter extends OncePerRequestFilter {
         }
         String path = path(req);
         String lower = path.toLowerCase(Locale.ROOT);
-        if ((lower.startsWith("/api/") || lower.equals("/api")) && !path.equals("/api/v1/openapi.json")) {
+        if ((lower.startsWith("/api/") || lower.equals("/api")) && !OPEN_API.contains(path)) {
             Caller caller = authenticate(req, res);
             if (caller == null) {
                 return;
