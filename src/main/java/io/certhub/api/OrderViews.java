@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  * clientReference, productType, state, vendorStatus, vendorOrderId, domain, additionalDomains,
  * period, serverType, approverEmail, dcv, price, hold, delivery, term, lastError, warnings[] of
  * {code, field, detail}, createdAt, updatedAt, history[]}; {@code term} is {@code {paidUntil,
- * certificatesIssued, nextReissueAt}} (issue 13 §2: ISO 8601 instants or null; 0 and nulls before
+ * certificatesIssued, nextReissueAt, lastDcvAt, nextReissueNeedsDcv}} (issue 13 §2: ISO 8601 instants or null; 0 and nulls before
  * the first certificate) plus {@code csr} and {@code contacts}. Money is {@code {amount: "49.00",
  * currency}}; times are ISO 8601 UTC.
  */
@@ -38,7 +38,7 @@ public class OrderViews {
      * @param json   Jackson mapper (contacts)
      * @param vendorQueue vendor tracking (DCV details)
      * @param deliveries delivery outbox (delivery state)
-     * @param terms     the order's paid term ({@code term: {paidUntil, certificatesIssued, nextReissueAt}}, issue 13 §2)
+     * @param terms     the order's paid term ({@code term: {paidUntil, certificatesIssued, nextReissueAt, lastDcvAt, nextReissueNeedsDcv}}, issue 13 §2)
      * @param reissues  reissues on request ({@code reissue}, issue 13 §5)
      */
     public OrderViews(OrderService orders, LedgerService ledger, ObjectMapper json, VendorQueue vendorQueue,
@@ -134,6 +134,8 @@ public class OrderViews {
         term.put("paidUntil", t.paidUntil() == null ? null : t.paidUntil().toString());
         term.put("certificatesIssued", t.certificatesIssued());
         term.put("nextReissueAt", t.nextReissueAt() == null ? null : t.nextReissueAt().toString());
+        term.put("lastDcvAt", t.lastDcv() == null ? null : t.lastDcv().toString());            // as the chain shows (BR 4.2.1 reuse)
+        term.put("nextReissueNeedsDcv", t.nextReissueNeedsDcv());
         m.put("term", term);
         m.put("lastError", o.lastErrorCode() == null ? null : Map.of("code", o.lastErrorCode(), "detail", String.valueOf(o.lastErrorDetail())));
         // while the vendor does not answer: how often it was tried and when it is tried next (issue 11 §3)

@@ -202,6 +202,8 @@ public class CertificateRevocation {
             if (current) {
                 orders.reconcileWarnings(order.id(), TermService.REISSUE_OVERDUE, Map.of(),
                     Map.of(TermService.FIELD, "certificate " + serial + " revoked; no automatic reissue of a revoked chain"), actor);
+                orders.reconcileWarnings(order.id(), TermService.DCV_REVALIDATION_DUE, Map.of(),
+                    Map.of(TermService.FIELD, "certificate " + serial + " revoked; no automatic reissue of a revoked chain"), actor);
             }
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("id", item.id());

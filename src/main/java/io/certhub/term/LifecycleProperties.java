@@ -46,6 +46,33 @@ public class LifecycleProperties {
             new Cap(LocalDate.of(2029, 3, 15), 47)));
     }
 
+    /**
+     * The BR DCV data reuse periods of ballot SC-081v3 ({@code ../shared/reference/dcv-rules.md}), the
+     * default of {@code hub.lifecycle.dcv-reuse}: validation data may be reused for a certificate
+     * issued on or after 2026-03-15 for 200 days, from 2027-03-15 for 100 days, from 2029-03-15 for
+     * 10 days (BR §4.2.1, §3.2.2.4). Reuses the {@link Cap} shape: {@code maxDays} is the reuse period.
+     */
+    public static List<Cap> baselineRequirementsDcvReuse() {
+        return new ArrayList<>(List.of(new Cap(LocalDate.of(2026, 3, 15), 200), new Cap(LocalDate.of(2027, 3, 15), 100),
+            new Cap(LocalDate.of(2029, 3, 15), 10)));
+    }
+
+    /**
+     * How long domain validation data may be reused, by the issue date of the certificate that reuses
+     * it; default {@link #baselineRequirementsDcvReuse()}. No limit before the first date.
+     */
+    @NotEmpty
+    @Valid
+    private List<Cap> dcvReuse = baselineRequirementsDcvReuse();
+
+    /**
+     * Days before a reissue that needs fresh domain validation at which the order gets the warning
+     * {@code DCV_REVALIDATION_DUE} (issue 13 §2); default 14, 1..90.
+     */
+    @Min(1)
+    @Max(90)
+    private int dcvWarningDays = 14;
+
     /** Caps for every product without a list of its own; default {@link #baselineRequirementsCaps()}. */
     @NotEmpty
     @Valid
@@ -127,6 +154,7 @@ public class LifecycleProperties {
     public boolean isCapDatesDistinct() {
         List<List<Cap>> lists = new ArrayList<>();
         lists.add(validityCaps == null ? List.of() : validityCaps);
+        lists.add(dcvReuse == null ? List.of() : dcvReuse);
         if (productCaps != null) {
             lists.addAll(productCaps.values());
         }
@@ -151,6 +179,10 @@ public class LifecycleProperties {
     public void setReminderDays(List<Integer> reminderDays) { this.reminderDays = reminderDays; }
     public Duration getReissueGrace() { return reissueGrace; }
     public void setReissueGrace(Duration reissueGrace) { this.reissueGrace = reissueGrace; }
+    public List<Cap> getDcvReuse() { return dcvReuse; }
+    public void setDcvReuse(List<Cap> dcvReuse) { this.dcvReuse = dcvReuse; }
+    public int getDcvWarningDays() { return dcvWarningDays; }
+    public void setDcvWarningDays(int dcvWarningDays) { this.dcvWarningDays = dcvWarningDays; }
     public Duration getRevocationRecoveryAfter() { return revocationRecoveryAfter; }
     public void setRevocationRecoveryAfter(Duration revocationRecoveryAfter) { this.revocationRecoveryAfter = revocationRecoveryAfter; }
 }

@@ -36,6 +36,13 @@ public class TermService {
     public static final String REISSUE_OVERDUE = "REISSUE_OVERDUE";
     /** The warning's field (dotted path of the order's JSON). */
     public static final String FIELD = "term.nextReissueAt";
+    /**
+     * Warning code of a coming reissue that needs fresh domain validation: the reuse period of the
+     * last validation (BR §4.2.1, ballot SC-081v3; {@code hub.lifecycle.dcv-reuse}) ends before the
+     * reissue is due, so the vendor validates the names again (an approval email, or the DNS record
+     * or HTTP file checked again) before it issues.
+     */
+    public static final String DCV_REVALIDATION_DUE = "DCV_REVALIDATION_DUE";
 
     private static final Logger LOG = LoggerFactory.getLogger(TermService.class);
 
@@ -47,8 +54,14 @@ public class TermService {
      * @param nextReissueAt      renewal point of the ACTIVE certificate when the term goes on past it, else null
      * @param activeNotBefore    notBefore of the ACTIVE certificate (null: none)
      * @param activeNotAfter     notAfter of the ACTIVE certificate (null: none)
+     * @param lastDcv            when the order's names were last validated, as the chain shows
+     *                           ({@link ValidityCaps#lastDcv}; null: no certificate)
+     * @param nextReissueNeedsDcv whether the next reissue needs fresh domain validation (the reuse
+     *                           period of {@code lastDcv} ends before {@code nextReissueAt}); null when
+     *                           there is no next reissue
      */
-    public record Term(Instant paidUntil, int certificatesIssued, Instant nextReissueAt, Instant activeNotBefore, Instant activeNotAfter) { }
+    public record Term(Instant paidUntil, int certificatesIssued, Instant nextReissueAt, Instant activeNotBefore, Instant activeNotAfter,
+                       Instant lastDcv, Boolean nextReissueNeedsDcv) { }
 
     private final JdbcTemplate jdbc;
     private final ValidityCaps caps;
@@ -84,23 +97,29 @@ public class TermService {
      * @return its term (zero certificates and nulls when none is stored)
      */
     public Term term(String orderId, int period) {
-        Object[] agg = jdbc.queryForObject("select count(*), min(not_before) from certificate where order_id = ?",
-            (rs, i) -> new Object[] {rs.getInt(1), rs.getTimestamp(2)}, orderId);
-        int n = (Integer) agg[0];
+        List<Instant> issues = issues(orderId);
+        int n = issues.size();
         if (n == 0) {
-            return new Term(null, 0, null, null, null);
+            return new Term(null, 0, null, null, null, null, null);
         }
-        Instant paidUntil = ValidityCaps.termEnd(((Timestamp) agg[1]).toInstant(), period);
+        Instant paidUntil = ValidityCaps.termEnd(issues.get(0), period);
+        Instant dcv = caps.lastDcv(issues);
         List<Instant[]> active = jdbc.query("select not_before, not_after from certificate where order_id = ? and state = 'ACTIVE'"
                 + " order by not_before desc, id desc fetch first 1 rows only",
             (rs, i) -> new Instant[] {rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant()}, orderId);
         if (active.isEmpty()) {
-            return new Term(paidUntil, n, null, null, null);
+            return new Term(paidUntil, n, null, null, null, dcv, null);
         }
         Instant nb = active.get(0)[0];
         Instant na = active.get(0)[1];
         Instant next = na.isBefore(paidUntil) ? caps.renewalPoint(nb, na) : null;
-        return new Term(paidUntil, n, next, nb, na);
+        return new Term(paidUntil, n, next, nb, na, dcv, next == null ? null : caps.needsFreshDcv(dcv, next));
+    }
+
+    /** @return the notBefore of every certificate of the order, oldest first */
+    private List<Instant> issues(String orderId) {
+        return jdbc.query("select not_before from certificate where order_id = ? order by not_before", (rs, i) -> rs.getTimestamp(1).toInstant(),
+            orderId);
     }
 
     /**
@@ -138,6 +157,7 @@ public class TermService {
      */
     public void reissued(String orderId, String serial) {
         orders.reconcileWarnings(orderId, REISSUE_OVERDUE, Map.of(), Map.of(FIELD, "certificate " + serial + " reissued"), "system");
+        orders.reconcileWarnings(orderId, DCV_REVALIDATION_DUE, Map.of(), Map.of(FIELD, "certificate " + serial + " reissued"), "system");
     }
 
     /**
@@ -159,7 +179,7 @@ public class TermService {
 
     /** An ACTIVE certificate the overdue check looks at, with its order's term. */
     private record Row(String id, String orderId, String productType, int period, Instant firstNotBefore, Instant notBefore,
-                       Instant notAfter, String serial) { }
+                       Instant notAfter, String serial, String dcvMethod, String approverEmail) { }
 
     /** Certificates read per query by the overdue check: it holds one page in memory, whatever the inventory's size. */
     static final int PAGE = 500;
@@ -168,7 +188,12 @@ public class TermService {
         Instant now = clock.instant();
         // a certificate can be overdue only once its renewal point plus the grace has passed; the renewal point is never
         // before notAfter - renewal-days-before, so only certificates ending by now + renewal-days-before - grace qualify
-        Timestamp endsBy = Timestamp.from(now.plus(Duration.ofDays(props.getRenewalDaysBefore())).minus(props.getReissueGrace()));
+        // ... and a reissue needs a DCV warning only once its renewal point is within dcv-warning-days, so certificates
+        // ending by now + renewal-days-before + dcv-warning-days
+        Duration ahead = Duration.ofDays(props.getRenewalDaysBefore());
+        Instant overdueBy = now.plus(ahead).minus(props.getReissueGrace());
+        Instant dcvBy = now.plus(ahead).plus(Duration.ofDays(props.getDcvWarningDays()));
+        Timestamp endsBy = Timestamp.from(overdueBy.isAfter(dcvBy) ? overdueBy : dcvBy);
         int flagged = 0;
         String after = null;
         while (true) {
@@ -177,6 +202,7 @@ public class TermService {
                 if (flagIfOverdue(r, now)) {
                     flagged++;
                 }
+                warnIfDcvDue(r, now);
             }
             if (rows.size() < PAGE) {
                 return flagged;
@@ -187,14 +213,55 @@ public class TermService {
 
     /** One page (keyset on the certificate id) of the ACTIVE certificates of COMPLETED orders ending by {@code endsBy}. */
     private List<Row> page(Timestamp endsBy, String after) {
-        String sql = "select c.id, c.order_id, o.product_type, o.period, c.not_before, c.not_after, c.serial_hex,"
+        String sql = "select c.id, c.order_id, o.product_type, o.period, c.not_before, c.not_after, c.serial_hex, o.dcv_method, o.approver_email,"
             + " (select min(f.not_before) from certificate f where f.order_id = c.order_id) as first_nb"
             + " from certificate c join orders o on o.id = c.order_id where c.state = 'ACTIVE' and o.state = 'COMPLETED'"
             + " and c.not_after <= ?" + (after == null ? "" : " and c.id > ?") + " order by c.id limit ?";
         Object[] args = after == null ? new Object[] {endsBy, PAGE} : new Object[] {endsBy, after, PAGE};
         return jdbc.query(sql, (rs, i) -> new Row(rs.getString("id"), rs.getString("order_id"), rs.getString("product_type"),
             rs.getInt("period"), rs.getTimestamp("first_nb").toInstant(), rs.getTimestamp("not_before").toInstant(),
-            rs.getTimestamp("not_after").toInstant(), rs.getString("serial_hex")), args);
+            rs.getTimestamp("not_after").toInstant(), rs.getString("serial_hex"), rs.getString("dcv_method"), rs.getString("approver_email")),
+            args);
+    }
+
+    /**
+     * Records {@value #DCV_REVALIDATION_DUE} on the certificate's order once its successor is due
+     * within {@code hub.lifecycle.dcv-warning-days} (or already due) and needs fresh domain validation
+     * ({@link ValidityCaps#needsFreshDcv} from the chain's {@link ValidityCaps#lastDcv}); a repeated
+     * check adds nothing, the successor's storing clears it ({@link #reissued}).
+     */
+    private void warnIfDcvDue(Row r, Instant now) {
+        Instant paidUntil = ValidityCaps.termEnd(r.firstNotBefore(), r.period());
+        if (!r.notAfter().isBefore(paidUntil) || !now.isBefore(paidUntil)) {
+            return;                                        // no successor: the term ends with this certificate
+        }
+        Instant due = caps.renewalPoint(r.notBefore(), r.notAfter());
+        if (due.isAfter(now.plus(Duration.ofDays(props.getDcvWarningDays())))) {
+            return;
+        }
+        Instant dcv = caps.lastDcv(issues(r.orderId()));
+        if (!caps.needsFreshDcv(dcv, due)) {
+            return;
+        }
+        String what = switch (r.dcvMethod() == null ? "" : r.dcvMethod()) {
+            case "dns" -> "keep the order's DNS record in place (GET /api/v1/orders/" + r.orderId() + ": dcv) so the vendor can check it again";
+            case "http" -> "keep the order's validation file in place (GET /api/v1/orders/" + r.orderId() + ": dcv) so the vendor can fetch it again";
+            default -> "the approver " + (r.approverEmail() == null ? "" : r.approverEmail() + " ") + "will get the vendor's approval email"
+                + " again and must approve it";
+        };
+        String detail = "the reissue of certificate " + r.serial() + " due at " + due + " needs fresh domain validation: the names were"
+            + " last validated at " + dcv + " and that may be reused only " + caps.dcvReuseDays(due).orElse(0) + " days for a certificate"
+            + " issued then (CA/B Forum BR 4.2.1, ballot SC-081v3); " + what;
+        try {
+            tx.executeWithoutResult(s -> {
+                if (!jdbc.queryForList("select id from certificate where id = ? and state = 'ACTIVE' for update", String.class, r.id()).isEmpty()
+                        && orders.reconcileWarnings(r.orderId(), DCV_REVALIDATION_DUE, Map.of(FIELD, detail), Map.of(), "system") > 0) {
+                    LOG.info("order {}: {}", r.orderId(), detail);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("order {}: DCV revalidation warning not recorded this time: {}", r.orderId(), e.toString());
+        }
     }
 
     /** Records {@value #REISSUE_OVERDUE} on the certificate's order when its reissue is overdue; @return whether it was added now */

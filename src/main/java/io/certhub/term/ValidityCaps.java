@@ -77,9 +77,59 @@ public class ValidityCaps {
         Map<String, List<LifecycleProperties.Cap>> perProduct = props.getProductCaps();
         List<LifecycleProperties.Cap> caps = productType != null && perProduct != null && perProduct.containsKey(productType)
             ? perProduct.get(productType) : props.getValidityCaps();
-        LocalDate day = issuedAt.atZone(ZoneOffset.UTC).toLocalDate();
+        return inForce(caps, issuedAt);
+    }
+
+    /** The {@code maxDays} of the last entry whose {@code from} ≤ the UTC date of {@code at}, or empty before the first. */
+    private static OptionalInt inForce(List<LifecycleProperties.Cap> caps, Instant at) {
+        LocalDate day = at.atZone(ZoneOffset.UTC).toLocalDate();
         return caps.stream().filter(c -> !c.getFrom().isAfter(day)).max(Comparator.comparing(LifecycleProperties.Cap::getFrom))
             .map(c -> OptionalInt.of(c.getMaxDays())).orElse(OptionalInt.empty());
+    }
+
+    /**
+     * @param issuedAt issue instant of a certificate
+     * @return the days for which domain validation data may be reused for it ({@code hub.lifecycle.dcv-reuse},
+     *         BR §4.2.1 as amended by ballot SC-081v3), or empty (no limit) before the first date
+     */
+    public OptionalInt dcvReuseDays(Instant issuedAt) {
+        return inForce(props.getDcvReuse(), issuedAt);
+    }
+
+    /**
+     * Whether a certificate issued at {@code issueAt} needs fresh domain validation: the last
+     * validation, at {@code lastDcv}, is older than the reuse period in force on {@code issueAt}.
+     *
+     * @param lastDcv when the names were last validated
+     * @param issueAt when the certificate is (to be) issued
+     * @return true when {@code issueAt > lastDcv + dcvReuseDays(issueAt)}
+     */
+    public boolean needsFreshDcv(Instant lastDcv, Instant issueAt) {
+        OptionalInt days = dcvReuseDays(issueAt);
+        return days.isPresent() && issueAt.isAfter(lastDcv.plus(DAY.multipliedBy(days.getAsInt())));
+    }
+
+    /**
+     * When the names of a chain were last validated, as far as the chain shows: the first certificate's
+     * issue validated them; each later certificate whose issue fell past the reuse period of the
+     * validation before it needed, and so had, a fresh one at its issue ({@link #needsFreshDcv}).
+     * A vendor may validate more often (the estimate is then early, so a warning comes early, never late).
+     *
+     * @param issues the notBefore of every certificate of the chain, oldest first (not empty)
+     * @return the instant of the last domain validation
+     * @throws IllegalArgumentException when {@code issues} is empty
+     */
+    public Instant lastDcv(List<Instant> issues) {
+        if (issues.isEmpty()) {
+            throw new IllegalArgumentException("a chain has at least one certificate");
+        }
+        Instant dcv = issues.get(0);
+        for (Instant at : issues.subList(1, issues.size())) {
+            if (needsFreshDcv(dcv, at)) {
+                dcv = at;
+            }
+        }
+        return dcv;
     }
 
     /**

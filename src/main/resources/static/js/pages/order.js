@@ -90,7 +90,9 @@ function orderView(o, names, status, reload, getCert, setCert) {
     o.term ? dl([
       ['Paid until', o.term.paidUntil ? when(o.term.paidUntil) : '—', 'term-paid-until'],
       ['Certificates issued', String(o.term.certificatesIssued), 'term-certificates-issued'],
-      ['Next reissue', o.term.nextReissueAt ? when(o.term.nextReissueAt) : 'None: the certificate lasts to the end of the term', 'term-next-reissue'],
+      ['Next reissue', o.term.nextReissueAt
+        ? h('span', {}, when(o.term.nextReissueAt), o.term.nextReissueNeedsDcv ? ' · needs fresh domain validation (see the warnings)' : '')
+        : 'None: the certificate lasts to the end of the term', 'term-next-reissue'],
     ]) : null,
     // a reissue for a new CSR on request (issue 13 §5)
     o.reissue ? dl([

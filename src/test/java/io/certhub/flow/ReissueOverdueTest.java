@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.Properties;
 import java.util.stream.StreamSupport;
 import org.apache.camel.CamelContext;
@@ -32,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * vendor's reissue is switched off ({@code hub.sandbox.reissue-enabled=false}); once the clock is
  * past the certificate's renewal point plus {@code hub.lifecycle.reissue-grace} (2 days), the hub's
  * Quartz check records {@code REISSUE_OVERDUE} once (one warning, one history entry, however often
- * the check runs); the vendor's reissue (certificate 2 of 4: 200 days, then 100, 100 and the rest
+ * the check runs), and, since that reissue falls under the 100-day DCV reuse of 2027-03-15,
+ * {@code DCV_REVALIDATION_DUE} from 14 days before it; the vendor's reissue (certificate 2 of 4: 200 days, then 100, 100 and the rest
  * under the cap of 2027-03-15) clears it. After the term a certificate mailed for the
  * COMPLETED order goes to the mailbox's Review folder with {@code TERM_OVER} and changes nothing.
  */
@@ -50,6 +53,15 @@ class ReissueOverdueTest {
     static long overdueEntries(JsonNode order) {
         return StreamSupport.stream(order.get("history").spliterator(), false)
             .filter(h -> h.get("reason").asText().startsWith("warning REISSUE_OVERDUE (term.nextReissueAt): ")).count();
+    }
+
+    static Set<String> codes(JsonNode order) {
+        return StreamSupport.stream(order.get("warnings").spliterator(), false).map(w -> w.get("code").asText()).collect(Collectors.toSet());
+    }
+
+    static JsonNode warning(JsonNode order, String code) {
+        return StreamSupport.stream(order.get("warnings").spliterator(), false).filter(w -> w.get("code").asText().equals(code)).findFirst()
+            .orElseThrow();
     }
 
     @Test
@@ -71,14 +83,28 @@ class ReissueOverdueTest {
             assertThat(next).isEqualTo(Instant.parse(first.get("notAfter").asText()).minus(Duration.ofDays(30)));
             assertThat(paidUntil).isEqualTo(Instant.parse(first.get("notBefore").asText()).plus(Duration.ofDays(365)));
 
-            // at the renewal point + 1 day (inside the grace) nothing is flagged
+            // the names were validated at the first issue (2026-12-07); the reissue due 2027-05-26 falls under the 100-day
+            // DCV reuse in force from 2027-03-15 (BR 4.2.1, SC-081v3), so it needs fresh validation
+            assertThat(term.get("nextReissueNeedsDcv").asBoolean()).isTrue();
+            assertThat(Instant.parse(term.get("lastDcvAt").asText())).isEqualTo(Instant.parse(first.get("notBefore").asText()));
+
+            // at the renewal point + 1 day (inside the grace) the reissue is not overdue; the DCV warning is there
             TermChainTest.moveClock(hub, Duration.between(TermChainTest.moveClock(hub, 0, 0), next).toDays() + 1, 0);
-            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> json(hub, "/api/v1/orders/" + id).get("warnings").isEmpty());
-            // past the grace: one warning, one history entry, however many checks run
+            await().atMost(Duration.ofSeconds(30)).until(() -> codes(json(hub, "/api/v1/orders/" + id)).equals(Set.of("DCV_REVALIDATION_DUE")));
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> codes(json(hub, "/api/v1/orders/" + id)).equals(Set.of("DCV_REVALIDATION_DUE")));
+            JsonNode dcv = warning(json(hub, "/api/v1/orders/" + id), "DCV_REVALIDATION_DUE");
+            assertThat(dcv.get("field").asText()).isEqualTo("term.nextReissueAt");
+            assertThat(dcv.get("detail").asText()).contains(next.toString()).contains("100 days").contains("hostmaster@" + DOMAIN)
+                .contains(first.get("serialNumber").asText());
+            // past the grace: the overdue warning too, one history entry each, however many checks run
             TermChainTest.moveClock(hub, 2, 0);
-            await().atMost(Duration.ofSeconds(30)).until(() -> json(hub, "/api/v1/orders/" + id).get("warnings").size() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> codes(json(hub, "/api/v1/orders/" + id))
+                .equals(Set.of("DCV_REVALIDATION_DUE", "REISSUE_OVERDUE")));
             await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(20)).until(() -> overdueEntries(json(hub, "/api/v1/orders/" + id)) == 1);
-            JsonNode w = json(hub, "/api/v1/orders/" + id).get("warnings").get(0);
+            assertThat(StreamSupport.stream(json(hub, "/api/v1/orders/" + id).get("history").spliterator(), false)
+                .filter(h -> h.get("reason").asText().startsWith("warning DCV_REVALIDATION_DUE (term.nextReissueAt): "))).hasSize(1);
+            JsonNode w = warning(json(hub, "/api/v1/orders/" + id), "REISSUE_OVERDUE");
             assertThat(w.get("code").asText()).isEqualTo("REISSUE_OVERDUE");
             assertThat(w.get("field").asText()).isEqualTo("term.nextReissueAt");
             assertThat(w.get("detail").asText()).contains(first.get("serialNumber").asText()).contains(next.toString()).contains(paidUntil.toString());
@@ -90,7 +116,8 @@ class ReissueOverdueTest {
             JsonNode order = json(hub, "/api/v1/orders/" + id);
             assertThat(StreamSupport.stream(order.get("history").spliterator(), false).map(h -> h.get("reason").asText()))
                 .anyMatch(r -> r.startsWith("certificate reissued (2 of 4)"))
-                .anyMatch(r -> r.startsWith("warning REISSUE_OVERDUE (term.nextReissueAt) cleared: certificate "));
+                .anyMatch(r -> r.startsWith("warning REISSUE_OVERDUE (term.nextReissueAt) cleared: certificate "))
+                .anyMatch(r -> r.startsWith("warning DCV_REVALIDATION_DUE (term.nextReissueAt) cleared: certificate "));
             // issued ~172 days in, under the 100-day cap: 2 more follow (100 days, then the last 52-53 days)
             assertThat(order.get("term").get("nextReissueAt").isNull()).isFalse();
             assertThat(order.get("term").get("paidUntil").asText()).isEqualTo(paidUntil.toString());

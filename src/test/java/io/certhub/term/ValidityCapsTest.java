@@ -103,4 +103,30 @@ class ValidityCapsTest {
         assertThat(caps.plan("x", t0, ValidityCaps.termEnd(t0, 1))).extracting(w -> Duration.between(w.notBefore(), w.notAfter()).toDays())
             .containsExactly(200L, 195L);
     }
+
+    @Test
+    void dcvReuseFollowsTheIssueDateAndTheChainShowsTheLastValidation() {
+        assertThat(BR.dcvReuseDays(at("2026-03-14T23:59:59Z"))).isEqualTo(OptionalInt.empty());
+        assertThat(BR.dcvReuseDays(at("2026-12-07T00:00:00Z"))).hasValue(200);
+        assertThat(BR.dcvReuseDays(at("2027-03-15T00:00:00Z"))).hasValue(100);
+        assertThat(BR.dcvReuseDays(at("2029-03-15T00:00:00Z"))).hasValue(10);
+
+        // validated 2026-12-07: a certificate issued 2027-05-26 (the first reissue of a 200-day certificate) is past the
+        // 100 days then in force, so it needs a fresh validation; one issued 2027-03-14 (200 days then) does not
+        Instant dcv = at("2026-12-07T08:00:00Z");
+        assertThat(BR.needsFreshDcv(dcv, at("2027-03-14T08:00:00Z"))).isFalse();
+        assertThat(BR.needsFreshDcv(dcv, at("2027-03-16T08:00:00Z"))).isFalse();       // 99 days later, within the 100 in force from 03-15
+        assertThat(BR.needsFreshDcv(dcv, at("2027-03-18T08:00:00Z"))).isTrue();        // 101 days later
+        assertThat(BR.needsFreshDcv(dcv, at("2027-05-26T08:00:00Z"))).isTrue();
+
+        // the BR 2-year chain from 2026-12-07 (see the class comment): 200 days, then 100-day certificates every 70 days
+        List<ValidityCaps.Window> plan = BR.plan(null, dcv, ValidityCaps.termEnd(dcv, 2));
+        List<Instant> issues = plan.stream().map(ValidityCaps.Window::notBefore).toList();
+        assertThat(BR.lastDcv(issues.subList(0, 1))).isEqualTo(dcv);
+        assertThat(BR.lastDcv(issues.subList(0, 2))).isEqualTo(issues.get(1));          // 2027-05-26: fresh validation
+        assertThat(BR.lastDcv(issues.subList(0, 3))).isEqualTo(issues.get(1));          // 70 days later: reused (100 days)
+        assertThat(BR.lastDcv(issues.subList(0, 4))).isEqualTo(issues.get(3));          // 140 days after the last one: fresh
+        // from 2029-03-15 every reissue (70 days on) is past the 10-day reuse
+        assertThat(BR.needsFreshDcv(at("2029-03-20T00:00:00Z"), at("2029-05-29T00:00:00Z"))).isTrue();
+    }
 }
