@@ -264,6 +264,47 @@ class ReissueRevokeFlowTest {
     }
 
     @Test
+    void eightConcurrentReissuesOfOneOrderReachTheVendorOnce() throws Exception {
+        String ref = "RI-6";
+        String id = completed(ref);
+        List<Object> money = money();
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            bodies.add(reissueBody(newEc(domain(ref)), "parallel " + i));      // eight different new keys, no Idempotency-Key
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<Integer> statuses;
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<HttpResponse<String>>> calls = new ArrayList<>();
+            for (String b : bodies) {
+                calls.add(pool.submit(() -> {
+                    go.await();
+                    return hub.post("/api/v1/orders/" + id + "/reissue", "demo-key", b);
+                }));
+            }
+            go.countDown();
+            statuses = new ArrayList<>();
+            for (var c : calls) {
+                HttpResponse<String> r = c.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                statuses.add(r.statusCode());
+                if (r.statusCode() != 202) {
+                    assertProblem(r, 409, "REISSUE_IN_PROGRESS", null);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(statuses).filteredOn(st -> st == 202).hasSize(1);
+        assertThat(statuses).filteredOn(st -> st == 409).hasSize(7);
+        assertThat(hub.count("select count(*) from order_reissue where order_id = ?", id)).isEqualTo(1);
+        assertThat(vendorCertificates(id)).isEqualTo(2);                        // one reissue at the vendor
+        await().atMost(Duration.ofSeconds(60)).until(() -> "COMPLETED".equals(hub.order(id).get("reissue").get("state").asText()));
+        assertThat(hub.count("select count(*) from certificate where order_id = ?", id)).isEqualTo(2);
+        assertThat(money()).isEqualTo(money);
+    }
+
+    @Test
     void aReissueTheVendorRefusesIsRecordedFailedKeepsTheOrderAsItWasAndDoesNotBlockTheNext() throws Exception {
         String ref = "RI-4";
         String id = completed(ref);
