@@ -643,6 +643,7 @@ final class W4 {
             m.put("reminderDeliveriesSent", count(c, "select count(*) from delivery where kind = 'RENEWAL_REMINDER' and state = 'SENT'"));
             m.put("reminderDeliveriesPending", count(c, "select count(*) from delivery where kind = 'RENEWAL_REMINDER' and state <> 'SENT'"));
             m.put("reissueOverdueWarnings", count(c, "select count(*) from order_warning where code = 'REISSUE_OVERDUE'"));
+            m.put("dcvRevalidationWarnings", count(c, "select count(*) from order_warning where code = 'DCV_REVALIDATION_DUE'"));
         }
         return m;
     }
