@@ -177,9 +177,14 @@ public class TermService {
         return LifecycleScans.timed(meters, LifecycleScans.REISSUE_OVERDUE_SCAN, LifecycleScans.REISSUES_OVERDUE, this::checkOverdueNow);
     }
 
-    /** An ACTIVE certificate the overdue check looks at, with its order's term. */
+    /**
+     * An ACTIVE certificate the overdue check looks at, with its order's term and the details of the order's
+     * {@value #REISSUE_OVERDUE} and {@value #DCV_REVALIDATION_DUE} warnings already recorded (null when none): a check
+     * that would record the same detail again skips the transaction and the row lock.
+     */
     private record Row(String id, String orderId, String productType, int period, Instant firstNotBefore, Instant notBefore,
-                       Instant notAfter, String serial, String dcvMethod, String approverEmail) { }
+                       Instant notAfter, String serial, String dcvMethod, String approverEmail, String overdueWarning,
+                       String dcvWarning) { }
 
     /** Certificates read per query by the overdue check: it holds one page in memory, whatever the inventory's size. */
     static final int PAGE = 500;
@@ -214,13 +219,18 @@ public class TermService {
     /** One page (keyset on the certificate id) of the ACTIVE certificates of COMPLETED orders ending by {@code endsBy}. */
     private List<Row> page(Timestamp endsBy, String after) {
         String sql = "select c.id, c.order_id, o.product_type, o.period, c.not_before, c.not_after, c.serial_hex, o.dcv_method, o.approver_email,"
-            + " (select min(f.not_before) from certificate f where f.order_id = c.order_id) as first_nb"
+            + " (select min(f.not_before) from certificate f where f.order_id = c.order_id) as first_nb,"
+            + " (select w.detail from order_warning w where w.order_id = c.order_id and w.code = '" + REISSUE_OVERDUE + "'"
+            + " and w.field = '" + FIELD + "') as overdue_warning,"
+            + " (select w.detail from order_warning w where w.order_id = c.order_id and w.code = '" + DCV_REVALIDATION_DUE + "'"
+            + " and w.field = '" + FIELD + "') as dcv_warning"
             + " from certificate c join orders o on o.id = c.order_id where c.state = 'ACTIVE' and o.state = 'COMPLETED'"
             + " and c.not_after <= ?" + (after == null ? "" : " and c.id > ?") + " order by c.id limit ?";
         Object[] args = after == null ? new Object[] {endsBy, PAGE} : new Object[] {endsBy, after, PAGE};
         return jdbc.query(sql, (rs, i) -> new Row(rs.getString("id"), rs.getString("order_id"), rs.getString("product_type"),
             rs.getInt("period"), rs.getTimestamp("first_nb").toInstant(), rs.getTimestamp("not_before").toInstant(),
-            rs.getTimestamp("not_after").toInstant(), rs.getString("serial_hex"), rs.getString("dcv_method"), rs.getString("approver_email")),
+            rs.getTimestamp("not_after").toInstant(), rs.getString("serial_hex"), rs.getString("dcv_method"), rs.getString("approver_email"),
+            rs.getString("overdue_warning"), rs.getString("dcv_warning")),
             args);
     }
 
@@ -252,6 +262,9 @@ public class TermService {
         String detail = "the reissue of certificate " + r.serial() + " due at " + due + " needs fresh domain validation: the names were"
             + " last validated at " + dcv + " and that may be reused only " + caps.dcvReuseDays(due).orElse(0) + " days for a certificate"
             + " issued then (CA/B Forum BR 4.2.1, ballot SC-081v3); " + what;
+        if (detail.equals(r.dcvWarning())) {
+            return;                                        // recorded by an earlier check: no transaction, no row lock
+        }
         try {
             tx.executeWithoutResult(s -> {
                 if (!jdbc.queryForList("select id from certificate where id = ? and state = 'ACTIVE' for update", String.class, r.id()).isEmpty()
@@ -276,6 +289,9 @@ public class TermService {
         }
         String detail = "the vendor has not reissued certificate " + r.serial() + " (valid until " + r.notAfter()
             + "): its successor was due at " + due + " and the term is paid until " + paidUntil;
+        if (detail.equals(r.overdueWarning())) {
+            return false;                                  // recorded by an earlier check: no transaction, no row lock
+        }
         // under the certificate's row lock, still ACTIVE: a reissue committing meanwhile (which supersedes it and
         // clears the warning in its transaction) either waits for this one or is seen here
         Integer added;
