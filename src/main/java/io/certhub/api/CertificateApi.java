@@ -63,7 +63,7 @@ public class CertificateApi {
      *
      * @param ex exchange
      * @throws HubProblem 400 MALFORMED_REQUEST; 404 CERTIFICATE_NOT_FOUND; 409 VENDOR_UNSUPPORTED,
-     *                    CERTIFICATE_ALREADY_REVOKED, CERTIFICATE_EXPIRED, VENDOR_REFUSED; 422 FIELD_REQUIRED /
+     *                    CERTIFICATE_ALREADY_REVOKED, REVOCATION_IN_PROGRESS, CERTIFICATE_EXPIRED, VENDOR_REFUSED; 422 FIELD_REQUIRED /
      *                    FIELD_INVALID ({@code reason}); 503 VENDOR_UNAVAILABLE
      */
     public void revoke(Exchange ex) {

@@ -140,28 +140,33 @@ public class CertificateInventory {
     /**
      * Records that a revocation is about to be asked of the vendor (V25), before the call, so an
      * answer lost or a hub stopped in between leaves a trace that {@link CertificateRevocation#confirmPending}
-     * follows up. A later request overwrites an earlier one's reason and actor.
+     * follows up. At most one request is pending per certificate: while one is, a second is not
+     * written (it would overwrite the first one's trace, and its own failure would clear it).
      *
      * @param id     certificate id
      * @param reason the reason's RFC 5280 name
      * @param actor  who asks
-     * @param at     when
-     * @return false when the certificate is REVOKED already (nothing written)
+     * @param at     when; stored to the microsecond (the precision of H2 and PostgreSQL timestamps), the
+     *               value {@link #clearRevocationRequest} is then given
+     * @return false when the certificate is REVOKED already or a request is pending (nothing written)
      */
     public boolean requestRevocation(String id, String reason, String actor, Instant at) {
         return jdbc.update("update certificate set revocation_requested_at = ?, revocation_requested_reason = ?, revocation_requested_by = ?"
-            + " where id = ? and state <> 'REVOKED'", Timestamp.from(at), reason, actor, id) == 1;
+            + " where id = ? and state <> 'REVOKED' and revocation_requested_at is null", Timestamp.from(at), reason, actor, id) == 1;
     }
 
     /**
      * Forgets a revocation request the vendor definitely did not carry out (it refused, or could not be
-     * reached before it acted).
+     * reached before it acted), only if it is still the request made at {@code requestedAt}: a later one
+     * stays.
      *
-     * @param id certificate id
+     * @param id          certificate id
+     * @param requestedAt when the request being forgotten was made (as stored: microseconds)
+     * @return whether it was forgotten
      */
-    public void clearRevocationRequest(String id) {
-        jdbc.update("update certificate set revocation_requested_at = null, revocation_requested_reason = null, revocation_requested_by = null"
-            + " where id = ?", id);
+    public boolean clearRevocationRequest(String id, Instant requestedAt) {
+        return jdbc.update("update certificate set revocation_requested_at = null, revocation_requested_reason = null,"
+            + " revocation_requested_by = null where id = ? and revocation_requested_at = ?", id, Timestamp.from(requestedAt)) == 1;
     }
 
     /**

@@ -13,6 +13,7 @@ import io.certhub.webhook.HubEvent;
 import io.certhub.webhook.WebhookEventType;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -96,7 +97,8 @@ public class CertificateRevocation {
      * @return the certificate as now stored: REVOKED, or (the vendor's answer lost) as it was with
      *         {@code revocationRequestedAt} set, to be confirmed by {@link #confirmPending}
      * @throws HubProblem 404 {@code CERTIFICATE_NOT_FOUND}; 409 {@code VENDOR_UNSUPPORTED},
-     *                    {@code CERTIFICATE_ALREADY_REVOKED}, {@code CERTIFICATE_EXPIRED}, {@code VENDOR_REFUSED};
+     *                    {@code CERTIFICATE_ALREADY_REVOKED}, {@code REVOCATION_IN_PROGRESS} (a request awaits the vendor's outcome),
+     *                    {@code CERTIFICATE_EXPIRED}, {@code VENDOR_REFUSED};
      *                    503 {@code VENDOR_UNAVAILABLE}
      */
     public CertificateInventory.Item revoke(String accountId, String certificateId, RevocationReason reason, String actor) {
@@ -117,9 +119,11 @@ public class CertificateRevocation {
         }
         Order order = orders.get(accountId, item.orderId());
         String why = reason.rfcName();
+        Instant requestedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
         tx.executeWithoutResult(s -> {
-            if (!inventory.requestRevocation(item.id(), why, actor, clock.instant())) {
-                throw alreadyRevoked(inventory.find(accountId, certificateId).orElse(item));
+            if (!inventory.requestRevocation(item.id(), why, actor, requestedAt)) {
+                CertificateInventory.Item now = inventory.find(accountId, certificateId).orElse(item);
+                throw now.state() == CertificateInventory.State.REVOKED ? alreadyRevoked(now) : revocationInProgress(now);
             }
         });
         try {
@@ -131,7 +135,7 @@ public class CertificateRevocation {
                     + " its answer was lost (" + e.code() + "): the hub asks again and records the outcome");
                 return inventory.find(accountId, certificateId).orElseThrow();
             }
-            inventory.clearRevocationRequest(item.id());
+            inventory.clearRevocationRequest(item.id(), requestedAt);
             throw e.toProblem();
         }
         record(order, item, reason, actor, "");
@@ -162,7 +166,7 @@ public class CertificateRevocation {
             } catch (VendorException e) {
                 if (e.kind() == VendorException.Kind.REFUSED || e.kind() == VendorException.Kind.NOT_FOUND) {
                     tx.executeWithoutResult(s -> {
-                        inventory.clearRevocationRequest(p.certificateId());
+                        inventory.clearRevocationRequest(p.certificateId(), p.requestedAt());
                         orders.note(order.id(), "system", "revocation of certificate " + p.serialHex() + " asked at " + p.requestedAt()
                             + " by " + p.actor() + " was not carried out: the vendor refused (" + e.code() + ": " + e.getMessage()
                             + "); the certificate is not revoked");
@@ -215,6 +219,12 @@ public class CertificateRevocation {
             return true;
         });
         return Boolean.TRUE.equals(done);
+    }
+
+    private static HubProblem revocationInProgress(CertificateInventory.Item item) {
+        return new HubProblem(409, "REVOCATION_IN_PROGRESS", null, "a revocation of certificate " + item.facts().serialHex()
+            + " was asked of the vendor" + (item.revocationRequestedAt() == null ? "" : " at " + item.revocationRequestedAt())
+            + " and awaits its outcome; the hub records it (route revocation-recovery), nothing was changed");
     }
 
     private static HubProblem alreadyRevoked(CertificateInventory.Item item) {

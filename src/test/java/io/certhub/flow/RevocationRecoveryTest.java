@@ -165,4 +165,31 @@ class RevocationRecoveryTest {
         assertThat(OrderJson.parse(r.body()).get("state").asText()).isEqualTo("REVOKED");
         assertThat(revokedEvents(orderId)).isEqualTo(1);
     }
+
+    @Test
+    void aSecondRevokeWhileOneAwaitsTheVendorIsRefusedAndLeavesTheFirstOnesTrace() {
+        String cert = certificateOf("RR-4");
+        String orderId = certificate(cert).get("orderId").asText();
+        // the first request: recorded, its vendor call still under way (dated ahead so the follow-up leaves it alone)
+        Instant first = Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        leaveRequest(cert, "keyCompromise", first);
+
+        HttpResponse<String> r = hub.post("/api/v1/certificates/" + cert + "/revoke", "demo-key", "{\"reason\":\"superseded\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+        assertThat(OrderJson.parse(r.body()).get("code").asText()).isEqualTo("REVOCATION_IN_PROGRESS");
+        assertThat(OrderJson.parse(r.body()).get("detail").asText()).contains(first.toString());
+        assertThat(vendorRevoked(cert)).isZero();
+        assertThat(hub.jdbc().queryForObject("select revocation_requested_reason from certificate where id = ?", String.class, cert))
+            .isEqualTo("keyCompromise");
+        assertThat(Instant.parse(certificate(cert).get("revocationRequestedAt").asText())).isEqualTo(first);
+
+        // once the first request is due for its follow-up, the hub carries it out with its own reason
+        assertThat(hub.jdbc().update("update certificate set revocation_requested_at = ? where id = ?",
+            Timestamp.from(Instant.now().minusSeconds(60)), cert)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+            .until(() -> certificate(cert).get("state").asText().equals("REVOKED"));
+        assertThat(certificate(cert).get("revocationReason").asText()).isEqualTo("keyCompromise");
+        assertThat(revokedEvents(orderId)).isEqualTo(1);
+        assertThat(vendorRevoked(cert)).isEqualTo(1);
+    }
 }
