@@ -57,9 +57,9 @@ record Config(String javaBin, Path jar, Path root, Path out, boolean jfr, List<I
     }
 
     private static Path findJar(Path root) {
-        try (Stream<Path> s = Files.list(root.resolve("target"))) {
-            return s.filter(p -> p.getFileName().toString().matches("certhub-.*\\.jar")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no target/certhub-*.jar: run mvn package first"));
+        try (Stream<Path> s = Files.list(root.resolve("target").resolve("sandbox"))) {
+            return s.filter(p -> p.getFileName().toString().matches("certhub-.*-sandbox\\.jar")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no target/sandbox/certhub-*-sandbox.jar: run mvn package first"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

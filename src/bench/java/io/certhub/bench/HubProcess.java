@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The hub (or the bare app) as a separate process started by the benchmark: {@code java -Xmx512m
- * -jar target/certhub-*.jar} from the project root (routes/ and config/ load from there), on free
+ * -jar target/sandbox/certhub-*-sandbox.jar} from the project root (routes/ and config/ load from there), on free
  * ports and a fresh data dir. Measures start-up (launch to {@code /actuator/health} UP), peak
  * resident set ({@code VmHWM} of {@code /proc/<pid>/status}) and peak heap (actuator
  * {@code jvm.memory.used?tag=area:heap}, sampled every 250 ms by a background thread).

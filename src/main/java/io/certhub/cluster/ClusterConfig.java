@@ -101,15 +101,16 @@ public class ClusterConfig {
     }
 
     /**
-     * @return the route policy of route {@code sandbox-vendor-clock} (namespace {@code sandbox-vendor-clock})
+     * A route policy that runs its route on the one instance holding the namespace's leader lock
+     * (also used by the sandbox add-on for its clock route).
+     *
+     * @param clusterService the hub's JDBC cluster service
+     * @param camel          the Camel context
+     * @param namespace      the leader lock's namespace, e.g. {@code certificate-mailbox}
+     * @return the policy, to be named in a route's {@code routePolicy}
      * @throws Exception when the policy cannot be made
      */
-    @Bean
-    public ClusteredRoutePolicy sandboxVendorClockLeader(JdbcLockClusterService clusterService, CamelContext camel) throws Exception {
-        return leaderOnly(clusterService, camel, "sandbox-vendor-clock");
-    }
-
-    private static ClusteredRoutePolicy leaderOnly(JdbcLockClusterService clusterService, CamelContext camel, String namespace) throws Exception {
+    public static ClusteredRoutePolicy leaderOnly(JdbcLockClusterService clusterService, CamelContext camel, String namespace) throws Exception {
         ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(clusterService, namespace);
         policy.setCamelContext(camel);
         return policy;

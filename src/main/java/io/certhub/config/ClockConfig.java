@@ -2,9 +2,9 @@ package io.certhub.config;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,9 +15,11 @@ import org.springframework.context.annotation.Configuration;
  * time zone} in PostgreSQL and H2, so an instant the API answers at once (a 201's
  * {@code createdAt}) is the same one it answers after reading it back (issue 11 §5).
  *
- * <p>In the sandbox ({@code hub.sandbox.enabled=true}) the clock is an {@link OffsetClock} that
- * {@code POST /sandbox/clock} moves forward (issue 13 §2), starting at
- * {@code hub.sandbox.clock-start} (an ISO 8601 instant; empty: now).
+ * <p>In the sandbox ({@code hub.sandbox.enabled=true}) the sandbox add-on brings the clock instead
+ * ({@code io.certhub.sandbox.SandboxAutoConfiguration#movableClock}: one that
+ * {@code POST /sandbox/clock} moves forward, issue 13 §2). A build without the add-on (the
+ * production jar) started with {@code hub.sandbox.enabled=true} stops at once, saying so
+ * ({@link #sandboxAddOnMissing}).
  */
 @Configuration(proxyBeanMethods = false)
 public class ClockConfig {
@@ -31,19 +33,20 @@ public class ClockConfig {
     }
 
     /**
-     * @param start {@code hub.sandbox.clock-start}: where the clock starts (ISO 8601 instant), or empty for now
-     * @return the movable sandbox clock (microsecond ticks)
-     * @throws java.time.format.DateTimeParseException when {@code start} is not an instant (start-up stops)
+     * Stops start-up, before any bean is made, when {@code hub.sandbox.enabled=true} but this build
+     * carries no sandbox add-on (the production jar, issue 14 §4).
+     *
+     * @return a bean factory post-processor that throws
+     * @throws IllegalStateException always, naming the setting and the two ways out
      */
     @Bean
-    @ConditionalOnMissingBean
     @ConditionalOnProperty(name = "hub.sandbox.enabled", havingValue = "true")
-    public Clock movableClock(@Value("${hub.sandbox.clock-start:}") String start) {
-        Clock base = Clock.tick(Clock.systemUTC(), Duration.ofNanos(1_000));
-        Duration offset = Duration.ZERO;
-        if (start != null && !start.isBlank()) {
-            offset = Duration.between(base.instant(), Instant.parse(start.trim()));
-        }
-        return new OffsetClock(base, offset);
+    @ConditionalOnMissingClass("io.certhub.sandbox.SandboxAutoConfiguration")
+    public static BeanFactoryPostProcessor sandboxAddOnMissing() {
+        return factory -> {
+            throw new IllegalStateException("hub.sandbox.enabled=true, but this build carries no sandbox (the production jar"
+                + " target/certhub-*.jar): run it with SPRING_PROFILES_ACTIVE=production (or hub.sandbox.enabled=false and the real"
+                + " database, mail servers and vendor), or run the sandbox jar target/sandbox/certhub-*-sandbox.jar");
+        };
     }
 }

@@ -1,16 +1,11 @@
 package io.certhub.config;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.Location;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.pattern.ValidatePattern;
@@ -19,14 +14,12 @@ import org.springframework.boot.autoconfigure.flyway.FlywayConfigurationCustomiz
 import org.springframework.boot.autoconfigure.flyway.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.io.Resource;
-import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
 /**
  * Which Flyway migrations a hub applies (issue 12, section 1). The hub's own tables are in
  * {@code spring.flyway.locations} ({@code classpath:db/migration/common}); the sandbox vendor's
- * tables ({@code V3__sandbox_vendor.sql}, {@code V6__sandbox_order_lock_version.sql}) live in
- * {@value #SANDBOX_LOCATION} and are added only when {@code hub.sandbox.enabled=true}, so a
+ * tables ({@link #SANDBOX_VERSIONS}) live in {@value #SANDBOX_LOCATION} of the sandbox add-on
+ * ({@code src/sandbox/resources}), which adds that location when {@code hub.sandbox.enabled=true}, so a
  * production database never gets them. Sandbox and common migrations share one version sequence
  * (the files kept their numbers and bytes, so databases made before the split still validate).
  *
@@ -45,20 +38,23 @@ public class MigrationConfig {
     /** Flyway location of the sandbox vendor's tables. */
     public static final String SANDBOX_LOCATION = "classpath:db/migration/sandbox";
 
-    private static final Pattern VERSION = Pattern.compile("^V([0-9._]+)__.*\\.sql$");
+
+    /**
+     * The versions of the sandbox add-on's migrations ({@value #SANDBOX_LOCATION} in {@code src/sandbox/resources}):
+     * the hub knows them without the add-on (the production jar carries none of its files), so a database
+     * that once ran the sandbox still starts. {@code MigrationConfigTest} checks this list against the files.
+     */
+    public static final Set<String> SANDBOX_VERSIONS = Set.of("3", "6", "19", "23");
 
     /**
      * @param sandbox {@code hub.sandbox.enabled}
-     * @return adds {@value #SANDBOX_LOCATION} (sandbox on) or ignores applied-but-missing migrations (off)
+     * @return with the sandbox off, ignores applied-but-missing migrations (checked by {@link #checkedMigration});
+     *         with it on nothing (the add-on adds its location, {@code SandboxAutoConfiguration})
      */
     @Bean
     public FlywayConfigurationCustomizer sandboxMigrations(@Value("${hub.sandbox.enabled:false}") boolean sandbox) {
         return c -> {
-            if (sandbox) {
-                List<Location> locations = new ArrayList<>(Arrays.asList(c.getLocations()));
-                locations.add(new Location(SANDBOX_LOCATION));
-                c.locations(locations.toArray(Location[]::new));
-            } else {
+            if (!sandbox) {
                 List<ValidatePattern> patterns = new ArrayList<>(Arrays.asList(c.getIgnoreMigrationPatterns()));
                 patterns.add(ValidatePattern.fromPattern("*:missing"));
                 c.ignoreMigrationPatterns(patterns.toArray(ValidatePattern[]::new));
@@ -81,7 +77,7 @@ public class MigrationConfig {
     }
 
     static void refuseMissingCommonMigrations(Flyway flyway) {
-        Set<String> sandboxVersions = sandboxVersions();
+        Set<String> sandboxVersions = SANDBOX_VERSIONS;
         Set<String> missing = new TreeSet<>();
         for (MigrationInfo m : flyway.info().all()) {
             boolean isMissing = m.getState() == MigrationState.MISSING_SUCCESS || m.getState() == MigrationState.MISSING_FAILED;
@@ -93,21 +89,5 @@ public class MigrationConfig {
             throw new IllegalStateException("the database has migrations applied that this hub does not have: " + missing
                 + "; it was made by a newer release, or a migration file was removed from db/migration/common");
         }
-    }
-
-    /** @return the versions of the migrations in {@value #SANDBOX_LOCATION}, e.g. {@code 3}, {@code 6} */
-    static Set<String> sandboxVersions() {
-        Set<String> versions = new TreeSet<>();
-        try {
-            for (Resource r : new PathMatchingResourcePatternResolver().getResources("classpath*:db/migration/sandbox/*.sql")) {
-                Matcher m = VERSION.matcher(String.valueOf(r.getFilename()));
-                if (m.matches()) {
-                    versions.add(m.group(1).replace('_', '.'));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return versions;
     }
 }

@@ -3,14 +3,21 @@ package io.certhub.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.certhub.sandbox.SandboxAutoConfiguration;
 import io.certhub.support.TestPostgres;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
@@ -26,11 +33,14 @@ class MigrationConfigTest {
     @TempDir
     Path dir;
 
-    /** Flyway as Spring Boot builds it from config/application.yml, then the hub's customizer. */
+    /** Flyway as Spring Boot builds it from config/application.yml, then the hub's customizer and (sandbox on) the add-on's. */
     static Flyway hubFlyway(String[] ds, boolean sandbox, String... locations) {
         FluentConfiguration c = Flyway.configure().dataSource(ds[0], ds[1], ds[2])
             .locations(locations.length == 0 ? new String[] {"classpath:db/migration/common"} : locations);
         new MigrationConfig().sandboxMigrations(sandbox).customize(c);
+        if (sandbox && locations.length == 0) {
+            new SandboxAutoConfiguration().sandboxMigrationLocation().customize(c);
+        }
         return c.load();
     }
 
@@ -112,8 +122,16 @@ class MigrationConfigTest {
             .hasMessageContaining("1 (foundation)").hasMessageContaining("4 (mailbox and delivery)").hasMessageNotContaining("sandbox vendor");
     }
 
+    /** The hub's list of the add-on's versions is the add-on's files (src/sandbox/resources/db/migration/sandbox). */
     @Test
-    void theSandboxVersionsAreFoundOnTheClasspath() {
-        assertThat(MigrationConfig.sandboxVersions()).containsExactlyInAnyOrder("3", "6", "19", "23");
+    void theSandboxVersionsTheHubKnowsAreTheAddOnsFiles() throws Exception {
+        Set<String> files = new TreeSet<>();
+        for (Resource r : new PathMatchingResourcePatternResolver().getResources(MigrationConfig.SANDBOX_LOCATION + "/*.sql")) {
+            Matcher m = Pattern.compile("^V([0-9._]+)__.*\\.sql$").matcher(String.valueOf(r.getFilename()));
+            assertThat(m.matches()).as(r.getFilename()).isTrue();
+            files.add(m.group(1).replace('_', '.'));
+        }
+        assertThat(files).containsExactlyInAnyOrder("3", "6", "19", "23");
+        assertThat(MigrationConfig.SANDBOX_VERSIONS).isEqualTo(files);
     }
 }

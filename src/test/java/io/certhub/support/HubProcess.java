@@ -24,8 +24,8 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The hub as its own operating-system process, started from the packaged jar as a user runs it
- * ({@code java -Xmx512m -jar target/certhub-*.jar} from the project root, so routes/ and config/
- * load from there), for the tests that need what only a process has: a SIGTERM, a
+ * ({@code java -Xmx512m -jar target/sandbox/certhub-*-sandbox.jar} from the project root, so routes/ and
+ * config/ load from there; with the {@code production} profile the production jar {@code target/certhub-*.jar}), for the tests that need what only a process has: a SIGTERM, a
  * {@code kill -9}, a restart on the same data. Integration tests only ({@code *IT}, run by
  * Failsafe after {@code package}). Output goes to {@code target/it-logs/<name>-<n>.log}.
  *
@@ -263,11 +263,17 @@ public final class HubProcess implements AutoCloseable {
         return hub;
     }
 
-    /** @return the packaged jar under target/ (the repackaged one, not {@code *.original}) */
-    public static Path jar() {
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            return files.filter(p -> p.getFileName().toString().matches("certhub-.*\\.jar")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no target/certhub-*.jar: run the integration tests with mvn verify"));
+    /**
+     * @param production true: the production jar {@code target/certhub-*.jar} (no sandbox add-on); false: the sandbox jar
+     *                   {@code target/sandbox/certhub-*-sandbox.jar} (the embedded default)
+     * @return the packaged jar (the repackaged one, not {@code *.original})
+     */
+    public static Path jar(boolean production) {
+        Path dir = production ? Path.of("target") : Path.of("target", "sandbox");
+        String pattern = production ? "certhub-.*(?<!-sandbox)\\.jar" : "certhub-.*-sandbox\\.jar";
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().matches(pattern)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + dir + "/" + pattern + ": run the integration tests with mvn verify"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -281,7 +287,8 @@ public final class HubProcess implements AutoCloseable {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap));
             cmd.addAll(jvm);
-            cmd.addAll(List.of("-jar", jar().toString()));
+            // the production profile runs the production jar, everything else the embedded default's sandbox jar
+            cmd.addAll(List.of("-jar", jar("production".equals(env.get("SPRING_PROFILES_ACTIVE"))).toString()));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             // the child's settings are the ones given here, never the test JVM's own
             pb.environment().keySet().removeIf(k -> k.startsWith("HUB_") || k.startsWith("SPRING_") || k.startsWith("SERVER_"));

@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,8 +15,7 @@ import org.springframework.stereotype.Component;
  * following call fails with that probability until the kind {@code none} is set. Kept in memory:
  * a restart clears it. Thread-safe.
  */
-@Component
-@ConditionalOnProperty(name = "hub.sandbox.enabled", havingValue = "true")
+@Component("sandboxFaults")
 public class SandboxFaults {
 
     /** What a faulty call does. */

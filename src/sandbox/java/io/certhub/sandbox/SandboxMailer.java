@@ -28,7 +28,6 @@ import java.util.zip.ZipOutputStream;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -56,8 +55,7 @@ import org.springframework.stereotype.Component;
  *       underscores and a wildcard {@code *} as {@code STAR} ({@link SandboxOrder#fileStem()}).</li>
  * </ul>
  */
-@Component
-@ConditionalOnProperty(name = "hub.sandbox.enabled", havingValue = "true")
+@Component("sandboxMailer")
 public class SandboxMailer {
 
     /** From of approval requests. */

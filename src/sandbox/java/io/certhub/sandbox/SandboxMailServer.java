@@ -6,7 +6,7 @@ import io.certhub.config.HubProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -35,8 +35,8 @@ import org.springframework.stereotype.Component;
  * ({@code hub.sandbox.smtp-host}/{@code smtp-port} for the vendor's mail, {@code hub.mailbox.*} for
  * the certificate mailbox, {@code hub.mail.smtp.*} for delivery).
  */
-@Component
-@ConditionalOnExpression("${hub.sandbox.enabled:false} and ${hub.sandbox.mail-server:true}")
+@Component("sandboxMailServer")
+@ConditionalOnProperty(name = "hub.sandbox.mail-server", havingValue = "true", matchIfMissing = true)
 public class SandboxMailServer implements SmartLifecycle {
 
     /** Lifecycle phase: before Camel's routes and the web server start, after them on stop. */

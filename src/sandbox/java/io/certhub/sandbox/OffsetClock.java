@@ -1,4 +1,4 @@
-package io.certhub.config;
+package io.certhub.sandbox;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -7,7 +7,6 @@ import io.certhub.ledger.Money;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,8 +16,7 @@ import org.springframework.stereotype.Component;
  * Made only with the sandbox on; the operator key, and the revocation of sandbox keys when the
  * sandbox is off, are {@link io.certhub.api.OperatorKeyStartup}'s.
  */
-@Component
-@ConditionalOnProperty(name = "hub.sandbox.enabled", havingValue = "true")
+@Component("sandboxAccounts")
 public class SandboxAccounts implements InitializingBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxAccounts.class);

@@ -35,7 +35,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -64,7 +63,6 @@ import org.springframework.stereotype.Component;
  * the attribute); an unexpected failure answers 500 ({@code is_success=0}).
  */
 @Component("sandboxVendor")
-@ConditionalOnProperty(name = "hub.sandbox.enabled", havingValue = "true")
 public class SandboxVendor {
 
     /** {@code response_text} of a success. */

@@ -2,7 +2,6 @@ package io.certhub.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.certhub.api.ApiSupport;
-import io.certhub.config.OffsetClock;
 import io.certhub.problem.HubProblem;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,7 +11,6 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,7 +26,6 @@ import org.springframework.stereotype.Component;
  * cannot be moved (a test's own fixed clock) → 409 {@code CLOCK_NOT_MOVABLE}.
  */
 @Component("sandboxClock")
-@ConditionalOnProperty(name = "hub.sandbox.enabled", havingValue = "true")
 public class SandboxClock {
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxClock.class);

@@ -22,7 +22,6 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
@@ -47,8 +46,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * owes (approval request, issued certificate) is written to the outbox in the same transaction
  * ({@link SandboxMailer} sends it).
  */
-@Component
-@ConditionalOnProperty(name = "hub.sandbox.enabled", havingValue = "true")
+@Component("sandboxOrders")
 public class SandboxOrders {
 
     /** Outbox kind of a DV approval request email. */
