@@ -27,6 +27,9 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -163,6 +166,32 @@ class CertificateMailboxTest {
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(60)).until(() ->
             Mailboxes.read(hub.imapPort(), "alex.admin@example.com", "INBOX").isEmpty());
         assertThat(count("select count(*) from delivery where order_id = ? and state = 'SENT'", zipOrderId)).isEqualTo(1);
+    }
+
+    /**
+     * The route's shared error handling (route configuration {@code mailbox-errors}, issue 14 §3): a
+     * step that fails — here the database table the read step looks in is gone — leaves the mail
+     * unseen in INBOX, however often it is tried; once the database is back, a later poll takes it
+     * through to its folder, recorded once.
+     */
+    @Test
+    @Order(4)
+    void aMailWhoseStepFailsStaysUnseenInTheInboxAndALaterPollTakesItThrough() throws Exception {
+        int review = folder("Review").size();
+        TestPki.Pki other = TestPki.create("later.example.com");
+        NotifyBuilder failures = new NotifyBuilder(hub.context().getBean(CamelContext.class)).fromRoute("certificate-mailbox")
+            .whenFailed(2).create();
+        hub.jdbc().execute("alter table mailbox_message rename to mailbox_message_away");
+        try {
+            Mailboxes.send(hub.smtpPort(), MAILBOX, mail("9990001", "<later-1@x>", List.of(other.leaf(), other.intermediate())));
+            assertThat(failures.matches(60, TimeUnit.SECONDS)).as("the route failed the mail twice").isTrue();
+            assertThat(folder("INBOX")).hasSize(1);
+            assertThat(folder("Review")).hasSize(review);
+        } finally {
+            hub.jdbc().execute("alter table mailbox_message_away rename to mailbox_message");
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> folder("Review").size() == review + 1 && folder("INBOX").isEmpty());
+        assertThat(count("select count(*) from mailbox_message where message_key = '<later-1@x>' and outcome = 'REVIEW'")).isEqualTo(1);
     }
 
     static byte[] mail(String vendorOrderId, String messageId, List<X509Certificate> certs) throws Exception {
