@@ -2,31 +2,17 @@ package io.certhub.order;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyList;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.certhub.config.HubProperties;
-import io.certhub.csr.CsrParser;
 import io.certhub.ledger.LedgerService;
-import io.certhub.ledger.Money;
 import io.certhub.problem.HubProblem;
 import io.certhub.support.TestCsrs;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * {@link OrderService} on its own (issue 14 §5: it had no test class): a fresh H2 database migrated
@@ -41,33 +27,24 @@ class OrderServiceTest {
     JdbcTemplate jdbc;
     LedgerService ledger;
     OrderService orders;
-    final List<Object> events = new ArrayList<>();
+    List<Object> events;
+    OrderFixture fixture;
 
     @BeforeEach
     void setUp() {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration/common").load().migrate();
-        jdbc = new JdbcTemplate(ds);
-        ledger = new LedgerService(jdbc, clock);
-        ledger.createAccountIfAbsent("demo", "USD", Money.parse("25.00", "USD"));
-        ledger.createAccountIfAbsent("other", "USD", Money.parse("100.00", "USD"));
-        HubProperties props = new HubProperties();
-        props.getCatalog().getProducts().put("dv_single", OrderValidatorTest.product("DV", false, 1, List.of(1, 2), "10.00"));
-        ApproverRule approvers = mock(ApproverRule.class);
-        when(approvers.allowed(any(), anyList(), any())).thenReturn(true);
-        OrderValidator validator = new OrderValidator(new ProductCatalog(props), new CsrParser(), approvers);
-        orders = new OrderService(new OrderRepository(jdbc), validator, ledger, new TransactionTemplate(new DataSourceTransactionManager(ds)),
-            clock, JsonMapper.builder().findAndAddModules().build(), events::add);
+        fixture = new OrderFixture(clock);
+        jdbc = fixture.jdbc;
+        ledger = fixture.ledger;
+        orders = fixture.orders;
+        events = fixture.events;
     }
 
     static OrderDocument order(String ref, String handle, int period, String csr) {
-        return OrderValidatorTest.doc(ref, "dv_single", handle, period, ref.toLowerCase() + ".example.com", null, csr, "dns", null,
-            OrderValidatorTest.contacts("admin@example.com"));
+        return OrderFixture.order(ref, handle, period, csr);
     }
 
     long count(String sql, Object... args) {
-        return jdbc.queryForObject(sql, Long.class, args);
+        return fixture.count(sql, args);
     }
 
     long available(String account) {
