@@ -41,7 +41,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       chunked body is read here up to the limit and refused with 413 as soon as it passes it
  *       ({@code hub.api.max-order-body-size}, 1 MB, for {@code POST /orders} and
  *       {@code PATCH /orders/{id}}; {@code hub.api.max-body-size}, 64 KB, elsewhere). Which key may
- *       call which endpoint (operator or reseller, 403) stays with the handlers;</li>
+ *       call which endpoint (operator or reseller, 403) stays with the handlers, which get the
+ *       authenticated {@link Caller} from the request ({@link Caller#REQUEST_ATTRIBUTE}, {@link ApiSupport#caller}):
+ *       the key is looked up once a request;</li>
  *   <li>{@code /actuator/**} when {@code hub.api.protect-actuator} (production): health, liveness
  *       and readiness stay open; everything else needs the operator key (401/403).</li>
  * </ol>
@@ -92,6 +94,7 @@ public class ApiGuardFilter extends OncePerRequestFilter {
             if (caller == null) {
                 return;
             }
+            req.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);    // the handlers' caller: the key is looked up once
             long limit = ("POST".equals(req.getMethod()) || "PATCH".equals(req.getMethod())) && ORDER_BODY_PATH.matcher(path).matches()
                 ? props.getMaxOrderBodySize().toBytes() : props.getMaxBodySize().toBytes();
             HttpServletRequest capped = capBody(req, res, limit);

@@ -152,7 +152,15 @@ public class ApiKeyService {
      * @throws HubProblem 401 for no/unknown key, 403 FORBIDDEN for a reseller key
      */
     public Caller operator(String key) {
-        Caller c = authenticate(key);
+        return requireOperator(authenticate(key));
+    }
+
+    /**
+     * @param c an authenticated caller
+     * @return {@code c}, an operator
+     * @throws HubProblem 403 FORBIDDEN for a reseller key
+     */
+    public static Caller requireOperator(Caller c) {
         if (!c.operator()) {
             throw new HubProblem(403, "FORBIDDEN", null, "this endpoint needs an operator key");
         }
@@ -165,7 +173,15 @@ public class ApiKeyService {
      * @throws HubProblem 401 for no/unknown key, 403 FORBIDDEN for an operator key (it has no account)
      */
     public Caller reseller(String key) {
-        Caller c = authenticate(key);
+        return requireReseller(authenticate(key));
+    }
+
+    /**
+     * @param c an authenticated caller
+     * @return {@code c}, a reseller
+     * @throws HubProblem 403 FORBIDDEN for an operator key (it has no account)
+     */
+    public static Caller requireReseller(Caller c) {
         if (c.operator()) {
             throw new HubProblem(403, "FORBIDDEN", null, "an operator key has no account; use a reseller key");
         }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -43,21 +44,42 @@ public class ApiSupport {
     }
 
     /**
+     * Who calls: authenticated once per request, by {@link ApiGuardFilter} before the body was read,
+     * which leaves the {@link Caller} on the servlet request ({@link Caller#REQUEST_ATTRIBUTE}); read
+     * from there (platform-http's {@link PlatformHttpMessage}). An exchange that did not come through
+     * the filter's {@code /api/} check (the sandbox's operator endpoints under {@code /sandbox/}) has its
+     * {@code X-Api-Key} looked up here.
+     *
+     * @param exchange the REST exchange
+     * @return the caller
+     * @throws HubProblem 401 UNAUTHORIZED when the exchange has no caller and no valid key
+     */
+    public Caller caller(Exchange exchange) {
+        for (Message m : new Message[] {exchange.getIn(), exchange.getMessage()}) {
+            if (m instanceof PlatformHttpMessage http && http.getRequest() != null
+                    && http.getRequest().getAttribute(Caller.REQUEST_ATTRIBUTE) instanceof Caller c) {
+                return c;
+            }
+        }
+        return keys.authenticate(exchange.getMessage().getHeader("X-Api-Key", String.class));
+    }
+
+    /**
      * @param exchange the REST exchange
      * @return the reseller calling
-     * @throws HubProblem 401 / 403
+     * @throws HubProblem 401; 403 FORBIDDEN for an operator key (it has no account)
      */
     public Caller reseller(Exchange exchange) {
-        return keys.reseller(exchange.getMessage().getHeader("X-Api-Key", String.class));
+        return ApiKeyService.requireReseller(caller(exchange));
     }
 
     /**
      * @param exchange the REST exchange
      * @return the operator calling
-     * @throws HubProblem 401 / 403
+     * @throws HubProblem 401; 403 FORBIDDEN for a reseller key
      */
     public Caller operator(Exchange exchange) {
-        return keys.operator(exchange.getMessage().getHeader("X-Api-Key", String.class));
+        return ApiKeyService.requireOperator(caller(exchange));
     }
 
     /**

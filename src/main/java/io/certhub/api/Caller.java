@@ -8,6 +8,12 @@ package io.certhub.api;
  */
 public record Caller(String accountId, boolean operator) {
 
+    /**
+     * Servlet request attribute under which {@link ApiGuardFilter} leaves the caller it
+     * authenticated, for the handlers ({@link ApiSupport#caller}): {@value}.
+     */
+    public static final String REQUEST_ATTRIBUTE = "io.certhub.api.Caller";
+
     /** @return the actor name kept in order histories: {@code account:<id>} or {@code operator} */
     public String actor() {
         return operator ? "operator" : "account:" + accountId;

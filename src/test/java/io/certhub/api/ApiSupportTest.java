@@ -17,11 +17,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
+import org.apache.camel.http.common.DefaultHttpBinding;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.PessimisticLockingFailureException;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.transaction.support.TransactionCallback;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -38,6 +42,7 @@ class ApiSupportTest {
     private IdempotencyService idempotency;
     private TransactionTemplate tx;
     private ApiSupport api;
+    private ApiKeyService keys;
     private final Caller demo = new Caller("demo", false);
 
     @BeforeEach
@@ -45,7 +50,37 @@ class ApiSupportTest {
         idempotency = mock(IdempotencyService.class);
         tx = mock(TransactionTemplate.class);
         when(tx.execute(any())).thenAnswer(i -> ((TransactionCallback<?>) i.getArgument(0)).doInTransaction(null));
-        api = new ApiSupport(json, mock(ApiKeyService.class), idempotency, tx);
+        keys = mock(ApiKeyService.class);
+        api = new ApiSupport(json, keys, idempotency, tx);
+    }
+
+    /** An exchange as platform-http hands it over after {@link ApiGuardFilter} authenticated {@code caller}. */
+    static Exchange filtered(Caller caller) {
+        Exchange ex = new DefaultExchange(new DefaultCamelContext());
+        MockHttpServletRequest req = new MockHttpServletRequest("GET", "/api/v1/orders");
+        req.addHeader("X-Api-Key", "demo-key");
+        req.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
+        ex.setIn(new PlatformHttpMessage(ex, new DefaultHttpBinding(), req, new MockHttpServletResponse()));
+        return ex;
+    }
+
+    @Test
+    void theCallerTheFilterAuthenticatedIsUsedWithoutLookingTheKeyUpAgain() {
+        assertThat(api.reseller(filtered(demo))).isEqualTo(demo);
+        Caller operator = new Caller(null, true);
+        assertThat(api.operator(filtered(operator))).isEqualTo(operator);
+        assertThat(catchThrowableOfType(HubProblem.class, () -> api.operator(filtered(demo))).status()).isEqualTo(403);
+        assertThat(catchThrowableOfType(HubProblem.class, () -> api.reseller(filtered(operator))).code()).isEqualTo("FORBIDDEN");
+        verify(keys, never()).authenticate(anyString());
+    }
+
+    @Test
+    void anExchangeThatDidNotPassTheFilterHasItsKeyLookedUp() {
+        Exchange ex = exchange(null);
+        ex.getMessage().setHeader("X-Api-Key", "operator-key");
+        when(keys.authenticate("operator-key")).thenReturn(new Caller(null, true));
+        assertThat(api.operator(ex).operator()).isTrue();
+        verify(keys).authenticate("operator-key");
     }
 
     static Exchange exchange(String idempotencyKey) {
