@@ -1,5 +1,6 @@
 package io.certhub.pki;
 
+import io.certhub.names.DomainNames;
 import java.net.IDN;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.NoSuchAlgorithmException;
@@ -157,25 +158,20 @@ public class CertificateChecker {
     }
 
     /**
-     * Whether certificate names cover one wanted name (RFC 6125 section 6.4 matching, see the
-     * class documentation).
+     * Whether certificate names cover one wanted name: one of them covers it by
+     * {@link DomainNames#covers} (RFC 6125 section 6.4.3; the hub's one name matcher).
      *
      * @param certNames normalised certificate names
      * @param wanted    a normalised ordered name, possibly a wildcard {@code *.x}
      * @return true when covered
      */
     public static boolean covers(Collection<String> certNames, String wanted) {
-        if (certNames.contains(wanted)) {
-            return true;
+        for (String name : certNames) {
+            if (DomainNames.covers(name, wanted)) {
+                return true;
+            }
         }
-        if (wanted.startsWith("*.")) {
-            return false; // an ordered wildcard needs the same wildcard
-        }
-        int dot = wanted.indexOf('.');
-        if (dot <= 0 || dot == wanted.length() - 1) {
-            return false;
-        }
-        return certNames.contains("*" + wanted.substring(dot));
+        return false;
     }
 
     /**
