@@ -25,7 +25,6 @@ import org.apache.camel.component.mail.MailMessage;
 import org.apache.camel.support.DefaultMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -79,22 +78,18 @@ public class CertificateMailbox {
      * @param clock      time source
      * @param meters     metrics
      * @param polls      the mailbox consumer's poll strategy (told how each mail ended)
-     * @param processed  {@code hub.mailbox.processed-folder}
-     * @param review     {@code hub.mailbox.review-folder}
-     * @param quarantine {@code hub.mailbox.quarantine-folder}
+     * @param props      {@code hub.mailbox.*} (the three folders)
      */
     public CertificateMailbox(OrderCompletion completion, JdbcTemplate jdbc, Clock clock, MeterRegistry meters, MailboxPollStrategy polls,
-                              @Value("${hub.mailbox.processed-folder:Processed}") String processed,
-                              @Value("${hub.mailbox.review-folder:Review}") String review,
-                              @Value("${hub.mailbox.quarantine-folder:Quarantine}") String quarantine) {
+                              MailboxProperties props) {
         this.completion = completion;
         this.jdbc = jdbc;
         this.clock = clock;
         this.meters = meters;
         this.polls = polls;
-        this.processed = processed;
-        this.review = review;
-        this.quarantine = quarantine;
+        this.processed = props.getProcessedFolder();
+        this.review = props.getReviewFolder();
+        this.quarantine = props.getQuarantineFolder();
     }
 
     /**

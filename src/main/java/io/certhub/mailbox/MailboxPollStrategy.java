@@ -9,7 +9,6 @@ import org.apache.camel.spi.PollingConsumerPollStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -46,11 +45,11 @@ public class MailboxPollStrategy implements PollingConsumerPollStrategy {
     private volatile long lastPollEnd;
 
     /**
-     * @param pollDelayMs {@code hub.mailbox.poll-delay-ms}, the consumer's delay between polls
+     * @param props {@code hub.mailbox.*}: {@code poll-delay-ms}, the consumer's delay between polls
      */
     @Autowired
-    public MailboxPollStrategy(@Value("${hub.mailbox.poll-delay-ms}") long pollDelayMs) {
-        this(pollDelayMs, System::nanoTime);
+    public MailboxPollStrategy(MailboxProperties props) {
+        this(props.getPollDelayMs(), System::nanoTime);
     }
 
     /**

@@ -58,7 +58,7 @@ class CertificateMailboxStepsTest {
         Flyway.configure().dataSource(ds).locations("classpath:db/migration/common").load().migrate();
         jdbc = new JdbcTemplate(ds);
         mailbox = new CertificateMailbox(completion, jdbc, Clock.fixed(Instant.parse("2026-12-07T12:00:00Z"), ZoneOffset.UTC), meters, polls,
-            "Processed", "Review", "Quarantine");
+            new MailboxProperties());
     }
 
     @AfterEach
