@@ -1,10 +1,10 @@
 package io.certhub.config;
 
+import io.certhub.delivery.MailProperties;
 import java.util.Properties;
 import org.apache.camel.component.mail.MailComponent;
 import org.apache.camel.spi.ComponentCustomizer;
 import org.apache.camel.support.jsse.SSLContextParameters;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -41,12 +41,13 @@ public class MailConfig {
      * host name checks stay on ({@link #mailSecurity()}). Does nothing while the setting is empty
      * (the JVM's default trust store applies).
      *
-     * @param roots PEM file paths, comma-separated, or empty
+     * @param props {@code hub.mail.*}: {@code trusted-roots}, PEM file paths, comma-separated, or empty
      * @return the component customizer
      * @throws IllegalStateException naming {@code hub.mail.trusted-roots} when a file cannot be read
      */
     @Bean
-    public ComponentCustomizer mailTrust(@Value("${hub.mail.trusted-roots:}") String roots) {
+    public ComponentCustomizer mailTrust(MailProperties props) {
+        String roots = props.getTrustedRoots() == null ? "" : props.getTrustedRoots();
         SSLContextParameters tls = TlsTrust.fromPemFiles("hub.mail.trusted-roots (HUB_MAIL_TRUSTED_ROOTS)", roots);
         return TlsTrust.customizer(MailComponent.class, tls, c -> c.getConfiguration().setSslContextParameters(tls));
     }

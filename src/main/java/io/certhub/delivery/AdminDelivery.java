@@ -18,7 +18,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.attachment.AttachmentMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -79,21 +78,18 @@ public class AdminDelivery {
      * @param jdbc      template on the hub database (certificates)
      * @param meters    metrics
      * @param json      Jackson mapper (contacts)
-     * @param from      {@code hub.mail.smtp.from}
-     * @param retryBase {@code hub.mail.retry-base}
-     * @param retryMax  {@code hub.mail.retry-max}
+     * @param props     {@code hub.mail.*}: {@code smtp.from}, {@code retry-base}, {@code retry-max}
      */
     public AdminDelivery(DeliveryQueue queue, OrderRepository orders, JdbcTemplate jdbc, MeterRegistry meters,
-                         com.fasterxml.jackson.databind.ObjectMapper json, @Value("${hub.mail.smtp.from}") String from, @Value("${hub.mail.retry-base:5s}") Duration retryBase,
-                         @Value("${hub.mail.retry-max:30m}") Duration retryMax) {
+                         com.fasterxml.jackson.databind.ObjectMapper json, MailProperties props) {
         this.queue = queue;
         this.orders = orders;
         this.jdbc = jdbc;
         this.meters = meters;
         this.json = json;
-        this.from = from;
-        this.retryBase = retryBase;
-        this.retryMax = retryMax;
+        this.from = props.getSmtp().getFrom();
+        this.retryBase = props.getRetryBase();
+        this.retryMax = props.getRetryMax();
     }
 
     /**

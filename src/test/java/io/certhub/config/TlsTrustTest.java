@@ -82,7 +82,9 @@ class TlsTrustTest {
     void theCustomizerSetsTheParametersOnItsComponentTypeOnly() throws Exception {
         TestTlsCa ca = TestTlsCa.create(dir);
         SSLContextParameters tls = TlsTrust.fromPemFiles("test.roots", ca.rootPem().toString());
-        ComponentCustomizer mail = new MailConfig().mailTrust(ca.rootPem().toString());
+        io.certhub.delivery.MailProperties props = new io.certhub.delivery.MailProperties();
+        props.setTrustedRoots(ca.rootPem().toString());
+        ComponentCustomizer mail = new MailConfig().mailTrust(props);
         DefaultCamelContext camel = new DefaultCamelContext();
         MailComponent imaps = new MailComponent(camel);
         assertThat(mail.isEnabled("imaps", imaps)).isTrue();
