@@ -88,7 +88,7 @@ public class DcvApi {
             if (!"email".equals(o.dcvMethod())) {
                 throw new HubProblem(409, "INVALID_STATE", "dcvMethod", "order " + o.id() + " validates by " + o.dcvMethod() + ", not by email");
             }
-            call(() -> vendors.active().resendApproval(o.vendorOrderId()));
+            call(() -> vendors.forOrder(o).resendApproval(o.vendorOrderId()));
             orders.recordVendorStatus(o.id(), o.vendorStatus(), caller.actor(), "approval email re-sent to " + o.approverEmail());
             return api.ok(200, views.view(orders.get(caller.accountId(), o.id()), true));
         }));
@@ -137,7 +137,7 @@ public class DcvApi {
                 }
             }
             String chosen = approver;
-            call(() -> vendors.active().changeDcv(o.vendorOrderId(), method, chosen));
+            call(() -> vendors.forOrder(o).changeDcv(o.vendorOrderId(), method, chosen));
             orders.changeDcv(o.id(), method, chosen, caller.actor());
             queue.later(o.id(), java.time.Duration.ZERO, false);
             return api.ok(200, views.view(orders.get(caller.accountId(), o.id()), true));

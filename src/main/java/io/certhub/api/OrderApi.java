@@ -91,6 +91,7 @@ public class OrderApi {
             m.put("maxDomains", p.maxDomains());
             m.put("periods", p.periods());
             m.put("pricePerYear", OrderViews.money(p.pricePerYear()));
+            m.put("dcvMethods", p.dcvMethods());
             return m;
         }).toList();
         api.respond(ex, api.ok(200, items));

@@ -104,7 +104,7 @@ public class CertificateRevocation {
     public CertificateInventory.Item revoke(String accountId, String certificateId, RevocationReason reason, String actor) {
         CertificateInventory.Item item = inventory.find(accountId, certificateId)
             .orElseThrow(() -> new HubProblem(404, "CERTIFICATE_NOT_FOUND", null, "no certificate " + certificateId));
-        VendorAdapter vendor = vendors.active();
+        VendorAdapter vendor = vendors.forOrder(orders.get(accountId, item.orderId()));
         if (!vendor.supports(VendorAdapter.LifecycleAction.REVOKE)) {
             throw new HubProblem(409, "VENDOR_UNSUPPORTED", null, "the configured vendor (" + vendor.name() + ") does not offer revocation"
                 + " through its API: OpenSRS offers it only through its CA portal; nothing was changed");
@@ -162,7 +162,7 @@ public class CertificateRevocation {
             RevocationReason reason = RevocationReason.of(p.reason()).orElse(RevocationReason.UNSPECIFIED);
             Order order = orders.get(p.accountId(), p.orderId());
             try {
-                vendors.active().revoke(order.vendorOrderId(), p.serialHex(), reason);
+                vendors.forOrder(order).revoke(order.vendorOrderId(), p.serialHex(), reason);
             } catch (VendorException e) {
                 if (e.kind() == VendorException.Kind.REFUSED || e.kind() == VendorException.Kind.NOT_FOUND) {
                     tx.executeWithoutResult(s -> {

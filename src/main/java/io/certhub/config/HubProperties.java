@@ -173,6 +173,10 @@ public class HubProperties {
         private List<Integer> periods = List.of(1);
         /** Decimal string in the catalog currency, e.g. {@code "49.00"}. */
         private String pricePerYear;
+        /** The vendor adapter that serves the product ({@code opensrs}, {@code acme}); empty: {@code hub.vendor.name}. */
+        private String issuer;
+        /** The DCV methods its vendor takes; default email, dns, http. */
+        private List<String> dcvMethods = List.of("email", "dns", "http");
 
         public String getName() { return name; }
         public void setName(String name) { this.name = name; }
@@ -188,5 +192,13 @@ public class HubProperties {
         public void setPeriods(List<Integer> periods) { this.periods = periods; }
         public String getPricePerYear() { return pricePerYear; }
         public void setPricePerYear(String pricePerYear) { this.pricePerYear = pricePerYear; }
+        /** @return the vendor adapter serving the product, or null for {@code hub.vendor.name} */
+        public String getIssuer() { return issuer; }
+        /** @param issuer the vendor adapter serving the product */
+        public void setIssuer(String issuer) { this.issuer = issuer; }
+        /** @return the DCV methods its vendor takes */
+        public List<String> getDcvMethods() { return dcvMethods; }
+        /** @param dcvMethods the DCV methods its vendor takes */
+        public void setDcvMethods(List<String> dcvMethods) { this.dcvMethods = dcvMethods; }
     }
 }

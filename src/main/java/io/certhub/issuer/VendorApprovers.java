@@ -24,7 +24,7 @@ public class VendorApprovers implements VendorApproverSource {
     @Override
     public List<ApproverCandidate> approvers(String domain, String productType) {
         String name = domain.startsWith("*.") ? domain.substring(2) : domain;
-        return vendors.active().approvers(name, productType == null ? "" : productType).stream()
+        return (productType == null ? vendors.active() : vendors.forProduct(productType)).approvers(name, productType == null ? "" : productType).stream()
             .map(a -> new ApproverCandidate(a.email().toLowerCase(Locale.ROOT), ApproverCandidate.VENDOR, true,
                 "accepted by the vendor for " + a.domain() + " (" + a.type() + ")"))
             .toList();

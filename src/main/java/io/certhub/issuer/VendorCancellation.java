@@ -87,7 +87,7 @@ public class VendorCancellation {
         queue.setStep(orderId, Step.CANCEL_REQUESTED);
         String state;
         try {
-            state = vendors.active().cancel(o.vendorOrderId(), step == Step.SAVED);
+            state = vendors.forOrder(o).cancel(o.vendorOrderId(), step == Step.SAVED);
         } catch (VendorException e) {
             if (e.kind() == VendorException.Kind.REFUSED) {
                 queue.setStep(orderId, before);

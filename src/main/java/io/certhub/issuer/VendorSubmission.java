@@ -147,7 +147,7 @@ public class VendorSubmission {
         if (o == null || step == null) {
             return false;
         }
-        VendorAdapter vendor = vendors.active();
+        VendorAdapter vendor = vendors.forOrder(o);
         try {
             if (o.state() != OrderState.IN_PROGRESS) {
                 abandon(o, step, vendor);

@@ -115,7 +115,7 @@ public class VendorTracking {
                 queue.setStep(orderId, Step.DONE);
                 return false;
             }
-            VendorAdapter vendor = vendors.active();
+            VendorAdapter vendor = vendors.forOrder(o);
             if (queue.step(orderId) == Step.CANCEL_REQUESTED) {
                 String state = vendor.cancel(o.vendorOrderId(), false);
                 if ("cancelled".equals(state)) {

@@ -134,7 +134,7 @@ public class OrderReissue {
      */
     public Reissue reissue(String accountId, String orderId, String csrPem, String reason, String actor) {
         Order order = orders.get(accountId, orderId);
-        VendorAdapter vendor = vendors.active();
+        VendorAdapter vendor = vendors.forOrder(order);
         if (!vendor.supports(VendorAdapter.LifecycleAction.REISSUE)) {
             throw new HubProblem(409, "VENDOR_UNSUPPORTED", null, "the configured vendor (" + vendor.name() + ") does not offer reissue"
                 + " through its API: OpenSRS offers it only through its CA portal; nothing was changed");

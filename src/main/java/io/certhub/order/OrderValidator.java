@@ -148,6 +148,9 @@ public class OrderValidator {
             errors.add(new FieldError("FIELD_INVALID", "dcvMethod", "dcvMethod must be one of email, dns, http"));
         } else if (dcvMethod.equals("http") && ((domain != null && DomainNames.isWildcard(domain)) || extra.stream().anyMatch(DomainNames::isWildcard))) {
             errors.add(new FieldError("DCV_METHOD_NOT_ALLOWED", "dcvMethod", "http validation cannot validate a wildcard name (BR 3.2.2.4.18); use dns or email"));
+        } else if (product != null && !product.dcvMethods().contains(dcvMethod)) {
+            errors.add(new FieldError("DCV_METHOD_NOT_ALLOWED", "dcvMethod", product.productType() + " validates by "
+                + String.join(" or ", product.dcvMethods()) + " only; " + dcvMethod + " is not offered by its vendor"));
         }
         String approver = null;
         if (trim(doc.approverEmail()) != null && FieldRules.singleLine(doc.approverEmail(), "approverEmail", FieldRules.MAX_EMAIL, errors)) {

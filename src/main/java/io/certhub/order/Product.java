@@ -14,9 +14,13 @@ import java.util.List;
  * @param maxDomains   most names per certificate, the main domain included
  * @param periods      allowed periods in years
  * @param pricePerYear price of one year
+ * @param issuer       the vendor adapter that serves it ({@code hub.catalog.products.<code>.issuer}; by default
+ *                     {@code hub.vendor.name}), e.g. {@code opensrs} or {@code acme} (issue 15)
+ * @param dcvMethods   the DCV methods its vendor takes ({@code hub.catalog.products.<code>.dcv-methods}; default
+ *                     email, dns, http; an ACME CA has no approver email)
  */
 public record Product(String productType, String name, String validation, boolean wildcard, boolean instant,
-                      int maxDomains, List<Integer> periods, Money pricePerYear) {
+                      int maxDomains, List<Integer> periods, Money pricePerYear, String issuer, List<String> dcvMethods) {
 
     /** @return whether organization vetting (and so an organization contact) is needed: OV or EV */
     public boolean organizationValidated() {

@@ -32,11 +32,14 @@ public class ProductCatalog {
             if (!List.of("DV", "OV", "EV").contains(p.getValidation())) {
                 throw new IllegalStateException("hub.catalog.products." + code + ".validation must be DV, OV or EV");
             }
+            if (p.getDcvMethods().isEmpty() || !OrderValidator.DCV_METHODS.containsAll(p.getDcvMethods())) {
+                throw new IllegalStateException("hub.catalog.products." + code + ".dcv-methods must be some of email, dns, http");
+            }
             if (p.getPeriods().isEmpty() || p.getMaxDomains() < 1) {
                 throw new IllegalStateException("hub.catalog.products." + code + " needs periods and max-domains ≥ 1");
             }
             products.put(code, new Product(code, p.getName() == null ? code : p.getName(), p.getValidation(), p.isWildcard(),
-                p.isInstant(), p.getMaxDomains(), List.copyOf(p.getPeriods()), Money.parse(p.getPricePerYear(), currency)));
+                p.isInstant(), p.getMaxDomains(), List.copyOf(p.getPeriods()), Money.parse(p.getPricePerYear(), currency), p.getIssuer() == null || p.getIssuer().isBlank() ? null : p.getIssuer().trim(), List.copyOf(p.getDcvMethods())));
         });
     }
 

@@ -87,6 +87,10 @@ export async function renderNewOrder(el, token) {
     period.replaceChildren(...p.periods.map(y => h('option', {value: y, selected: String(y) === keep}, `${y} year${y === 1 ? '' : 's'}`)));
     updatePrice();
     orgSet.hidden = !(p.validation === 'OV' || p.validation === 'EV');
+    // only the DCV methods the product's vendor takes (an ACME product has no approver email)
+    const methods = p.dcvMethods || ['email', 'dns', 'http'];
+    for (const o of dcvMethod.options) o.disabled = !methods.includes(o.value);
+    if (!methods.includes(dcvMethod.value)) dcvMethod.value = methods[0];
   };
   const updatePrice = () => {
     const p = chosen();

@@ -52,7 +52,7 @@ class VendorSubmissionTest {
         queue = new VendorQueue(core.jdbc, clock, instance);
         VendorTracking tracking = mock(VendorTracking.class);
         VendorProperties props = new VendorProperties();
-        submission = new VendorSubmission(queue, core.repository, core.orders, new Vendors(List.of(vendor), props), props, tracking,
+        submission = new VendorSubmission(queue, core.repository, core.orders, new Vendors(List.of(vendor), props, core.catalog), props, tracking,
             meters, core.tx, new PossibleOrphans(core.jdbc, clock));
     }
 

@@ -37,6 +37,8 @@ public final class OrderFixture {
     public final LedgerService ledger;
     /** Order storage. */
     public final OrderRepository repository;
+    /** The catalog ({@code dv_single}). */
+    public final ProductCatalog catalog;
     /** The order lifecycle. */
     public final OrderService orders;
     /** Events published by {@link #orders}, in order. */
@@ -56,7 +58,8 @@ public final class OrderFixture {
         props.getCatalog().getProducts().put("dv_single", OrderValidatorTest.product("DV", false, 1, List.of(1, 2), "10.00"));
         ApproverRule approvers = mock(ApproverRule.class);
         when(approvers.allowed(any(), anyList(), any())).thenReturn(true);
-        OrderValidator validator = new OrderValidator(new ProductCatalog(props), new CsrParser(), approvers);
+        catalog = new ProductCatalog(props);
+        OrderValidator validator = new OrderValidator(catalog, new CsrParser(), approvers);
         repository = new OrderRepository(jdbc);
         orders = new OrderService(repository, validator, ledger, tx, clock, JsonMapper.builder().findAndAddModules().build(), events::add);
     }

@@ -51,6 +51,8 @@ public final class TestPebble implements AutoCloseable {
     private final Map<String, String> eabKeys;
     private final int acmePort;
     private final int managementPort;
+    private int pebbleManagementPort;
+    private int dnsPort;
     private final List<Process> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -77,6 +79,20 @@ public final class TestPebble implements AutoCloseable {
      * @throws IllegalStateException when they do not come up; the logs are in {@code dir}
      */
     public static TestPebble start(Path dir, String... kids) {
+        return start(dir, 0, kids);
+    }
+
+    /**
+     * Starts pebble as {@link #start(Path, String...)} does, rejecting a share of the nonces its
+     * clients send ({@code PEBBLE_WFE_NONCEREJECT}: RFC 8555 §6.5 {@code badNonce}, which a client
+     * must answer by retrying with a fresh nonce).
+     *
+     * @param dir           an empty folder for their files and logs
+     * @param nonceRejectPercent share of valid nonces pebble rejects, 0..100
+     * @param kids          the EAB key ids to accept
+     * @return the running pair
+     */
+    public static TestPebble start(Path dir, int nonceRejectPercent, String... kids) {
         assumeAvailable();
         try {
             TestTlsCa ca = TestTlsCa.create(dir);
@@ -100,11 +116,13 @@ public final class TestPebble implements AutoCloseable {
                 + "\"privateKey\":\"" + dir.resolve("key.pem") + "\",\"httpPort\":" + http01 + ",\"tlsPort\":" + freePort() + ","
                 + "\"ocspResponderURL\":\"\",\"externalAccountBindingRequired\":true,\"externalAccountMACKeys\":{" + macs + "}}}");
             TestPebble p = new TestPebble(dir, ca, keys, acme, ctsManagement);
+            p.pebbleManagementPort = management;
+            p.dnsPort = dns;
             p.spawn("challtestsrv", List.of(CHALLTESTSRV.toString(), "-http01", "127.0.0.1:" + http01, "-dns01", "127.0.0.1:" + dns,
                 "-management", "127.0.0.1:" + ctsManagement, "-tlsalpn01", "", "-https01", "", "-defaultIPv4", "127.0.0.1",
                 "-defaultIPv6", ""), Map.of());
             p.spawn("pebble", List.of(PEBBLE.toString(), "-config", dir.resolve("pebble-config.json").toString(), "-dnsserver",
-                "127.0.0.1:" + dns), Map.of("PEBBLE_VA_NOSLEEP", "1", "PEBBLE_WFE_NONCEREJECT", "0"));
+                "127.0.0.1:" + dns), Map.of("PEBBLE_VA_NOSLEEP", "1", "PEBBLE_WFE_NONCEREJECT", Integer.toString(nonceRejectPercent)));
             p.awaitUp();
             return p;
         } catch (IOException e) {
@@ -115,6 +133,36 @@ public final class TestPebble implements AutoCloseable {
     /** @return the ACME directory URL, e.g. {@code https://localhost:40123/dir} */
     public URI directory() {
         return URI.create("https://localhost:" + acmePort + "/dir");
+    }
+
+    /** @return {@code 127.0.0.1:<port>} of the challenge server's DNS, which answers the TXT records set here */
+    public String dnsServer() {
+        return "127.0.0.1:" + dnsPort;
+    }
+
+    /**
+     * Writes the root of the CA pebble issues from (made at its start; its management API
+     * {@code /roots/0}) to a PEM file, for a hub that checks issued certificates against it.
+     *
+     * @param file where to write it
+     * @return {@code file}
+     */
+    public Path issuingRootPem(Path file) {
+        HttpClient tls = HttpClient.newBuilder().sslContext(clientContext()).connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            HttpResponse<String> r = tls.send(HttpRequest.newBuilder(URI.create("https://localhost:" + pebbleManagementPort + "/roots/0"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200 || !r.body().contains("BEGIN CERTIFICATE")) {
+                throw new IllegalStateException("pebble /roots/0 answered " + r.statusCode() + ": " + r.body());
+            }
+            Files.writeString(file, r.body());
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** @return the EAB key ids and their HMAC keys (base64url, as an ACME client is given them) */

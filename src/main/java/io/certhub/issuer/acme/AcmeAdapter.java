@@ -1,0 +1,425 @@
+package io.certhub.issuer.acme;
+
+import io.certhub.issuer.VendorAdapter;
+import io.certhub.issuer.VendorException;
+import io.certhub.order.Order;
+import io.certhub.order.OrderRepository;
+import io.certhub.pki.Certificates;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import org.shredzone.acme4j.Account;
+import org.shredzone.acme4j.AccountBuilder;
+import org.shredzone.acme4j.Authorization;
+import org.shredzone.acme4j.Login;
+import org.shredzone.acme4j.Session;
+import org.shredzone.acme4j.Status;
+import org.shredzone.acme4j.challenge.Dns01Challenge;
+import org.shredzone.acme4j.connector.NetworkSettings;
+import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.exception.AcmeNetworkException;
+import org.shredzone.acme4j.exception.AcmeRateLimitedException;
+import org.shredzone.acme4j.exception.AcmeServerException;
+import org.shredzone.acme4j.exception.AcmeUnauthorizedException;
+import org.shredzone.acme4j.provider.GenericAcmeProvider;
+import org.shredzone.acme4j.util.KeyPairUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The {@code acme} vendor adapter (issue 15 §1): orders certificates from an RFC 8555 CA through
+ * acme4j, so one hub sells OpenSRS and ACME products side by side
+ * ({@code hub.catalog.products.<code>.issuer: acme}). The order's life maps onto the hub's vendor
+ * states, which the submission and the status poll ({@code VendorSubmission},
+ * {@code VendorTracking}) drive as for any vendor:
+ * <ul>
+ *   <li>{@link #place}: the hub's account at the CA (made once, with External Account Binding when
+ *       the CA requires it: RFC 8555 §7.3.4; key pair and account URL in table {@code acme_account})
+ *       creates an ACME order for the order's names (§7.4); its URL is kept in {@code acme_order}
+ *       under a vendor order id of the hub's own ({@code A} + 20 digits);</li>
+ *   <li>{@link #submit}: nothing more to send: {@code pending};</li>
+ *   <li>{@link #info}: the ACME order's state: {@code pending} while an authorization waits for its
+ *       DCV, with the record the customer must publish in {@code dcv} (dns-01: the TXT record
+ *       {@code _acme-challenge.<name>} and its value, RFC 8555 §8.4); once the hub sees that record
+ *       in DNS ({@code hub.vendor.acme.dns-resolver}) it asks the CA to validate (§7.5.1) — never
+ *       before, as a validation that fails makes the whole ACME order invalid; {@code ready} →
+ *       finalized with the order's CSR (§7.4) → {@code processing}; {@code valid} →
+ *       {@code completed}; {@code invalid} → {@code declined} (the hold is released);</li>
+ *   <li>{@link #certificate}: the chain from the order's certificate URL (§7.4.2);</li>
+ *   <li>{@link #cancel}: ACME has no order cancellation; the order's pending authorizations are
+ *       deactivated (§7.5.2) and the order left to expire: {@code cancelled}.</li>
+ * </ul>
+ * DCV by dns-01 only so far (a product's {@code dcv-methods: [dns]}); an ACME CA has no approver
+ * email. Failures map to {@link VendorException}: the CA unreachable or rate-limiting →
+ * TRANSIENT (with its Retry-After); {@code unauthorized}/{@code externalAccountRequired} →
+ * AUTH_FAILED; other problem documents → REFUSED with the RFC 8555 error type.
+ */
+@Component
+public class AcmeAdapter implements VendorAdapter {
+
+    /** The adapter's name in {@code hub.vendor.name} / {@code hub.catalog.products.<code>.issuer}: {@value}. */
+    public static final String NAME = "acme";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AcmeAdapter.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final AcmeProperties props;
+    private final JdbcTemplate jdbc;
+    private final OrderRepository orders;
+    private final Clock clock;
+    private final TxtLookup dns;
+    private volatile Login login;
+
+    /**
+     * @param props  {@code hub.vendor.acme.*}
+     * @param jdbc   the hub database ({@code acme_account}, {@code acme_order})
+     * @param orders order storage (an order's names and CSR)
+     * @param clock  the hub's clock
+     */
+    public AcmeAdapter(AcmeProperties props, JdbcTemplate jdbc, OrderRepository orders, Clock clock) {
+        this.props = props;
+        this.jdbc = jdbc;
+        this.orders = orders;
+        this.clock = clock;
+        this.dns = new TxtLookup(props.getDnsResolver());
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * Creates the ACME order for the order's names.
+     *
+     * @param order the hub order
+     * @return the hub's vendor order id for it
+     * @throws VendorException see the class documentation
+     */
+    @Override
+    public String place(Order order) {
+        return call(() -> {
+            org.shredzone.acme4j.Order acme = login().getAccount().newOrder().domains(order.names()).create();
+            String id = "A" + String.format(Locale.ROOT, "%020d", Math.floorMod(RANDOM.nextLong(), 100_000_000_000_000_000L));
+            jdbc.update("insert into acme_order(id, order_id, location, created_at) values (?, ?, ?, ?)", id, order.id(),
+                acme.getLocation().toString(), Timestamp.from(clock.instant()));
+            LOG.info("order {}: ACME order {} created at {} for {}", order.id(), id, acme.getLocation(), order.names());
+            return id;
+        });
+    }
+
+    @Override
+    public String submit(Order order, String vendorOrderId) {
+        return "pending";
+    }
+
+    /**
+     * The ACME order's state (see the class documentation); asks the CA to validate a challenge
+     * whose record is published, and finalizes a ready order.
+     *
+     * @param vendorOrderId the hub's vendor order id
+     * @return the state and, while DCV is pending, what to publish
+     * @throws VendorException NOT_FOUND for an id the hub did not make; else see the class documentation
+     */
+    @Override
+    public VendorOrder info(String vendorOrderId) {
+        return call(() -> {
+            org.shredzone.acme4j.Order acme = bind(vendorOrderId);
+            acme.fetch();
+            Order order = hubOrder(vendorOrderId);
+            Dcv dcv = null;
+            switch (acme.getStatus()) {
+                case PENDING -> {
+                    for (Authorization auth : acme.getAuthorizations()) {
+                        if (auth.getStatus() != Status.PENDING) {
+                            continue;
+                        }
+                        Dns01Challenge ch = auth.findChallenge(Dns01Challenge.class).orElseThrow(() ->
+                            new VendorException(VendorException.Kind.REFUSED, "NO_DNS01", "the CA offers no dns-01 challenge for "
+                                + auth.getIdentifier().getDomain()));
+                        String name = ch.getRRName(auth.getIdentifier());
+                        String host = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+                        if (dcv == null) {
+                            dcv = new Dcv("dns", null, host, "TXT", ch.getDigest(), null, null);
+                        }
+                        if (ch.getStatus() == Status.PENDING && dns.has(host, ch.getDigest())) {
+                            ch.trigger();
+                            LOG.info("order {}: TXT {} found; the CA was asked to validate {}", order.id(), host, auth.getIdentifier().getDomain());
+                        }
+                    }
+                    return new VendorOrder(vendorOrderId, "pending", null, dcv);
+                }
+                case READY -> {
+                    acme.execute(csrDer(order.csr()));
+                    LOG.info("order {}: ACME order {} finalized with the order's CSR", order.id(), vendorOrderId);
+                    return new VendorOrder(vendorOrderId, "processing", null, null);
+                }
+                case PROCESSING -> {
+                    return new VendorOrder(vendorOrderId, "processing", null, null);
+                }
+                case VALID -> {
+                    return new VendorOrder(vendorOrderId, "completed", vendorOrderId, null);
+                }
+                case INVALID -> {
+                    LOG.warn("order {}: ACME order {} is invalid: {}", order.id(), vendorOrderId,
+                        acme.getError().map(Object::toString).orElse("no reason given"));
+                    return new VendorOrder(vendorOrderId, "declined", null, null);
+                }
+                default -> {
+                    return new VendorOrder(vendorOrderId, acme.getStatus().name().toLowerCase(Locale.ROOT), null, null);
+                }
+            }
+        });
+    }
+
+    /**
+     * Downloads the issued chain of a valid ACME order.
+     *
+     * @param vendorOrder the order, {@code completed}
+     * @return the leaf and the CA certificates, PEM
+     * @throws VendorException see the class documentation
+     */
+    @Override
+    public IssuedCertificate certificate(VendorOrder vendorOrder) {
+        return call(() -> {
+            List<X509Certificate> chain = bind(vendorOrder.vendorOrderId()).getCertificate().getCertificateChain();
+            List<String> cas = new ArrayList<>();
+            for (X509Certificate c : chain.subList(1, chain.size())) {
+                cas.add(Certificates.toPem(List.of(c)));
+            }
+            return new IssuedCertificate(Certificates.toPem(List.of(chain.get(0))), cas);
+        });
+    }
+
+    /**
+     * Deactivates the order's pending authorizations (ACME has no order cancellation).
+     *
+     * @param vendorOrderId the hub's vendor order id
+     * @param saved         ignored (there is no saved state at an ACME CA)
+     * @return {@code cancelled}
+     * @throws VendorException see the class documentation
+     */
+    @Override
+    public String cancel(String vendorOrderId, boolean saved) {
+        return call(() -> {
+            for (Authorization auth : bind(vendorOrderId).getAuthorizations()) {
+                if (auth.getStatus() == Status.PENDING) {
+                    auth.deactivate();
+                }
+            }
+            return "cancelled";
+        });
+    }
+
+    /**
+     * The states of an ACME order's authorizations as the CA has them now (for the operator and tests).
+     *
+     * @param vendorOrderId the hub's vendor order id
+     * @return each authorization's RFC 8555 status in lower case, e.g. {@code pending}, {@code deactivated}
+     * @throws VendorException see the class documentation
+     */
+    public List<String> authorizationStates(String vendorOrderId) {
+        return call(() -> {
+            List<String> states = new ArrayList<>();
+            for (Authorization auth : bind(vendorOrderId).getAuthorizations()) {
+                auth.fetch();
+                states.add(auth.getStatus().name().toLowerCase(Locale.ROOT));
+            }
+            return states;
+        });
+    }
+
+    /** @return none: an ACME CA validates by challenge, not by approver email */
+    @Override
+    public List<Approver> approvers(String domain, String productType) {
+        return List.of();
+    }
+
+    /** @throws VendorException always REFUSED: an ACME CA sends no approval email */
+    @Override
+    public void resendApproval(String vendorOrderId) {
+        throw new VendorException(VendorException.Kind.REFUSED, "UNSUPPORTED", "an ACME CA sends no approval email");
+    }
+
+    /**
+     * Nothing to tell the CA: the challenge follows the order's method when the poll looks again.
+     *
+     * @throws VendorException REFUSED for a method other than dns
+     */
+    @Override
+    public void changeDcv(String vendorOrderId, String method, String approverEmail) {
+        if (!"dns".equals(method)) {
+            throw new VendorException(VendorException.Kind.REFUSED, "UNSUPPORTED", "the ACME adapter validates by dns-01 only");
+        }
+    }
+
+    private org.shredzone.acme4j.Order bind(String vendorOrderId) throws AcmeException {
+        List<String> url = jdbc.queryForList("select location from acme_order where id = ?", String.class, vendorOrderId);
+        if (url.isEmpty()) {
+            throw new VendorException(VendorException.Kind.NOT_FOUND, "NOT_FOUND", "no ACME order " + vendorOrderId);
+        }
+        return login().bindOrder(url(url.get(0)));
+    }
+
+    private Order hubOrder(String vendorOrderId) {
+        String orderId = jdbc.queryForObject("select order_id from acme_order where id = ?", String.class, vendorOrderId);
+        return orders.find(orderId).orElseThrow(() -> new IllegalStateException("no order " + orderId));
+    }
+
+    /**
+     * The hub's login at the CA: its account from {@code acme_account}, or a new one (with EAB when
+     * configured) recorded there; a second instance making one at the same time uses the first
+     * recorded.
+     */
+    Login login() throws AcmeException {
+        Login l = login;
+        if (l != null) {
+            return l;
+        }
+        synchronized (this) {
+            if (login != null) {
+                return login;
+            }
+            String dir = props.getDirectoryUrl();
+            if (dir == null || dir.isBlank()) {
+                throw new VendorException(VendorException.Kind.AUTH_FAILED, "NOT_CONFIGURED",
+                    "hub.vendor.acme.directory-url is not set: no ACME CA to order from");
+            }
+            Session session = new Session(URI.create(dir), new TrustingProvider(props));
+            List<java.util.Map<String, Object>> rows = jdbc.queryForList("select key_pem, location from acme_account where directory_url = ?", dir);
+            if (rows.isEmpty()) {
+                KeyPair key = accountKey();
+                AccountBuilder b = new AccountBuilder().agreeToTermsOfService().useKeyPair(key);
+                if (!props.getEabKid().isBlank()) {
+                    b.withKeyIdentifier(props.getEabKid(), props.getEabHmacKey());
+                }
+                if (!props.getContactEmail().isBlank()) {
+                    b.addEmail(props.getContactEmail());
+                }
+                Account account = b.create(session);
+                try {
+                    jdbc.update("insert into acme_account(directory_url, key_pem, location, created_at) values (?, ?, ?, ?)", dir, pem(key),
+                        account.getLocation().toString(), Timestamp.from(clock.instant()));
+                    LOG.info("ACME account {} made at {}", account.getLocation(), dir);
+                } catch (DuplicateKeyException raced) {
+                    rows = jdbc.queryForList("select key_pem, location from acme_account where directory_url = ?", dir);
+                }
+                if (rows.isEmpty()) {
+                    login = session.login(account.getLocation(), key);
+                    return login;
+                }
+            }
+            login = session.login(url((String) rows.get(0).get("location")), readPem((String) rows.get(0).get("key_pem")));
+            return login;
+        }
+    }
+
+    /** @return a new account key pair: EC P-384 (RFC 7518 ES384), made by the JDK's provider */
+    static KeyPair accountKey() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp384r1"));
+            return g.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("no EC P-384 key generator in this JVM", e);
+        }
+    }
+
+    /** A call to the CA whose failures become {@link VendorException}s. */
+    private interface AcmeCall<T> {
+        T run() throws AcmeException;
+    }
+
+    private static <T> T call(AcmeCall<T> c) {
+        try {
+            return c.run();
+        } catch (AcmeRateLimitedException e) {
+            VendorException v = new VendorException(VendorException.Kind.TRANSIENT, "RATE_LIMITED", e.getMessage(), e);
+            e.getRetryAfter().ifPresent(at -> v.retryAfter(java.time.Duration.between(java.time.Instant.now(), at)));
+            throw v;
+        } catch (AcmeUnauthorizedException e) {
+            throw new VendorException(VendorException.Kind.AUTH_FAILED, "UNAUTHORIZED", e.getMessage(), e);
+        } catch (AcmeServerException e) {
+            String type = String.valueOf(e.getType());
+            if (type.endsWith(":externalAccountRequired") || type.endsWith(":unauthorized") || type.endsWith(":accountDoesNotExist")) {
+                throw new VendorException(VendorException.Kind.AUTH_FAILED, type, e.getMessage(), e);
+            }
+            if (type.endsWith(":serverInternal") || type.endsWith(":badNonce")) {
+                throw new VendorException(VendorException.Kind.TRANSIENT, type, e.getMessage(), e);
+            }
+            throw new VendorException(VendorException.Kind.REFUSED, type, e.getMessage(), e);
+        } catch (AcmeNetworkException e) {
+            throw new VendorException(VendorException.Kind.TRANSIENT, "NETWORK", e.getMessage(), e);
+        } catch (AcmeException e) {
+            throw new VendorException(VendorException.Kind.TRANSIENT, "ACME", e.getMessage(), e);
+        }
+    }
+
+    static byte[] csrDer(String csrPem) {
+        String b64 = csrPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        return Base64.getDecoder().decode(b64.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static URL url(String s) {
+        try {
+            return URI.create(s).toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalStateException("not a URL: " + s, e);
+        }
+    }
+
+    private static String pem(KeyPair key) {
+        StringWriter w = new StringWriter();
+        try {
+            KeyPairUtils.writeKeyPair(key, w);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return w.toString();
+    }
+
+    private static KeyPair readPem(String pem) {
+        try {
+            return KeyPairUtils.readKeyPair(new StringReader(pem));
+        } catch (IOException e) {
+            throw new IllegalStateException("the stored ACME account key cannot be read", e);
+        }
+    }
+
+    /** acme4j's generic provider with an HTTP client that trusts {@code hub.vendor.acme.trusted-roots} when set. */
+    static final class TrustingProvider extends GenericAcmeProvider {
+        private final AcmeProperties props;
+
+        TrustingProvider(AcmeProperties props) {
+            this.props = props;
+        }
+
+        @Override
+        public HttpClient createHttpClient(NetworkSettings settings) {
+            HttpClient.Builder b = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(props.getTimeout());
+            if (!props.getTrustedRoots().isBlank()) {
+                b.sslContext(TrustRoots.sslContext("hub.vendor.acme.trusted-roots", props.getTrustedRoots()));
+            }
+            return b.build();
+        }
+    }
+}

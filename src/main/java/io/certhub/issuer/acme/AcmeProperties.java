@@ -1,0 +1,64 @@
+package io.certhub.issuer.acme;
+
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * {@code hub.vendor.acme.*}: the ACME CA the {@code acme} vendor adapter orders from (issue 15 §1;
+ * RFC 8555). A product is sold through it with {@code hub.catalog.products.<code>.issuer: acme}.
+ */
+@Validated
+@ConfigurationProperties("hub.vendor.acme")
+public class AcmeProperties {
+
+    /** The CA's directory URL (RFC 8555 §7.1.1), e.g. {@code https://acme.example-ca.com/directory}; empty: not configured. */
+    private String directoryUrl = "";
+    /** External Account Binding key id the CA gave the reseller (RFC 8555 §7.3.4); empty when the CA needs none. */
+    private String eabKid = "";
+    /** The EAB HMAC key, base64url as the CA gives it. */
+    private String eabHmacKey = "";
+    /** Contact address of the hub's account at the CA (optional). */
+    private String contactEmail = "";
+    /** PEM roots (paths, comma-separated) the CA's HTTPS certificate must chain to; empty: the JVM's trust store. */
+    private String trustedRoots = "";
+    /**
+     * DNS server ({@code host:port}) the hub asks for a customer's {@code _acme-challenge} TXT record
+     * before it tells the CA to validate (a validation tried too early fails the whole ACME order);
+     * empty: the system's resolver.
+     */
+    private String dnsResolver = "";
+    /** Timeout of each call to the CA; default 30 s. */
+    @NotNull
+    private Duration timeout = Duration.ofSeconds(30);
+
+    /** @return {@code hub.vendor.acme.directory-url} */
+    public String getDirectoryUrl() { return directoryUrl; }
+    /** @param directoryUrl {@code hub.vendor.acme.directory-url} */
+    public void setDirectoryUrl(String directoryUrl) { this.directoryUrl = directoryUrl; }
+    /** @return {@code hub.vendor.acme.eab-kid} */
+    public String getEabKid() { return eabKid; }
+    /** @param eabKid {@code hub.vendor.acme.eab-kid} */
+    public void setEabKid(String eabKid) { this.eabKid = eabKid; }
+    /** @return {@code hub.vendor.acme.eab-hmac-key} */
+    public String getEabHmacKey() { return eabHmacKey; }
+    /** @param eabHmacKey {@code hub.vendor.acme.eab-hmac-key} */
+    public void setEabHmacKey(String eabHmacKey) { this.eabHmacKey = eabHmacKey; }
+    /** @return {@code hub.vendor.acme.contact-email} */
+    public String getContactEmail() { return contactEmail; }
+    /** @param contactEmail {@code hub.vendor.acme.contact-email} */
+    public void setContactEmail(String contactEmail) { this.contactEmail = contactEmail; }
+    /** @return {@code hub.vendor.acme.trusted-roots} */
+    public String getTrustedRoots() { return trustedRoots; }
+    /** @param trustedRoots {@code hub.vendor.acme.trusted-roots} */
+    public void setTrustedRoots(String trustedRoots) { this.trustedRoots = trustedRoots; }
+    /** @return {@code hub.vendor.acme.dns-resolver} */
+    public String getDnsResolver() { return dnsResolver; }
+    /** @param dnsResolver {@code hub.vendor.acme.dns-resolver} */
+    public void setDnsResolver(String dnsResolver) { this.dnsResolver = dnsResolver; }
+    /** @return {@code hub.vendor.acme.timeout} */
+    public Duration getTimeout() { return timeout; }
+    /** @param timeout {@code hub.vendor.acme.timeout} */
+    public void setTimeout(Duration timeout) { this.timeout = timeout; }
+}

@@ -1,0 +1,158 @@
+package io.certhub.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.certhub.pki.Certificates;
+import io.certhub.support.Mailboxes;
+import io.certhub.support.OrderJson;
+import io.certhub.support.RunningHub;
+import io.certhub.support.TestCsrs;
+import io.certhub.support.TestPebble;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 15 §1, across the wire: the hub sells an ACME product beside its OpenSRS ones
+ * ({@code hub.catalog.products.acme_dv.issuer: acme}) and orders it from Debian's pebble
+ * ({@link TestPebble}: RFC 8555, External Account Binding required, reached over HTTPS trusting
+ * only its test root). A DV order placed by REST holds its price, is placed at the CA, and shows
+ * the dns-01 record to publish; once the "customer" publishes it on the challenge server's DNS the
+ * hub sees it, asks the CA to validate, finalizes with the order's CSR, downloads the chain, checks
+ * it against the CA's root, completes the order, captures the hold and emails the certificate to
+ * the admin contact over SMTP; the database is counted after. An email-validated order of the
+ * product is refused at the door (an ACME CA has no approver email); a cancelled one releases its
+ * hold and its authorization at the CA is deactivated. Pebble rejects {@value #NONCE_REJECT_PERCENT}%
+ * of the nonces it is sent ({@code badNonce}, RFC 8555 §6.5) throughout.
+ */
+class AcmeFlowTest {
+
+    /** Share of nonces pebble rejects (badNonce): every call of the hub must survive them. */
+    static final int NONCE_REJECT_PERCENT = 30;
+
+    @TempDir
+    static Path dir;
+    static TestPebble pebble;
+    @AutoClose
+    static RunningHub hub;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path pebbleDir = Files.createDirectories(dir.resolve("pebble"));
+        pebble = TestPebble.start(pebbleDir, NONCE_REJECT_PERCENT, "certhub-reseller");
+        Map.Entry<String, String> eab = pebble.eabKeys().entrySet().iterator().next();
+        Path root = pebble.issuingRootPem(pebbleDir.resolve("pebble-root.pem"));
+        Path data = Files.createDirectories(dir.resolve("hub"));
+        hub = RunningHub.start(data,
+            "--hub.vendor.acme.directory-url=" + pebble.directory(), "--hub.vendor.acme.eab-kid=" + eab.getKey(),
+            "--hub.vendor.acme.eab-hmac-key=" + eab.getValue(), "--hub.vendor.acme.trusted-roots=" + pebble.tlsRootPem(),
+            "--hub.vendor.acme.dns-resolver=" + pebble.dnsServer(),
+            "--hub.catalog.products.acme_dv.name=ACME DV", "--hub.catalog.products.acme_dv.validation=DV",
+            "--hub.catalog.products.acme_dv.price-per-year=12.00", "--hub.catalog.products.acme_dv.periods=1",
+            "--hub.catalog.products.acme_dv.issuer=acme", "--hub.catalog.products.acme_dv.dcv-methods=dns",
+            "--hub.mailbox.trusted-roots=" + data.resolve("sandbox-ca/root.crt") + "," + root,
+            "--hub.vendor.poll-cron=0/1 * * * * ?", "--hub.vendor.poll-base=1s", "--hub.vendor.poll-max=2s",
+            "--hub.mail.delivery-sweep-ms=200");
+        HttpResponse<String> deposit = hub.post("/api/v1/accounts/demo/deposits", "operator-key", "{\"amount\":\"100.00\",\"currency\":\"USD\"}");
+        assertThat(deposit.statusCode()).as(deposit.body()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (pebble != null) {
+            pebble.close();
+        }
+    }
+
+    static ObjectNode acmeOrder(String ref, String domain, String dcvMethod) {
+        ObjectNode doc = OrderJson.order(ref, "acme_dv", "process", domain, TestCsrs.ec(domain));
+        doc.put("dcvMethod", dcvMethod);
+        doc.remove("approverEmail");
+        return doc;
+    }
+
+    @Test
+    void aDnsValidatedAcmeOrderIsIssuedCompletedCapturedAndDeliveredOnce() throws Exception {
+        String domain = "shop-acme.example.com";
+        HttpResponse<String> r = hub.post("/api/v1/orders", "demo-key", acmeOrder("ACME-1", domain, "dns").toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = OrderJson.parse(r.body()).get("id").asText();
+        assertThat(hub.count("select count(*) from hold where order_id = ? and state = 'HELD' and amount_minor = 1200", id)).isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> hub.order(id).path("dcv").path("dns").hasNonNull("value"));
+        JsonNode order = hub.order(id);
+        assertThat(order.get("vendorOrderId").asText()).matches("A\\d{20}");
+        JsonNode dns = order.get("dcv").get("dns");
+        assertThat(dns.get("name").asText()).isEqualTo("_acme-challenge." + domain);
+        assertThat(dns.get("type").asText()).isEqualTo("TXT");
+        assertThat(order.get("state").asText()).isEqualTo("IN_PROGRESS");
+
+        pebble.setTxt(dns.get("name").asText(), dns.get("value").asText());     // the customer publishes the record
+
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+            .until(() -> hub.order(id).get("state").asText().equals("COMPLETED"));
+        JsonNode done = hub.order(id);
+        assertThat(done.get("hold").get("state").asText()).isEqualTo("CAPTURED");
+        assertThat(hub.count("select count(*) from journal where order_id = ? and entry_type = 'CAPTURE'", id)).isEqualTo(1);
+        assertThat(hub.count("select count(*) from certificate where order_id = ?", id)).isEqualTo(1);
+        assertThat(hub.count("select count(*) from acme_order where order_id = ?", id)).isEqualTo(1);
+        assertThat(hub.count("select count(*) from acme_account")).isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> Mailboxes.read(hub.imapPort(), "alex@example.com", "INBOX").size() == 1);
+        Mailboxes.Mail mail = Mailboxes.read(hub.imapPort(), "alex@example.com", "INBOX").get(0);
+        List<X509Certificate> leaf = Certificates.parseAny(mail.attachments().get("shop-acme_example_com.crt"));
+        assertThat(leaf).hasSize(1);
+        assertThat(leaf.get(0).getSubjectAlternativeNames()).anyMatch(n -> domain.equals(n.get(1)));
+        assertThat(leaf.get(0).getIssuerX500Principal().getName()).contains("Pebble");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SENT".equals(hub.order(id).path("delivery").path("state").asText()));
+    }
+
+    @Test
+    void aCancelledAcmeOrderReleasesItsHoldAndDeactivatesItsAuthorization() throws Exception {
+        String domain = "cancel-acme.example.com";
+        HttpResponse<String> r = hub.post("/api/v1/orders", "demo-key", acmeOrder("ACME-3", domain, "dns").toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = OrderJson.parse(r.body()).get("id").asText();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> hub.order(id).path("dcv").path("dns").hasNonNull("value"));
+
+        HttpResponse<String> cancel = hub.post("/api/v1/orders/" + id + "/cancel", "demo-key", "{\"reason\":\"customer changed plans\"}");
+        assertThat(cancel.statusCode()).as(cancel.body()).isIn(200, 202);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+            .until(() -> hub.order(id).get("state").asText().equals("CANCELLED"));
+        assertThat(hub.order(id).get("hold").get("state").asText()).isEqualTo("RELEASED");
+        assertThat(hub.count("select count(*) from journal where order_id = ? and entry_type = 'RELEASE'", id)).isEqualTo(1);
+        assertThat(hub.count("select count(*) from certificate where order_id = ?", id)).isZero();
+        // at the CA: the order's authorization is deactivated, so it can never be validated and issued
+        assertThat(pebbleAuthorizationStatus(id)).isEqualTo("deactivated");
+    }
+
+    /** The status of the first authorization of the order's ACME order, read from the CA with the hub's own account. */
+    static String pebbleAuthorizationStatus(String orderId) throws Exception {
+        io.certhub.issuer.acme.AcmeAdapter acme = hub.context().getBean(io.certhub.issuer.acme.AcmeAdapter.class);
+        String vendorOrderId = hub.jdbc().queryForObject("select id from acme_order where order_id = ?", String.class, orderId);
+        return acme.authorizationStates(vendorOrderId).get(0);
+    }
+
+    @Test
+    void anEmailValidatedOrderOfAnAcmeProductIsRefusedAtTheDoor() {
+        HttpResponse<String> r = hub.post("/api/v1/orders", "demo-key", acmeOrder("ACME-2", "mail-acme.example.com", "email")
+            .put("approverEmail", "admin@mail-acme.example.com").toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+        assertThat(r.body()).contains("DCV_METHOD_NOT_ALLOWED").contains("acme_dv validates by dns only");
+        assertThat(hub.count("select count(*) from orders where client_reference = 'ACME-2'")).isZero();
+    }
+}
