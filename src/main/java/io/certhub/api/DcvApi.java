@@ -96,7 +96,8 @@ public class DcvApi {
 
     /**
      * {@code PATCH /orders/{id}/dcv} with {@code {dcvMethod, approverEmail}}: the same approver
-     * rule as at order time; {@code http} never for a wildcard. @param ex exchange
+     * rule as at order time; {@code http} never for a wildcard; only a method the product's vendor takes
+     * ({@code dcv-methods}). @param ex exchange
      */
     public void changeDcv(Exchange ex) {
         Caller caller = api.reseller(ex);
@@ -110,6 +111,11 @@ public class DcvApi {
             }
             if (method.equals("http") && o.names().stream().anyMatch(DomainNames::isWildcard)) {
                 throw new HubProblem(422, "DCV_METHOD_NOT_ALLOWED", "dcvMethod", "http validation cannot validate a wildcard name (BR 3.2.2.4.18)");
+            }
+            java.util.List<String> offered = catalog.find(o.productType()).map(io.certhub.order.Product::dcvMethods).orElse(java.util.List.of());
+            if (!offered.isEmpty() && !offered.contains(method)) {
+                throw new HubProblem(422, "DCV_METHOD_NOT_ALLOWED", "dcvMethod", o.productType() + " validates by " + String.join(" or ", offered)
+                    + " only; " + method + " is not offered by its vendor");
             }
             String approver = null;
             if (method.equals("email")) {

@@ -140,6 +140,21 @@ class AcmeFlowTest {
         assertThat(pebbleAuthorizationStatus(id)).isEqualTo("deactivated");
     }
 
+    @Test
+    void switchingAnAcmeOrderToEmailValidationIsRefused() {
+        String domain = "switch-acme.example.com";
+        HttpResponse<String> r = hub.post("/api/v1/orders", "demo-key", acmeOrder("ACME-4", domain, "dns").toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = OrderJson.parse(r.body()).get("id").asText();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> hub.order(id).path("vendorOrderId").asText("").startsWith("A"));
+        HttpResponse<String> change = hub.call("PATCH", "/api/v1/orders/" + id + "/dcv", "demo-key",
+            "{\"dcvMethod\":\"email\",\"approverEmail\":\"admin@switch-acme.example.com\"}");
+        assertThat(change.statusCode()).as(change.body()).isEqualTo(422);
+        assertThat(OrderJson.parse(change.body()).get("code").asText()).isEqualTo("DCV_METHOD_NOT_ALLOWED");
+        assertThat(hub.order(id).get("dcv").get("method").asText()).isEqualTo("dns");
+    }
+
     /** The status of the first authorization of the order's ACME order, read from the CA with the hub's own account. */
     static String pebbleAuthorizationStatus(String orderId) throws Exception {
         io.certhub.issuer.acme.AcmeAdapter acme = hub.context().getBean(io.certhub.issuer.acme.AcmeAdapter.class);
