@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link TestPebble}: RFC 8555, External Account Binding required, reached over HTTPS trusting
  * only its test root). A DV order placed by REST holds its price, is placed at the CA, and shows
  * the dns-01 record to publish; once the "customer" publishes it on the challenge server's DNS the
- * hub sees it, asks the CA to validate, finalizes with the order's CSR, downloads the chain, checks
+ * hub sees it, asks the CA to validate (likewise an http-01 order once its file is served), finalizes with the order's CSR, downloads the chain, checks
  * it against the CA's root, completes the order, captures the hold and emails the certificate to
  * the admin contact over SMTP; the database is counted after. An email-validated order of the
  * product is refused at the door (an ACME CA has no approver email); a cancelled one releases its
@@ -58,10 +58,10 @@ class AcmeFlowTest {
         hub = RunningHub.start(data,
             "--hub.vendor.acme.directory-url=" + pebble.directory(), "--hub.vendor.acme.eab-kid=" + eab.getKey(),
             "--hub.vendor.acme.eab-hmac-key=" + eab.getValue(), "--hub.vendor.acme.trusted-roots=" + pebble.tlsRootPem(),
-            "--hub.vendor.acme.dns-resolver=" + pebble.dnsServer(),
+            "--hub.vendor.acme.dns-resolver=" + pebble.dnsServer(), "--hub.vendor.acme.http-port=" + pebble.http01Port(),
             "--hub.catalog.products.acme_dv.name=ACME DV", "--hub.catalog.products.acme_dv.validation=DV",
             "--hub.catalog.products.acme_dv.price-per-year=12.00", "--hub.catalog.products.acme_dv.periods=1",
-            "--hub.catalog.products.acme_dv.issuer=acme", "--hub.catalog.products.acme_dv.dcv-methods=dns",
+            "--hub.catalog.products.acme_dv.issuer=acme", "--hub.catalog.products.acme_dv.dcv-methods=dns,http",
             "--hub.mailbox.trusted-roots=" + data.resolve("sandbox-ca/root.crt") + "," + root,
             "--hub.vendor.poll-cron=0/1 * * * * ?", "--hub.vendor.poll-base=1s", "--hub.vendor.poll-max=2s",
             "--hub.mail.delivery-sweep-ms=200");
@@ -111,13 +111,40 @@ class AcmeFlowTest {
         assertThat(hub.count("select count(*) from acme_order where order_id = ?", id)).isEqualTo(1);
         assertThat(hub.count("select count(*) from acme_account")).isEqualTo(1);
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> Mailboxes.read(hub.imapPort(), "alex@example.com", "INBOX").size() == 1);
-        Mailboxes.Mail mail = Mailboxes.read(hub.imapPort(), "alex@example.com", "INBOX").get(0);
+        // the admin contact (shared by this class's orders) gets exactly one email with this order's certificate
+        await().atMost(Duration.ofSeconds(60)).until(() -> mailsWith("shop-acme_example_com.crt").size() == 1);
+        Mailboxes.Mail mail = mailsWith("shop-acme_example_com.crt").get(0);
         List<X509Certificate> leaf = Certificates.parseAny(mail.attachments().get("shop-acme_example_com.crt"));
         assertThat(leaf).hasSize(1);
         assertThat(leaf.get(0).getSubjectAlternativeNames()).anyMatch(n -> domain.equals(n.get(1)));
         assertThat(leaf.get(0).getIssuerX500Principal().getName()).contains("Pebble");
         await().atMost(Duration.ofSeconds(30)).until(() -> "SENT".equals(hub.order(id).path("delivery").path("state").asText()));
+    }
+
+    static List<Mailboxes.Mail> mailsWith(String attachment) {
+        return Mailboxes.read(hub.imapPort(), "alex@example.com", "INBOX").stream().filter(m -> m.attachments().containsKey(attachment)).toList();
+    }
+
+    @Test
+    void anHttpValidatedAcmeOrderIsIssuedOnceTheCustomerServesTheFile() {
+        String domain = "web-acme.example.com";
+        HttpResponse<String> r = hub.post("/api/v1/orders", "demo-key", acmeOrder("ACME-5", domain, "http").toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = OrderJson.parse(r.body()).get("id").asText();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> hub.order(id).path("dcv").path("http").hasNonNull("url"));
+        JsonNode file = hub.order(id).get("dcv").get("http");
+        String url = file.get("url").asText();
+        assertThat(url).startsWith("http://" + domain + "/.well-known/acme-challenge/");
+        assertThat(hub.order(id).get("state").asText()).isEqualTo("IN_PROGRESS");
+
+        pebble.addHttp01(url.substring(url.lastIndexOf('/') + 1), file.get("content").asText());   // the customer's web server serves it
+
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+            .until(() -> hub.order(id).get("state").asText().equals("COMPLETED"));
+        assertThat(hub.order(id).get("hold").get("state").asText()).isEqualTo("CAPTURED");
+        assertThat(hub.count("select count(*) from certificate where order_id = ?", id)).isEqualTo(1);
+        assertThat(hub.count("select count(*) from journal where order_id = ? and entry_type = 'CAPTURE'", id)).isEqualTo(1);
     }
 
     @Test
@@ -167,7 +194,7 @@ class AcmeFlowTest {
         HttpResponse<String> r = hub.post("/api/v1/orders", "demo-key", acmeOrder("ACME-2", "mail-acme.example.com", "email")
             .put("approverEmail", "admin@mail-acme.example.com").toString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
-        assertThat(r.body()).contains("DCV_METHOD_NOT_ALLOWED").contains("acme_dv validates by dns only");
+        assertThat(r.body()).contains("DCV_METHOD_NOT_ALLOWED").contains("acme_dv validates by dns or http only");
         assertThat(hub.count("select count(*) from orders where client_reference = 'ACME-2'")).isZero();
     }
 }

@@ -53,6 +53,7 @@ public final class TestPebble implements AutoCloseable {
     private final int managementPort;
     private int pebbleManagementPort;
     private int dnsPort;
+    private int http01Port;
     private final List<Process> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -118,6 +119,7 @@ public final class TestPebble implements AutoCloseable {
             TestPebble p = new TestPebble(dir, ca, keys, acme, ctsManagement);
             p.pebbleManagementPort = management;
             p.dnsPort = dns;
+            p.http01Port = http01;
             p.spawn("challtestsrv", List.of(CHALLTESTSRV.toString(), "-http01", "127.0.0.1:" + http01, "-dns01", "127.0.0.1:" + dns,
                 "-management", "127.0.0.1:" + ctsManagement, "-tlsalpn01", "", "-https01", "", "-defaultIPv4", "127.0.0.1",
                 "-defaultIPv6", ""), Map.of());
@@ -133,6 +135,11 @@ public final class TestPebble implements AutoCloseable {
     /** @return the ACME directory URL, e.g. {@code https://localhost:40123/dir} */
     public URI directory() {
         return URI.create("https://localhost:" + acmePort + "/dir");
+    }
+
+    /** @return the port pebble validates http-01 on (its {@code httpPort}), where the challenge server serves {@link #addHttp01} files */
+    public int http01Port() {
+        return http01Port;
     }
 
     /** @return {@code 127.0.0.1:<port>} of the challenge server's DNS, which answers the TXT records set here */

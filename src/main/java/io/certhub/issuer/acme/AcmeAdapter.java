@@ -31,6 +31,7 @@ import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Dns01Challenge;
+import org.shredzone.acme4j.challenge.Http01Challenge;
 import org.shredzone.acme4j.connector.NetworkSettings;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.exception.AcmeNetworkException;
@@ -58,23 +59,26 @@ import org.springframework.stereotype.Component;
  *       under a vendor order id of the hub's own ({@code A} + 20 digits);</li>
  *   <li>{@link #submit}: nothing more to send: {@code pending};</li>
  *   <li>{@link #info}: the ACME order's state: {@code pending} while an authorization waits for its
- *       DCV, with the record the customer must publish in {@code dcv} (dns-01: the TXT record
- *       {@code _acme-challenge.<name>} and its value, RFC 8555 §8.4); once the hub sees that record
- *       in DNS ({@code hub.vendor.acme.dns-resolver}) it asks the CA to validate (§7.5.1) — never
- *       before, as a validation that fails makes the whole ACME order invalid; {@code ready} →
+ *       DCV, with what the customer must publish in {@code dcv} — dns-01: the TXT record
+ *       {@code _acme-challenge.<name>} and its value (RFC 8555 §8.4); http-01: the file at
+ *       {@code http://<name>/.well-known/acme-challenge/<token>} and its content (§8.3), by the
+ *       order's {@code dcvMethod}; once the hub sees the record in DNS
+ *       ({@code hub.vendor.acme.dns-resolver}) or fetches the file ({@link HttpTokenCheck}) it asks
+ *       the CA to validate (§7.5.1) — never before, as a validation that fails makes the whole ACME
+ *       order invalid; {@code ready} →
  *       finalized with the order's CSR (§7.4) → {@code processing}; {@code valid} →
  *       {@code completed}; {@code invalid} → {@code declined} (the hold is released);</li>
  *   <li>{@link #certificate}: the chain from the order's certificate URL (§7.4.2);</li>
  *   <li>{@link #cancel}: ACME has no order cancellation; the order's pending authorizations are
  *       deactivated (§7.5.2) and the order left to expire: {@code cancelled}.</li>
  * </ul>
- * DCV by dns-01 only so far (a product's {@code dcv-methods: [dns]}); an ACME CA has no approver
- * email. Failures map to {@link VendorException}: the CA unreachable or rate-limiting →
+ * DCV by dns-01 or http-01 (a product's {@code dcv-methods: [dns, http]}); an ACME CA has no
+ * approver email. Failures map to {@link VendorException}: the CA unreachable or rate-limiting →
  * TRANSIENT (with its Retry-After); {@code unauthorized}/{@code externalAccountRequired} →
  * AUTH_FAILED; other problem documents → REFUSED with the RFC 8555 error type.
  */
 @Component
-public class AcmeAdapter implements VendorAdapter {
+public class AcmeAdapter implements VendorAdapter, org.springframework.beans.factory.DisposableBean {
 
     /** The adapter's name in {@code hub.vendor.name} / {@code hub.catalog.products.<code>.issuer}: {@value}. */
     public static final String NAME = "acme";
@@ -86,7 +90,8 @@ public class AcmeAdapter implements VendorAdapter {
     private final JdbcTemplate jdbc;
     private final OrderRepository orders;
     private final Clock clock;
-    private final TxtLookup dns;
+    private final DnsLookup dns;
+    private final HttpTokenCheck http;
     private volatile Login login;
 
     /**
@@ -100,12 +105,19 @@ public class AcmeAdapter implements VendorAdapter {
         this.jdbc = jdbc;
         this.orders = orders;
         this.clock = clock;
-        this.dns = new TxtLookup(props.getDnsResolver());
+        this.dns = new DnsLookup(props.getDnsResolver());
+        this.http = new HttpTokenCheck(dns, props.getHttpPort());
     }
 
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** Closes the http-01 check's connections. @throws IOException when closing fails */
+    @Override
+    public void destroy() throws IOException {
+        http.close();
     }
 
     /**
@@ -153,9 +165,21 @@ public class AcmeAdapter implements VendorAdapter {
                         if (auth.getStatus() != Status.PENDING) {
                             continue;
                         }
+                        String domain = auth.getIdentifier().getDomain();
+                        if ("http".equals(order.dcvMethod())) {
+                            Http01Challenge ch = auth.findChallenge(Http01Challenge.class).orElseThrow(() ->
+                                new VendorException(VendorException.Kind.REFUSED, "NO_HTTP01", "the CA offers no http-01 challenge for " + domain));
+                            if (dcv == null) {
+                                dcv = new Dcv("http", null, null, null, null, HttpTokenCheck.url(domain, ch.getToken()), ch.getAuthorization());
+                            }
+                            if (ch.getStatus() == Status.PENDING && http.serves(domain, ch.getToken(), ch.getAuthorization())) {
+                                ch.trigger();
+                                LOG.info("order {}: http-01 file of {} served; the CA was asked to validate it", order.id(), domain);
+                            }
+                            continue;
+                        }
                         Dns01Challenge ch = auth.findChallenge(Dns01Challenge.class).orElseThrow(() ->
-                            new VendorException(VendorException.Kind.REFUSED, "NO_DNS01", "the CA offers no dns-01 challenge for "
-                                + auth.getIdentifier().getDomain()));
+                            new VendorException(VendorException.Kind.REFUSED, "NO_DNS01", "the CA offers no dns-01 challenge for " + domain));
                         String name = ch.getRRName(auth.getIdentifier());
                         String host = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
                         if (dcv == null) {
@@ -163,7 +187,7 @@ public class AcmeAdapter implements VendorAdapter {
                         }
                         if (ch.getStatus() == Status.PENDING && dns.has(host, ch.getDigest())) {
                             ch.trigger();
-                            LOG.info("order {}: TXT {} found; the CA was asked to validate {}", order.id(), host, auth.getIdentifier().getDomain());
+                            LOG.info("order {}: TXT {} found; the CA was asked to validate {}", order.id(), host, domain);
                         }
                     }
                     return new VendorOrder(vendorOrderId, "pending", null, dcv);
@@ -263,12 +287,12 @@ public class AcmeAdapter implements VendorAdapter {
     /**
      * Nothing to tell the CA: the challenge follows the order's method when the poll looks again.
      *
-     * @throws VendorException REFUSED for a method other than dns
+     * @throws VendorException REFUSED for a method other than dns or http
      */
     @Override
     public void changeDcv(String vendorOrderId, String method, String approverEmail) {
-        if (!"dns".equals(method)) {
-            throw new VendorException(VendorException.Kind.REFUSED, "UNSUPPORTED", "the ACME adapter validates by dns-01 only");
+        if (!"dns".equals(method) && !"http".equals(method)) {
+            throw new VendorException(VendorException.Kind.REFUSED, "UNSUPPORTED", "an ACME CA validates by dns-01 or http-01, not " + method);
         }
     }
 

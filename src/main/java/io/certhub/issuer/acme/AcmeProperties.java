@@ -29,6 +29,13 @@ public class AcmeProperties {
      * empty: the system's resolver.
      */
     private String dnsResolver = "";
+    /**
+     * Port of the http-01 check: 80, the only port a CA validates on (RFC 8555 §8.3); another only
+     * for a test CA validating elsewhere (pebble's {@code httpPort}).
+     */
+    @jakarta.validation.constraints.Min(1)
+    @jakarta.validation.constraints.Max(65535)
+    private int httpPort = 80;
     /** Timeout of each call to the CA; default 30 s. */
     @NotNull
     private Duration timeout = Duration.ofSeconds(30);
@@ -57,6 +64,10 @@ public class AcmeProperties {
     public String getDnsResolver() { return dnsResolver; }
     /** @param dnsResolver {@code hub.vendor.acme.dns-resolver} */
     public void setDnsResolver(String dnsResolver) { this.dnsResolver = dnsResolver; }
+    /** @return {@code hub.vendor.acme.http-port} */
+    public int getHttpPort() { return httpPort; }
+    /** @param httpPort {@code hub.vendor.acme.http-port} */
+    public void setHttpPort(int httpPort) { this.httpPort = httpPort; }
     /** @return {@code hub.vendor.acme.timeout} */
     public Duration getTimeout() { return timeout; }
     /** @param timeout {@code hub.vendor.acme.timeout} */

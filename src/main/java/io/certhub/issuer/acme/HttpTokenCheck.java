@@ -1,0 +1,91 @@
+package io.certhub.issuer.acme;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether a customer's web server serves the http-01 key authorization (RFC 8555 §8.3) at
+ * {@code http://<domain>:<port>/.well-known/acme-challenge/<token>}, checked before the CA is
+ * asked to validate. Apache HttpClient 5 (camel-http's) with the domain resolved through
+ * {@link DnsLookup} when {@code hub.vendor.acme.dns-resolver} names a server, redirects followed as
+ * a CA's validation does; port 80 ({@code hub.vendor.acme.http-port} only for a test CA that
+ * validates elsewhere). Anything but a 200 with exactly the key authorization means "not yet".
+ */
+final class HttpTokenCheck implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpTokenCheck.class);
+
+    private final int port;
+    private final CloseableHttpClient client;
+
+    /**
+     * @param dns  the resolver of the domain's addresses
+     * @param port the port a CA's validation connects to (80)
+     */
+    HttpTokenCheck(DnsLookup dns, int port) {
+        this.port = port;
+        DnsResolver resolver = !dns.ownServer() ? SystemDefaultDnsResolver.INSTANCE : new DnsResolver() {
+            @Override
+            public InetAddress[] resolve(String host) throws UnknownHostException {
+                List<InetAddress> found = dns.addresses(host);
+                if (found.isEmpty()) {
+                    throw new UnknownHostException(host);
+                }
+                return found.toArray(InetAddress[]::new);
+            }
+
+            @Override
+            public String resolveCanonicalHostname(String host) {
+                return host;
+            }
+        };
+        this.client = HttpClients.custom()
+            .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create().setDnsResolver(resolver)
+                .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.ofSeconds(5)).setSocketTimeout(Timeout.ofSeconds(5)).build())
+                .build())
+            .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(5)).build())
+            .disableCookieManagement().disableAutomaticRetries().build();
+    }
+
+    /**
+     * @param domain           the name being validated
+     * @param token            the challenge's token
+     * @param keyAuthorization what the file must hold
+     * @return whether the domain serves it
+     */
+    boolean serves(String domain, String token, String keyAuthorization) {
+        String url = "http://" + domain + (port == 80 ? "" : ":" + port) + "/.well-known/acme-challenge/" + token;
+        try {
+            return client.execute(new HttpGet(url), r -> r.getCode() == 200 && r.getEntity() != null
+                && EntityUtils.toString(r.getEntity(), StandardCharsets.US_ASCII).trim().equals(keyAuthorization));
+        } catch (IOException e) {
+            LOG.debug("{}: not served ({})", url, e.toString());
+            return false;
+        }
+    }
+
+    /** @return the URL the CA will fetch (always port 80, RFC 8555 §8.3) */
+    static String url(String domain, String token) {
+        return "http://" + domain + "/.well-known/acme-challenge/" + token;
+    }
+
+    @Override
+    public void close() throws IOException {
+        client.close();
+    }
+}
