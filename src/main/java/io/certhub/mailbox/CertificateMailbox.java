@@ -23,6 +23,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.component.mail.MailConstants;
 import org.apache.camel.component.mail.MailMessage;
 import org.apache.camel.support.DefaultMessage;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -51,7 +52,7 @@ import org.springframework.stereotype.Component;
  *       over its limits).</li>
  * </ul>
  * A failure of the hub itself (database down, IMAP server gone) throws: the mail stays unseen and
- * is read again ({@link #failed}, route configuration {@code mailbox-errors}).
+ * is read again ({@link #failed}, told on the exchange's completion).
  * Every mail's fate is recorded by Message-ID (table {@code mailbox_message}); the same mail
  * seen again (re-delivery, restart) changes nothing and is moved where it went the first time.
  */
@@ -153,6 +154,14 @@ public class CertificateMailbox {
      * @throws IOException        likewise
      */
     public void read(Exchange exchange) throws MessagingException, IOException {
+        // a step that fails leaves the mail unseen (the exchange fails, camel-mail rolls back); the poll
+        // strategy hears of it when the exchange completes, so a poll of only failing mails is not repeated at once
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onFailure(Exchange failed) {
+                failed();
+            }
+        });
         Message message = exchange.getIn(MailMessage.class).getMessage();
         MimeMessage mail;
         byte[] raw;
@@ -311,9 +320,9 @@ public class CertificateMailbox {
     }
 
     /**
-     * Run by the route's error handling (route configuration {@code mailbox-errors}) when a step
-     * failed: the mail stays unseen and is read again; the poll strategy is told, so a poll of
-     * nothing but failing mails is not repeated at once.
+     * Run when a mail's exchange failed (registered by {@link #read} on the exchange's completion):
+     * the mail stays unseen and is read again; the poll strategy is told, so a poll of nothing but
+     * failing mails is not repeated at once.
      */
     public void failed() {
         polls.failed();

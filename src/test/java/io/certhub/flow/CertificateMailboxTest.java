@@ -169,7 +169,7 @@ class CertificateMailboxTest {
     }
 
     /**
-     * The route's shared error handling (route configuration {@code mailbox-errors}, issue 14 §3): a
+     * The route's error handling (issue 14 §3; the exchange fails, camel-mail rolls back): a
      * step that fails — here the database table the read step looks in is gone — leaves the mail
      * unseen in INBOX, however often it is tried; once the database is back, a later poll takes it
      * through to its folder, recorded once.
