@@ -63,6 +63,13 @@ final class JdbcLockClusterView extends AbstractCamelClusterView {
                 if (leader) {
                     leader = false;
                     LOG.info("cluster: this instance ({}) no longer leads {}", getId(), getNamespace());
+                    if (contextStopping()) {
+                        // the context is stopping its routes itself: telling the ClusteredRoutePolicy now would
+                        // take its lock and then the context's route lock, while the shutdown holds the context's
+                        // lock and waits for the policy's (a deadlock seen in HostileInboxTest when the lock was
+                        // lost to a closed database during shutdown)
+                        return;
+                    }
                     fireLeadershipChangedEvent((CamelClusterMember) null);
                 }
             }
@@ -85,6 +92,12 @@ final class JdbcLockClusterView extends AbstractCamelClusterView {
             leader = false;
             fireLeadershipChangedEvent((CamelClusterMember) null);
         }
+    }
+
+    /** @return whether the Camel context is stopping or stopped (its shutdown stops the managed routes itself) */
+    private boolean contextStopping() {
+        org.apache.camel.CamelContext camel = getCamelContext();
+        return camel != null && (camel.isStopping() || camel.isStopped());
     }
 
     @Override
