@@ -49,11 +49,7 @@ public final class TlsTrust {
             return null;
         }
         try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            for (int i = 0; i < roots.size(); i++) {
-                store.setCertificateEntry("root-" + i, roots.get(i));
-            }
+            KeyStore store = trustStore(roots);
             KeyStoreParameters ksp = new KeyStoreParameters();
             ksp.setKeyStore(store);
             TrustManagersParameters tmp = new TrustManagersParameters();
@@ -61,6 +57,33 @@ public final class TlsTrust {
             SSLContextParameters scp = new SSLContextParameters();
             scp.setTrustManagers(tmp);
             return scp;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(property + ": cannot make a trust store of " + paths + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A plain JDK TLS context trusting exactly the roots in PEM files, for an HTTP client outside
+     * Camel's components (the ACME adapter's acme4j client). Same reading and errors as
+     * {@link #fromPemFiles}.
+     *
+     * @param property the setting the paths come from, named in errors, e.g. {@code hub.vendor.acme.trusted-roots}
+     * @param paths    PEM file paths, comma-separated
+     * @return the context (PKIX, host names still checked by the client), or null when {@code paths} is empty
+     * @throws IllegalStateException naming {@code property} when a file cannot be read or holds no certificate
+     */
+    public static javax.net.ssl.SSLContext sslContext(String property, String paths) {
+        List<X509Certificate> roots = readRoots(property, paths);
+        if (roots.isEmpty()) {
+            return null;
+        }
+        try {
+            KeyStore store = trustStore(roots);
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(property + ": cannot make a trust store of " + paths + ": " + e.getMessage(), e);
         }
@@ -88,6 +111,16 @@ public final class TlsTrust {
                 apply.accept(type.cast(target));
             }
         };
+    }
+
+    /** @return a PKCS#12 store holding {@code roots} as trusted certificates */
+    private static KeyStore trustStore(List<X509Certificate> roots) throws GeneralSecurityException, IOException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        for (int i = 0; i < roots.size(); i++) {
+            store.setCertificateEntry("root-" + i, roots.get(i));
+        }
+        return store;
     }
 
     /**

@@ -440,8 +440,9 @@ public class AcmeAdapter implements VendorAdapter, org.springframework.beans.fac
         @Override
         public HttpClient createHttpClient(NetworkSettings settings) {
             HttpClient.Builder b = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(props.getTimeout());
-            if (!props.getTrustedRoots().isBlank()) {
-                b.sslContext(TrustRoots.sslContext("hub.vendor.acme.trusted-roots", props.getTrustedRoots()));
+            javax.net.ssl.SSLContext tls = io.certhub.config.TlsTrust.sslContext("hub.vendor.acme.trusted-roots", props.getTrustedRoots());
+            if (tls != null) {
+                b.sslContext(tls);
             }
             return b.build();
         }
