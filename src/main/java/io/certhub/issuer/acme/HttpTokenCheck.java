@@ -13,7 +13,6 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,11 +23,19 @@ import org.slf4j.LoggerFactory;
  * asked to validate. Apache HttpClient 5 (camel-http's) with the domain resolved through
  * {@link DnsLookup} when {@code hub.vendor.acme.dns-resolver} names a server, redirects followed as
  * a CA's validation does; port 80 ({@code hub.vendor.acme.http-port} only for a test CA that
- * validates elsewhere). Anything but a 200 with exactly the key authorization means "not yet".
+ * validates elsewhere). Anything but a 200 with exactly the key authorization means "not yet"; at
+ * most {@value #MAX_BODY} characters of the answer are read (the domain is the customer's).
  */
 final class HttpTokenCheck implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpTokenCheck.class);
+
+    /**
+     * Most bytes of a customer's answer read (a longer answer does not count, and the connection is dropped unread): a key authorization is the token and the account
+     * key's thumbprint (RFC 8555 §8.1, under 200 characters); a domain serving more gets no more of
+     * the hub's memory than this.
+     */
+    static final int MAX_BODY = 4096;
 
     private final int port;
     private final CloseableHttpClient client;
@@ -70,9 +77,15 @@ final class HttpTokenCheck implements AutoCloseable {
      */
     boolean serves(String domain, String token, String keyAuthorization) {
         String url = "http://" + domain + (port == 80 ? "" : ":" + port) + "/.well-known/acme-challenge/" + token;
-        try {
-            return client.execute(new HttpGet(url), r -> r.getCode() == 200 && r.getEntity() != null
-                && EntityUtils.toString(r.getEntity(), StandardCharsets.US_ASCII).trim().equals(keyAuthorization));
+        HttpGet get = new HttpGet(url);
+        try (org.apache.hc.core5.http.ClassicHttpResponse r = client.executeOpen(null, get, null)) {
+            boolean served = false;
+            if (r.getCode() == 200 && r.getEntity() != null) {
+                byte[] head = r.getEntity().getContent().readNBytes(MAX_BODY + 1);
+                served = head.length <= MAX_BODY && new String(head, StandardCharsets.US_ASCII).trim().equals(keyAuthorization);
+            }
+            get.cancel();                                   // never read the rest: the connection is discarded, not drained
+            return served;
         } catch (IOException e) {
             LOG.debug("{}: not served ({})", url, e.toString());
             return false;
