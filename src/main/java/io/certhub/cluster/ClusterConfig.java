@@ -25,7 +25,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>{@code clusterLockRepository}/{@code clusterLocks}: Spring Integration's JDBC lock registry
  *       on table {@code int_lock} (region {@code certhub});</li>
  *   <li>{@code clusterService}: {@link JdbcLockClusterService}, the Camel cluster service (added to
- *       the Camel context by camel-spring-boot);</li>
+ *       the Camel context by camel-spring-boot), and {@code leadershipEventGate}
+ *       ({@link LeadershipEventGate}), which stops its leadership events before the context stops;</li>
  *   <li>{@code certificateMailboxLeader}, {@code sandboxVendorClockLeader}: Camel's
  *       {@code ClusteredRoutePolicy} of the routes that run on one instance only (routes/ name them
  *       in {@code routePolicy}); the route keeps its own consumer, so its health check stays;</li>
@@ -88,6 +89,15 @@ public class ClusterConfig {
     public JdbcLockClusterService clusterService(JdbcLockRegistry clusterLocks, DefaultLockRepository clusterLockRepository,
                                                  ClusterProperties props) {
         return new JdbcLockClusterService(instanceId(props), clusterLocks, clusterLockRepository, props.getHeartbeat());
+    }
+
+    /**
+     * @return the gate that stops leadership events before the Camel context stops (waits at most 30 s
+     *         for an event in progress)
+     */
+    @Bean
+    public LeadershipEventGate leadershipEventGate(JdbcLockClusterService clusterService) {
+        return new LeadershipEventGate(clusterService, java.time.Duration.ofSeconds(30));
     }
 
     /**

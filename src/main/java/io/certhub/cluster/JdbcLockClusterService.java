@@ -3,6 +3,8 @@ package io.certhub.cluster;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.support.cluster.AbstractCamelClusterService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,13 @@ import org.springframework.integration.support.locks.LockRegistry;
  * ({@link DefaultLockRepository#close()}), so another instance takes over within a heartbeat.
  * The instances' clocks must agree to well under {@code ttl} (the expiry compares each instance's
  * own clock with the row's time): run NTP.
+ *
+ * <p>Shutdown: a leadership event stops or starts routes through Camel's {@code ClusteredRoutePolicy},
+ * which takes the policy's lock and then the Camel context's route lock; the context's shutdown takes
+ * them the other way round. So events pass a gate ({@link #tell(Runnable)}) that
+ * {@link #closeLeadershipEvents(Duration)} closes before the Camel context starts to stop
+ * ({@link LeadershipEventGate}, a Spring lifecycle of a higher phase than Camel's): after that, a lock
+ * won or lost changes no route, and the shutdown stops the routes itself.
  */
 public class JdbcLockClusterService extends AbstractCamelClusterService<JdbcLockClusterView> {
 
@@ -34,6 +43,8 @@ public class JdbcLockClusterService extends AbstractCamelClusterService<JdbcLock
     private final LockRegistry locks;
     private final DefaultLockRepository repository;
     private final Duration heartbeat;
+    private final ReentrantLock gate = new ReentrantLock();
+    private volatile boolean gateClosed;
 
     /**
      * @param id         this instance's member id (log lines, {@link #leadership()})
@@ -62,6 +73,56 @@ public class JdbcLockClusterService extends AbstractCamelClusterService<JdbcLock
         } catch (RuntimeException e) {
             LOG.warn("could not release this instance's cluster locks ({}); other instances take them after the lock TTL", e.toString());
         }
+    }
+
+    /**
+     * Runs a leadership event (a view's "now leads" / "no longer leads", which starts or stops routes)
+     * unless the gate is closed; one event at a time.
+     *
+     * @param event fires the Camel leadership event
+     * @return whether it ran (false once {@link #closeLeadershipEvents(Duration)} was called)
+     */
+    boolean tell(Runnable event) {
+        gate.lock();
+        try {
+            if (gateClosed) {
+                return false;
+            }
+            event.run();
+            return true;
+        } finally {
+            gate.unlock();
+        }
+    }
+
+    /**
+     * Closes the gate of leadership events: waits for an event being told to finish (at most
+     * {@code wait}), after which no lock won or lost starts or stops a route. Called once the hub
+     * shuts down, before the Camel context stops.
+     *
+     * @param wait how long to wait for an event being told (it stops or starts a route: bounded by
+     *             Camel's shutdown timeout)
+     * @return whether no event was running when the gate closed (false: it still ran after {@code wait})
+     */
+    public boolean closeLeadershipEvents(Duration wait) {
+        boolean locked = false;
+        try {
+            locked = gate.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        gateClosed = true;
+        if (locked) {
+            gate.unlock();
+        } else {
+            LOG.warn("cluster: a leadership event still runs after {}; the shutdown goes on", wait);
+        }
+        return locked;
+    }
+
+    /** @return whether leadership events are no longer told (the hub is shutting down) */
+    public boolean leadershipEventsClosed() {
+        return gateClosed;
     }
 
     /**

@@ -55,7 +55,7 @@ final class JdbcLockClusterView extends AbstractCamelClusterView {
             public void onGranted(Context ctx) {
                 leader = true;
                 LOG.info("cluster: this instance ({}) now leads {}", getId(), getNamespace());
-                fireLeadershipChangedEvent(local);
+                service().tell(() -> fireLeadershipChangedEvent(local));
             }
 
             @Override
@@ -63,14 +63,16 @@ final class JdbcLockClusterView extends AbstractCamelClusterView {
                 if (leader) {
                     leader = false;
                     LOG.info("cluster: this instance ({}) no longer leads {}", getId(), getNamespace());
-                    if (contextStopping()) {
-                        // the context is stopping its routes itself: telling the ClusteredRoutePolicy now would
-                        // take its lock and then the context's route lock, while the shutdown holds the context's
-                        // lock and waits for the policy's (a deadlock seen in HostileInboxTest when the lock was
-                        // lost to a closed database during shutdown)
-                        return;
-                    }
-                    fireLeadershipChangedEvent((CamelClusterMember) null);
+                    // not told once the hub shuts down (the service's gate, closed before the Camel context
+                    // stops) or the context stops: telling the ClusteredRoutePolicy then would take its lock
+                    // and then the context's route lock, while the shutdown holds the context's lock and waits
+                    // for the policy's (a deadlock seen in HostileInboxTest when the lock was lost to a closed
+                    // database during shutdown); the shutdown stops the routes itself
+                    service().tell(() -> {
+                        if (!contextStopping()) {
+                            fireLeadershipChangedEvent((CamelClusterMember) null);
+                        }
+                    });
                 }
             }
         });
@@ -92,6 +94,10 @@ final class JdbcLockClusterView extends AbstractCamelClusterView {
             leader = false;
             fireLeadershipChangedEvent((CamelClusterMember) null);
         }
+    }
+
+    private JdbcLockClusterService service() {
+        return (JdbcLockClusterService) getClusterService();
     }
 
     /** @return whether the Camel context is stopping or stopped (its shutdown stops the managed routes itself) */
