@@ -59,6 +59,7 @@ class AcmeFlowTest {
             "--hub.vendor.acme.directory-url=" + pebble.directory(), "--hub.vendor.acme.eab-kid=" + eab.getKey(),
             "--hub.vendor.acme.eab-hmac-key=" + eab.getValue(), "--hub.vendor.acme.trusted-roots=" + pebble.tlsRootPem(),
             "--hub.vendor.acme.dns-resolver=" + pebble.dnsServer(), "--hub.vendor.acme.http-port=" + pebble.http01Port(),
+            "--hub.vendor.acme.http-check-private-addresses=true",
             "--hub.catalog.products.acme_dv.name=ACME DV", "--hub.catalog.products.acme_dv.validation=DV",
             "--hub.catalog.products.acme_dv.price-per-year=12.00", "--hub.catalog.products.acme_dv.periods=1",
             "--hub.catalog.products.acme_dv.issuer=acme", "--hub.catalog.products.acme_dv.dcv-methods=dns,http",

@@ -106,7 +106,7 @@ public class AcmeAdapter implements VendorAdapter, org.springframework.beans.fac
         this.orders = orders;
         this.clock = clock;
         this.dns = new DnsLookup(props.getDnsResolver());
-        this.http = new HttpTokenCheck(dns, props.getHttpPort());
+        this.http = new HttpTokenCheck(dns, props.getHttpPort(), props.isHttpCheckPrivateAddresses());
     }
 
     @Override

@@ -36,6 +36,12 @@ public class AcmeProperties {
     @jakarta.validation.constraints.Min(1)
     @jakarta.validation.constraints.Max(65535)
     private int httpPort = 80;
+    /**
+     * Whether the http-01 check may connect to addresses that are not public (loopback, RFC 1918,
+     * link-local, unique local, …): off, so a customer's name cannot point the hub into its own
+     * network; on only for a test CA and web server on loopback.
+     */
+    private boolean httpCheckPrivateAddresses;
     /** Timeout of each call to the CA; default 30 s. */
     @NotNull
     private Duration timeout = Duration.ofSeconds(30);
@@ -68,6 +74,10 @@ public class AcmeProperties {
     public int getHttpPort() { return httpPort; }
     /** @param httpPort {@code hub.vendor.acme.http-port} */
     public void setHttpPort(int httpPort) { this.httpPort = httpPort; }
+    /** @return {@code hub.vendor.acme.http-check-private-addresses} */
+    public boolean isHttpCheckPrivateAddresses() { return httpCheckPrivateAddresses; }
+    /** @param allowed {@code hub.vendor.acme.http-check-private-addresses} */
+    public void setHttpCheckPrivateAddresses(boolean allowed) { this.httpCheckPrivateAddresses = allowed; }
     /** @return {@code hub.vendor.acme.timeout} */
     public Duration getTimeout() { return timeout; }
     /** @param timeout {@code hub.vendor.acme.timeout} */

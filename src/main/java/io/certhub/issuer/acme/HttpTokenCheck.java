@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * a CA's validation does; port 80 ({@code hub.vendor.acme.http-port} only for a test CA that
  * validates elsewhere). Anything but a 200 with exactly the key authorization means "not yet"; at
  * most {@value #MAX_BODY} characters of the answer are read (the domain is the customer's).
+ *
+ * <p>The domain is the customer's, so are its addresses: only public ones are connected to
+ * ({@link PublicAddresses}; redirects too, as every connection resolves its host here), unless
+ * {@code hub.vendor.acme.http-check-private-addresses} allows others (a test CA on loopback). A
+ * name with no public address is "not served".
  */
 final class HttpTokenCheck implements AutoCloseable {
 
@@ -43,17 +48,21 @@ final class HttpTokenCheck implements AutoCloseable {
     /**
      * @param dns  the resolver of the domain's addresses
      * @param port the port a CA's validation connects to (80)
+     * @param privateAddresses whether addresses that are not public (loopback, RFC 1918, link-local, …)
+     *                         may be connected to
      */
-    HttpTokenCheck(DnsLookup dns, int port) {
+    HttpTokenCheck(DnsLookup dns, int port, boolean privateAddresses) {
         this.port = port;
-        DnsResolver resolver = !dns.ownServer() ? SystemDefaultDnsResolver.INSTANCE : new DnsResolver() {
+        DnsResolver resolver = new DnsResolver() {
             @Override
             public InetAddress[] resolve(String host) throws UnknownHostException {
-                List<InetAddress> found = dns.addresses(host);
-                if (found.isEmpty()) {
-                    throw new UnknownHostException(host);
+                List<InetAddress> found = dns.ownServer() ? dns.addresses(host)
+                    : List.of(SystemDefaultDnsResolver.INSTANCE.resolve(host));
+                List<InetAddress> allowed = privateAddresses ? found : found.stream().filter(PublicAddresses::isPublic).toList();
+                if (allowed.isEmpty()) {
+                    throw new UnknownHostException(host + (found.isEmpty() ? "" : ": no public address (" + found + ")"));
                 }
-                return found.toArray(InetAddress[]::new);
+                return allowed.toArray(InetAddress[]::new);
             }
 
             @Override

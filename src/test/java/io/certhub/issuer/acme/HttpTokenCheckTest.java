@@ -23,12 +23,14 @@ class HttpTokenCheckTest {
     static final String KEY_AUTH = "tok-123.thumbprint-abc";
     HttpServer server;
     final AtomicLong endlessSent = new AtomicLong();
+    final java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
     HttpTokenCheck check;
 
     @BeforeEach
     void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/.well-known/acme-challenge/tok-123", ex -> {
+            served.incrementAndGet();
             byte[] b = KEY_AUTH.getBytes(StandardCharsets.US_ASCII);
             ex.sendResponseHeaders(200, b.length);
             try (OutputStream o = ex.getResponseBody()) {
@@ -57,7 +59,7 @@ class HttpTokenCheckTest {
             }
         });
         server.start();
-        check = new HttpTokenCheck(new DnsLookup(""), server.getAddress().getPort());
+        check = new HttpTokenCheck(new DnsLookup(""), server.getAddress().getPort(), true);
     }
 
     @AfterEach
@@ -71,6 +73,18 @@ class HttpTokenCheckTest {
         assertThat(check.serves("127.0.0.1", "tok-123", KEY_AUTH)).isTrue();
         assertThat(check.serves("127.0.0.1", "other", KEY_AUTH)).isFalse();
         assertThat(check.serves("127.0.0.1", "missing", KEY_AUTH)).isFalse();
+    }
+
+    @Test
+    void aNameOnANonPublicAddressIsNotFetchedUnlessAllowed() throws Exception {
+        int before = served.get();
+        try (HttpTokenCheck publicOnly = new HttpTokenCheck(new DnsLookup(""), server.getAddress().getPort(), false)) {
+            assertThat(publicOnly.serves("127.0.0.1", "tok-123", KEY_AUTH)).isFalse();
+            assertThat(publicOnly.serves("localhost", "tok-123", KEY_AUTH)).isFalse();
+        }
+        assertThat(served.get()).isEqualTo(before);                 // no request reached the server
+        assertThat(check.serves("localhost", "tok-123", KEY_AUTH)).isTrue();
+        assertThat(served.get()).isEqualTo(before + 1);
     }
 
     @Test
