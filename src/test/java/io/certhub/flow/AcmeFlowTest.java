@@ -51,8 +51,8 @@ class AcmeFlowTest {
     @BeforeAll
     static void start() throws Exception {
         Path pebbleDir = Files.createDirectories(dir.resolve("pebble"));
-        pebble = TestPebble.start(pebbleDir, NONCE_REJECT_PERCENT, "certhub-reseller");
-        Map.Entry<String, String> eab = pebble.eabKeys().entrySet().iterator().next();
+        pebble = TestPebble.start(pebbleDir, NONCE_REJECT_PERCENT, "certhub-reseller", "certhub-other");
+        Map.Entry<String, String> eab = Map.entry("certhub-reseller", pebble.eabKeys().get("certhub-reseller"));
         Path root = pebble.issuingRootPem(pebbleDir.resolve("pebble-root.pem"));
         Path data = Files.createDirectories(dir.resolve("hub"));
         hub = RunningHub.start(data,
@@ -60,6 +60,10 @@ class AcmeFlowTest {
             "--hub.vendor.acme.eab-hmac-key=" + eab.getValue(), "--hub.vendor.acme.trusted-roots=" + pebble.tlsRootPem(),
             "--hub.vendor.acme.dns-resolver=" + pebble.dnsServer(), "--hub.vendor.acme.http-port=" + pebble.http01Port(),
             "--hub.vendor.acme.http-check-private-addresses=true",
+            // reseller account "other" binds its own ACME account with its own EAB key; "unbound" with a key the CA does not know
+            "--hub.vendor.acme.accounts.other.eab-kid=certhub-other", "--hub.vendor.acme.accounts.other.eab-hmac-key=" + pebble.eabKeys().get("certhub-other"),
+            "--hub.vendor.acme.accounts.unbound.eab-kid=not-a-pebble-key",
+            "--hub.vendor.acme.accounts.unbound.eab-hmac-key=" + pebble.eabKeys().get("certhub-other"),
             "--hub.catalog.products.acme_dv.name=ACME DV", "--hub.catalog.products.acme_dv.validation=DV",
             "--hub.catalog.products.acme_dv.price-per-year=12.00", "--hub.catalog.products.acme_dv.periods=1",
             "--hub.catalog.products.acme_dv.issuer=acme", "--hub.catalog.products.acme_dv.dcv-methods=dns,http",
@@ -110,7 +114,7 @@ class AcmeFlowTest {
         assertThat(hub.count("select count(*) from journal where order_id = ? and entry_type = 'CAPTURE'", id)).isEqualTo(1);
         assertThat(hub.count("select count(*) from certificate where order_id = ?", id)).isEqualTo(1);
         assertThat(hub.count("select count(*) from acme_order where order_id = ?", id)).isEqualTo(1);
-        assertThat(hub.count("select count(*) from acme_account")).isEqualTo(1);
+        assertThat(hub.count("select count(*) from acme_account where account_id = 'demo'")).isEqualTo(1);
 
         // the admin contact (shared by this class's orders) gets exactly one email with this order's certificate
         await().atMost(Duration.ofSeconds(60)).until(() -> mailsWith("shop-acme_example_com.crt").size() == 1);
@@ -124,6 +128,59 @@ class AcmeFlowTest {
 
     static List<Mailboxes.Mail> mailsWith(String attachment) {
         return Mailboxes.read(hub.imapPort(), "alex@example.com", "INBOX").stream().filter(m -> m.attachments().containsKey(attachment)).toList();
+    }
+
+    @Test
+    void eachResellerAccountOrdersThroughItsOwnAcmeAccount() {
+        String demo = placeAcme("demo-key", "ACME-6", "demo-own.example.com");
+        String other = placeAcme("other-key", "ACME-7", "other-own.example.com");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> hub.order(demo).path("vendorOrderId").asText("").startsWith("A")
+                && orderAs("other-key", other).path("vendorOrderId").asText("").startsWith("A"));
+
+        assertThat(hub.jdbc().queryForObject("select account_id from acme_order where order_id = ?", String.class, demo)).isEqualTo("demo");
+        assertThat(hub.jdbc().queryForObject("select account_id from acme_order where order_id = ?", String.class, other)).isEqualTo("other");
+        String demoAccount = hub.jdbc().queryForObject("select location from acme_account where account_id = 'demo'", String.class);
+        String otherAccount = hub.jdbc().queryForObject("select location from acme_account where account_id = 'other'", String.class);
+        assertThat(demoAccount).startsWith("https://").isNotEqualTo(otherAccount);
+        assertThat(otherAccount).startsWith("https://");
+        // each order is read at the CA with its own account's key: both show their DCV
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> hub.order(demo).path("dcv").path("dns").hasNonNull("value")
+                && orderAs("other-key", other).path("dcv").path("dns").hasNonNull("value"));
+    }
+
+    @Test
+    void anAccountWhoseBindingTheCaRefusesWaitsWithTheReasonWhileOthersGoOn() {
+        HttpResponse<String> opened = hub.post("/api/v1/accounts", "operator-key", "{\"id\":\"unbound\",\"currency\":\"USD\",\"openingBalance\":\"50.00\"}");
+        assertThat(opened.statusCode()).as(opened.body()).isEqualTo(201);
+        String key = OrderJson.parse(opened.body()).get("apiKey").asText();
+
+        String refused = placeAcme(key, "ACME-8", "unbound.example.com");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> orderAs(key, refused).path("lastError").path("detail").asText("").contains("ACME_ACCOUNT_REFUSED"));
+        JsonNode order = orderAs(key, refused);
+        assertThat(order.get("state").asText()).isEqualTo("IN_PROGRESS");
+        assertThat(order.get("lastError").get("detail").asText()).contains("reseller account unbound").contains("not-a-pebble-key");
+        assertThat(order.path("vendorOrderId").isMissingNode() || order.get("vendorOrderId").isNull()).isTrue();
+        assertThat(order.get("hold").get("state").asText()).isEqualTo("HELD");
+        assertThat(hub.count("select count(*) from acme_account where account_id = 'unbound'")).isZero();
+
+        // placements are not paused for everyone: a demo order placed now reaches the CA
+        String demo = placeAcme("demo-key", "ACME-9", "after-refusal.example.com");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> hub.order(demo).path("vendorOrderId").asText("").startsWith("A"));
+        assertThat(orderAs(key, refused).path("vendorOrderId").asText("")).isEmpty();
+    }
+
+    static JsonNode orderAs(String apiKey, String id) {
+        return OrderJson.parse(hub.get("/api/v1/orders/" + id, apiKey).body());
+    }
+
+    static String placeAcme(String apiKey, String ref, String domain) {
+        HttpResponse<String> r = hub.post("/api/v1/orders", apiKey, acmeOrder(ref, domain, "dns").toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return OrderJson.parse(r.body()).get("id").asText();
     }
 
     @Test

@@ -53,9 +53,10 @@ import org.springframework.stereotype.Component;
  * states, which the submission and the status poll ({@code VendorSubmission},
  * {@code VendorTracking}) drive as for any vendor:
  * <ul>
- *   <li>{@link #place}: the hub's account at the CA (made once, with External Account Binding when
- *       the CA requires it: RFC 8555 §7.3.4; key pair and account URL in table {@code acme_account})
- *       creates an ACME order for the order's names (§7.4); its URL is kept in {@code acme_order}
+ *   <li>{@link #place}: the reseller account's own ACME account at the CA (made once per reseller
+ *       account, with its External Account Binding when the CA requires it: RFC 8555 §7.3.4,
+ *       {@code hub.vendor.acme.accounts.<account>.eab-*} or the hub's {@code eab-*}; key pair and account URL in table
+ *       {@code acme_account}) creates an ACME order for the order's names (§7.4); its URL is kept in {@code acme_order}
  *       under a vendor order id of the hub's own ({@code A} + 20 digits);</li>
  *   <li>{@link #submit}: nothing more to send: {@code pending};</li>
  *   <li>{@link #info}: the ACME order's state: {@code pending} while an authorization waits for its
@@ -75,7 +76,9 @@ import org.springframework.stereotype.Component;
  * DCV by dns-01 or http-01 (a product's {@code dcv-methods: [dns, http]}); an ACME CA has no
  * approver email. Failures map to {@link VendorException}: the CA unreachable or rate-limiting →
  * TRANSIENT (with its Retry-After); {@code unauthorized}/{@code externalAccountRequired} →
- * AUTH_FAILED; other problem documents → REFUSED with the RFC 8555 error type.
+ * AUTH_FAILED; other problem documents → REFUSED with the RFC 8555 error type. A reseller account whose
+ * ACME account the CA refuses to register (its EAB key wrong or spent) → TRANSIENT
+ * {@code ACME_ACCOUNT_REFUSED}: that account's orders wait with the reason on them, the others go on.
  */
 @Component
 public class AcmeAdapter implements VendorAdapter, org.springframework.beans.factory.DisposableBean {
@@ -92,7 +95,12 @@ public class AcmeAdapter implements VendorAdapter, org.springframework.beans.fac
     private final Clock clock;
     private final DnsLookup dns;
     private final HttpTokenCheck http;
-    private volatile Login login;
+    /** Logins by reseller account id (see {@link #login(String)}). */
+    private final java.util.Map<String, Login> logins = new java.util.concurrent.ConcurrentHashMap<>();
+    /** One lock per reseller account while its login is made (a registration of one does not hold up the others). */
+    private final java.util.Map<String, Object> registering = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The session with the CA, shared by every account's login (thread-safe since acme4j 4.0). */
+    private volatile Session session;
 
     /**
      * @param props  {@code hub.vendor.acme.*}
@@ -130,10 +138,10 @@ public class AcmeAdapter implements VendorAdapter, org.springframework.beans.fac
     @Override
     public String place(Order order) {
         return call(() -> {
-            org.shredzone.acme4j.Order acme = login().getAccount().newOrder().domains(order.names()).create();
+            org.shredzone.acme4j.Order acme = login(order.accountId()).getAccount().newOrder().domains(order.names()).create();
             String id = "A" + String.format(Locale.ROOT, "%020d", Math.floorMod(RANDOM.nextLong(), 100_000_000_000_000_000L));
-            jdbc.update("insert into acme_order(id, order_id, location, created_at) values (?, ?, ?, ?)", id, order.id(),
-                acme.getLocation().toString(), Timestamp.from(clock.instant()));
+            jdbc.update("insert into acme_order(id, order_id, account_id, location, created_at) values (?, ?, ?, ?, ?)", id, order.id(),
+                order.accountId(), acme.getLocation().toString(), Timestamp.from(clock.instant()));
             LOG.info("order {}: ACME order {} created at {} for {}", order.id(), id, acme.getLocation(), order.names());
             return id;
         });
@@ -297,11 +305,12 @@ public class AcmeAdapter implements VendorAdapter, org.springframework.beans.fac
     }
 
     private org.shredzone.acme4j.Order bind(String vendorOrderId) throws AcmeException {
-        List<String> url = jdbc.queryForList("select location from acme_order where id = ?", String.class, vendorOrderId);
-        if (url.isEmpty()) {
+        List<java.util.Map<String, Object>> row = jdbc.queryForList("select location, account_id from acme_order where id = ?", vendorOrderId);
+        if (row.isEmpty()) {
             throw new VendorException(VendorException.Kind.NOT_FOUND, "NOT_FOUND", "no ACME order " + vendorOrderId);
         }
-        return login().bindOrder(url(url.get(0)));
+        // read with the key of the ACME account that made it (RFC 8555 §7.1.3)
+        return login((String) row.get(0).get("account_id")).bindOrder(url((String) row.get(0).get("location")));
     }
 
     private Order hubOrder(String vendorOrderId) {
@@ -310,51 +319,91 @@ public class AcmeAdapter implements VendorAdapter, org.springframework.beans.fac
     }
 
     /**
-     * The hub's login at the CA: its account from {@code acme_account}, or a new one (with EAB when
-     * configured) recorded there; a second instance making one at the same time uses the first
-     * recorded.
+     * The login at the CA of a reseller account's ACME account: from {@code acme_account}, or a new
+     * one registered with that account's External Account Binding when configured
+     * ({@link AcmeProperties#eabKidFor}) and recorded there; a second instance registering one at the
+     * same time uses the first recorded. Account {@code ""} is the hub's one account of before V27
+     * (only read, for orders it made).
+     *
+     * @param accountId the reseller account id
+     * @return its login
+     * @throws AcmeException when the CA refuses or cannot be reached
+     * @throws VendorException AUTH_FAILED when no directory is configured
      */
-    Login login() throws AcmeException {
-        Login l = login;
+    Login login(String accountId) throws AcmeException {
+        Login l = logins.get(accountId);
         if (l != null) {
             return l;
         }
-        synchronized (this) {
-            if (login != null) {
-                return login;
+        synchronized (registering.computeIfAbsent(accountId, k -> new Object())) {
+            l = logins.get(accountId);
+            if (l != null) {
+                return l;
             }
             String dir = props.getDirectoryUrl();
-            if (dir == null || dir.isBlank()) {
-                throw new VendorException(VendorException.Kind.AUTH_FAILED, "NOT_CONFIGURED",
-                    "hub.vendor.acme.directory-url is not set: no ACME CA to order from");
-            }
-            Session session = new Session(URI.create(dir), new TrustingProvider(props));
-            List<java.util.Map<String, Object>> rows = jdbc.queryForList("select key_pem, location from acme_account where directory_url = ?", dir);
+            Session session = session();
+            String select = "select key_pem, location from acme_account where directory_url = ? and account_id = ?";
+            List<java.util.Map<String, Object>> rows = jdbc.queryForList(select, dir, accountId);
             if (rows.isEmpty()) {
                 KeyPair key = accountKey();
                 AccountBuilder b = new AccountBuilder().agreeToTermsOfService().useKeyPair(key);
-                if (!props.getEabKid().isBlank()) {
-                    b.withKeyIdentifier(props.getEabKid(), props.getEabHmacKey());
+                if (!props.eabKidFor(accountId).isBlank()) {
+                    b.withKeyIdentifier(props.eabKidFor(accountId), props.eabHmacKeyFor(accountId));
                 }
-                if (!props.getContactEmail().isBlank()) {
-                    b.addEmail(props.getContactEmail());
+                if (!props.contactEmailFor(accountId).isBlank()) {
+                    b.addEmail(props.contactEmailFor(accountId));
                 }
-                Account account = b.create(session);
+                Account account;
                 try {
-                    jdbc.update("insert into acme_account(directory_url, key_pem, location, created_at) values (?, ?, ?, ?)", dir, pem(key),
-                        account.getLocation().toString(), Timestamp.from(clock.instant()));
-                    LOG.info("ACME account {} made at {}", account.getLocation(), dir);
+                    account = b.create(session);
+                } catch (AcmeRateLimitedException e) {
+                    throw e;
+                } catch (AcmeServerException e) {
+                    // this reseller account's binding is refused (a wrong or spent EAB key): its orders wait and
+                    // say why; other accounts' orders go on (not AUTH_FAILED, which pauses every placement)
+                    throw new VendorException(VendorException.Kind.TRANSIENT, "ACME_ACCOUNT_REFUSED", "the CA refused to register the ACME account of "
+                        + "reseller account " + accountId + (props.eabKidFor(accountId).isBlank() ? " (no EAB)" : " (EAB key id " + props.eabKidFor(accountId) + ")")
+                        + ": " + e.getType() + " " + e.getMessage(), e);
+                }
+                try {
+                    jdbc.update("insert into acme_account(directory_url, account_id, key_pem, location, created_at) values (?, ?, ?, ?, ?)",
+                        dir, accountId, pem(key), account.getLocation().toString(), Timestamp.from(clock.instant()));
+                    LOG.info("ACME account {} made at {} for account {}", account.getLocation(), dir, accountId);
                 } catch (DuplicateKeyException raced) {
-                    rows = jdbc.queryForList("select key_pem, location from acme_account where directory_url = ?", dir);
+                    rows = jdbc.queryForList(select, dir, accountId);
                 }
                 if (rows.isEmpty()) {
-                    login = session.login(account.getLocation(), key);
-                    return login;
+                    l = session.login(account.getLocation(), key);
+                    logins.put(accountId, l);
+                    return l;
                 }
             }
-            login = session.login(url((String) rows.get(0).get("location")), readPem((String) rows.get(0).get("key_pem")));
-            return login;
+            l = session.login(url((String) rows.get(0).get("location")), readPem((String) rows.get(0).get("key_pem")));
+            logins.put(accountId, l);
+            return l;
         }
+    }
+
+    /**
+     * @return the one session with the CA (its HTTP client and nonce), made at first use
+     * @throws VendorException AUTH_FAILED when no directory is configured
+     */
+    private Session session() {
+        Session s = session;
+        if (s == null) {
+            synchronized (registering) {
+                if (session == null) {
+                    String dir = props.getDirectoryUrl();
+                    if (dir == null || dir.isBlank()) {
+                        throw new VendorException(VendorException.Kind.AUTH_FAILED, "NOT_CONFIGURED",
+                            "hub.vendor.acme.directory-url is not set: no ACME CA to order from");
+                    }
+                    session = new Session(URI.create(dir), new TrustingProvider(props));
+                }
+                s = session;
+            }
+        }
+        return s;
     }
 
     /** @return a new account key pair: EC P-384 (RFC 7518 ES384), made by the JDK's provider */

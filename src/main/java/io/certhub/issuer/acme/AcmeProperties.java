@@ -42,6 +42,13 @@ public class AcmeProperties {
      * network; on only for a test CA and web server on loopback.
      */
     private boolean httpCheckPrivateAddresses;
+    /**
+     * Per reseller account (key: the account id): its own External Account Binding at the CA, and
+     * contact address; an account not named here uses {@code eab-kid}/{@code eab-hmac-key} and
+     * {@code contact-email}. Each reseller account gets its own ACME account either way.
+     */
+    @jakarta.validation.Valid
+    private java.util.Map<String, Account> accounts = new java.util.LinkedHashMap<>();
     /** Timeout of each call to the CA; default 30 s. */
     @NotNull
     private Duration timeout = Duration.ofSeconds(30);
@@ -78,6 +85,56 @@ public class AcmeProperties {
     public boolean isHttpCheckPrivateAddresses() { return httpCheckPrivateAddresses; }
     /** @param allowed {@code hub.vendor.acme.http-check-private-addresses} */
     public void setHttpCheckPrivateAddresses(boolean allowed) { this.httpCheckPrivateAddresses = allowed; }
+    /** @return {@code hub.vendor.acme.accounts}: reseller account id → its EAB and contact */
+    public java.util.Map<String, Account> getAccounts() { return accounts; }
+    /** @param accounts {@code hub.vendor.acme.accounts} */
+    public void setAccounts(java.util.Map<String, Account> accounts) { this.accounts = accounts; }
+
+    /**
+     * @param accountId a reseller account id
+     * @return the EAB key id to register that account's ACME account with ({@code accounts.<id>.eab-kid},
+     *         else {@code eab-kid}); empty: none
+     */
+    public String eabKidFor(String accountId) {
+        Account a = accounts.get(accountId);
+        return a != null && !a.getEabKid().isBlank() ? a.getEabKid() : eabKid;
+    }
+
+    /** @param accountId a reseller account id @return the HMAC key that goes with {@link #eabKidFor} */
+    public String eabHmacKeyFor(String accountId) {
+        Account a = accounts.get(accountId);
+        return a != null && !a.getEabKid().isBlank() ? a.getEabHmacKey() : eabHmacKey;
+    }
+
+    /** @param accountId a reseller account id @return its ACME contact address ({@code accounts.<id>.contact-email}, else {@code contact-email}) */
+    public String contactEmailFor(String accountId) {
+        Account a = accounts.get(accountId);
+        return a != null && !a.getContactEmail().isBlank() ? a.getContactEmail() : contactEmail;
+    }
+
+    /** {@code hub.vendor.acme.accounts.<account>.*}: one reseller account's binding at the CA. */
+    public static class Account {
+        /** EAB key id the CA gave this reseller account. */
+        private String eabKid = "";
+        /** Its HMAC key, base64url. */
+        private String eabHmacKey = "";
+        /** Contact address of its ACME account (optional). */
+        private String contactEmail = "";
+
+        /** @return {@code eab-kid} */
+        public String getEabKid() { return eabKid; }
+        /** @param eabKid {@code eab-kid} */
+        public void setEabKid(String eabKid) { this.eabKid = eabKid; }
+        /** @return {@code eab-hmac-key} */
+        public String getEabHmacKey() { return eabHmacKey; }
+        /** @param eabHmacKey {@code eab-hmac-key} */
+        public void setEabHmacKey(String eabHmacKey) { this.eabHmacKey = eabHmacKey; }
+        /** @return {@code contact-email} */
+        public String getContactEmail() { return contactEmail; }
+        /** @param contactEmail {@code contact-email} */
+        public void setContactEmail(String contactEmail) { this.contactEmail = contactEmail; }
+    }
+
     /** @return {@code hub.vendor.acme.timeout} */
     public Duration getTimeout() { return timeout; }
     /** @param timeout {@code hub.vendor.acme.timeout} */
