@@ -136,6 +136,8 @@ public class OrderViews {
         term.put("nextReissueAt", t.nextReissueAt() == null ? null : t.nextReissueAt().toString());
         term.put("lastDcvAt", t.lastDcv() == null ? null : t.lastDcv().toString());            // as the chain shows (BR 4.2.1 reuse)
         term.put("nextReissueNeedsDcv", t.nextReissueNeedsDcv());
+        // the CA's ACME Renewal Information of the ACTIVE certificate (RFC 9773), which sets nextReissueAt when present
+        term.put("renewalInfo", t.renewalInfo() == null ? null : renewalInfo(t.renewalInfo()));
         m.put("term", term);
         m.put("lastError", o.lastErrorCode() == null ? null : Map.of("code", o.lastErrorCode(), "detail", String.valueOf(o.lastErrorDetail())));
         // while the vendor does not answer: how often it was tried and when it is tried next (issue 11 §3)
@@ -209,5 +211,15 @@ public class OrderViews {
      */
     public static String instant(java.time.Instant at) {
         return at == null ? null : at.truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
+    }
+
+    private static Map<String, Object> renewalInfo(io.certhub.term.TermService.RenewalInfo ari) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("suggestedWindowStart", ari.windowStart().toString());
+        m.put("suggestedWindowEnd", ari.windowEnd().toString());
+        m.put("renewAt", ari.renewAt() == null ? null : ari.renewAt().toString());
+        m.put("explanationUrl", ari.explanation());
+        m.put("checkedAt", ari.checkedAt() == null ? null : ari.checkedAt().toString());
+        return m;
     }
 }

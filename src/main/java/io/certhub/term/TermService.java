@@ -59,9 +59,36 @@ public class TermService {
      * @param nextReissueNeedsDcv whether the next reissue needs fresh domain validation (the reuse
      *                           period of {@code lastDcv} ends before {@code nextReissueAt}); null when
      *                           there is no next reissue
+     * @param renewalInfo        the CA's ACME Renewal Information of the ACTIVE certificate (RFC 9773), null when the
+     *                           hub has none (not an ACME certificate, or not asked yet)
      */
     public record Term(Instant paidUntil, int certificatesIssued, Instant nextReissueAt, Instant activeNotBefore, Instant activeNotAfter,
-                       Instant lastDcv, Boolean nextReissueNeedsDcv) { }
+                       Instant lastDcv, Boolean nextReissueNeedsDcv, RenewalInfo renewalInfo) { }
+
+    /**
+     * The CA's ACME Renewal Information of a certificate (RFC 9773 §4.2), as last read by
+     * {@code io.certhub.issuer.acme.RenewalInfoScan}.
+     *
+     * @param windowStart the suggested window's start
+     * @param windowEnd   its end
+     * @param renewAt     the moment the hub picked in it (the term's next reissue)
+     * @param explanation the CA's explanation URL (null: none)
+     * @param checkedAt   when the CA was last asked
+     */
+    public record RenewalInfo(Instant windowStart, Instant windowEnd, Instant renewAt, String explanation, Instant checkedAt) { }
+
+    /**
+     * A certificate's renewal point: the moment picked in the CA's ACME renewal window when the CA
+     * gave one (RFC 9773: the CA's word beats the hub's rule), else {@link ValidityCaps#renewalPoint}.
+     *
+     * @param notBefore  the certificate's notBefore
+     * @param notAfter   its notAfter
+     * @param ariRenewAt the moment picked in its ACME renewal window, or null
+     * @return when its successor is due
+     */
+    Instant renewalPoint(Instant notBefore, Instant notAfter, Instant ariRenewAt) {
+        return ariRenewAt != null ? ariRenewAt : caps.renewalPoint(notBefore, notAfter);
+    }
 
     private final JdbcTemplate jdbc;
     private final ValidityCaps caps;
@@ -100,20 +127,27 @@ public class TermService {
         List<Instant> issues = issues(orderId);
         int n = issues.size();
         if (n == 0) {
-            return new Term(null, 0, null, null, null, null, null);
+            return new Term(null, 0, null, null, null, null, null, null);
         }
         Instant paidUntil = ValidityCaps.termEnd(issues.get(0), period);
         Instant dcv = caps.lastDcv(issues);
-        List<Instant[]> active = jdbc.query("select not_before, not_after from certificate where order_id = ? and state = 'ACTIVE'"
-                + " order by not_before desc, id desc fetch first 1 rows only",
-            (rs, i) -> new Instant[] {rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant()}, orderId);
+        List<Object[]> active = jdbc.query("select not_before, not_after, ari_window_start, ari_window_end, ari_renew_at, ari_explanation,"
+                + " ari_checked_at from certificate where order_id = ? and state = 'ACTIVE' order by not_before desc, id desc fetch first 1 rows only",
+            (rs, i) -> new Object[] {rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant(), instant(rs.getTimestamp(3)),
+                instant(rs.getTimestamp(4)), instant(rs.getTimestamp(5)), rs.getString(6), instant(rs.getTimestamp(7))}, orderId);
         if (active.isEmpty()) {
-            return new Term(paidUntil, n, null, null, null, dcv, null);
+            return new Term(paidUntil, n, null, null, null, dcv, null, null);
         }
-        Instant nb = active.get(0)[0];
-        Instant na = active.get(0)[1];
-        Instant next = na.isBefore(paidUntil) ? caps.renewalPoint(nb, na) : null;
-        return new Term(paidUntil, n, next, nb, na, dcv, next == null ? null : caps.needsFreshDcv(dcv, next));
+        Object[] a = active.get(0);
+        Instant nb = (Instant) a[0];
+        Instant na = (Instant) a[1];
+        RenewalInfo ari = a[2] == null ? null : new RenewalInfo((Instant) a[2], (Instant) a[3], (Instant) a[4], (String) a[5], (Instant) a[6]);
+        Instant next = na.isBefore(paidUntil) ? renewalPoint(nb, na, ari == null ? null : ari.renewAt()) : null;
+        return new Term(paidUntil, n, next, nb, na, dcv, next == null ? null : caps.needsFreshDcv(dcv, next), ari);
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 
     /** @return the notBefore of every certificate of the order, oldest first */
@@ -184,7 +218,7 @@ public class TermService {
      */
     private record Row(String id, String orderId, String productType, int period, Instant firstNotBefore, Instant notBefore,
                        Instant notAfter, String serial, String dcvMethod, String approverEmail, String overdueWarning,
-                       String dcvWarning) { }
+                       String dcvWarning, Instant ariRenewAt) { }
 
     /** Certificates read per query by the overdue check: it holds one page in memory, whatever the inventory's size. */
     static final int PAGE = 500;
@@ -199,10 +233,12 @@ public class TermService {
         Instant overdueBy = now.plus(ahead).minus(props.getReissueGrace());
         Instant dcvBy = now.plus(ahead).plus(Duration.ofDays(props.getDcvWarningDays()));
         Timestamp endsBy = Timestamp.from(overdueBy.isAfter(dcvBy) ? overdueBy : dcvBy);
+        // a renewal point the CA set by ACME Renewal Information may be earlier than the rule's: due within dcv-warning-days
+        Timestamp ariBy = Timestamp.from(now.plus(Duration.ofDays(props.getDcvWarningDays())));
         int flagged = 0;
         String after = null;
         while (true) {
-            List<Row> rows = page(endsBy, after);
+            List<Row> rows = page(endsBy, ariBy, after);
             for (Row r : rows) {
                 if (flagIfOverdue(r, now)) {
                     flagged++;
@@ -216,21 +252,25 @@ public class TermService {
         }
     }
 
-    /** One page (keyset on the certificate id) of the ACTIVE certificates of COMPLETED orders ending by {@code endsBy}. */
-    private List<Row> page(Timestamp endsBy, String after) {
+    /**
+     * One page (keyset on the certificate id) of the ACTIVE certificates of COMPLETED orders ending by
+     * {@code endsBy} or whose ACME renewal point is by {@code ariBy}.
+     */
+    private List<Row> page(Timestamp endsBy, Timestamp ariBy, String after) {
         String sql = "select c.id, c.order_id, o.product_type, o.period, c.not_before, c.not_after, c.serial_hex, o.dcv_method, o.approver_email,"
+            + " c.ari_renew_at,"
             + " (select min(f.not_before) from certificate f where f.order_id = c.order_id) as first_nb,"
             + " (select w.detail from order_warning w where w.order_id = c.order_id and w.code = '" + REISSUE_OVERDUE + "'"
             + " and w.field = '" + FIELD + "') as overdue_warning,"
             + " (select w.detail from order_warning w where w.order_id = c.order_id and w.code = '" + DCV_REVALIDATION_DUE + "'"
             + " and w.field = '" + FIELD + "') as dcv_warning"
             + " from certificate c join orders o on o.id = c.order_id where c.state = 'ACTIVE' and o.state = 'COMPLETED'"
-            + " and c.not_after <= ?" + (after == null ? "" : " and c.id > ?") + " order by c.id limit ?";
-        Object[] args = after == null ? new Object[] {endsBy, PAGE} : new Object[] {endsBy, after, PAGE};
+            + " and (c.not_after <= ? or c.ari_renew_at <= ?)" + (after == null ? "" : " and c.id > ?") + " order by c.id limit ?";
+        Object[] args = after == null ? new Object[] {endsBy, ariBy, PAGE} : new Object[] {endsBy, ariBy, after, PAGE};
         return jdbc.query(sql, (rs, i) -> new Row(rs.getString("id"), rs.getString("order_id"), rs.getString("product_type"),
             rs.getInt("period"), rs.getTimestamp("first_nb").toInstant(), rs.getTimestamp("not_before").toInstant(),
             rs.getTimestamp("not_after").toInstant(), rs.getString("serial_hex"), rs.getString("dcv_method"), rs.getString("approver_email"),
-            rs.getString("overdue_warning"), rs.getString("dcv_warning")),
+            rs.getString("overdue_warning"), rs.getString("dcv_warning"), instant(rs.getTimestamp("ari_renew_at"))),
             args);
     }
 
@@ -245,7 +285,7 @@ public class TermService {
         if (!r.notAfter().isBefore(paidUntil) || !now.isBefore(paidUntil)) {
             return;                                        // no successor: the term ends with this certificate
         }
-        Instant due = caps.renewalPoint(r.notBefore(), r.notAfter());
+        Instant due = renewalPoint(r.notBefore(), r.notAfter(), r.ariRenewAt());
         if (due.isAfter(now.plus(Duration.ofDays(props.getDcvWarningDays())))) {
             return;
         }
@@ -283,7 +323,7 @@ public class TermService {
         if (!r.notAfter().isBefore(paidUntil) || !now.isBefore(paidUntil)) {
             return false;
         }
-        Instant due = caps.renewalPoint(r.notBefore(), r.notAfter());
+        Instant due = renewalPoint(r.notBefore(), r.notAfter(), r.ariRenewAt());
         if (now.isBefore(due.plus(props.getReissueGrace()))) {
             return false;
         }

@@ -9,6 +9,7 @@ import io.certhub.pki.Certificates;
 import io.certhub.support.Mailboxes;
 import io.certhub.support.OrderJson;
 import io.certhub.support.RunningHub;
+import io.certhub.support.TestAriFront;
 import io.certhub.support.TestCsrs;
 import io.certhub.support.TestPebble;
 import java.net.http.HttpResponse;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -45,18 +47,23 @@ class AcmeFlowTest {
     @TempDir
     static Path dir;
     static TestPebble pebble;
+    static TestAriFront ari;
     @AutoClose
     static RunningHub hub;
 
     @BeforeAll
     static void start() throws Exception {
         Path pebbleDir = Files.createDirectories(dir.resolve("pebble"));
-        pebble = TestPebble.start(pebbleDir, NONCE_REJECT_PERCENT, "certhub-reseller", "certhub-other");
+        // certificates of 100 days: a one-year term goes on past the first, so it has a next reissue
+        pebble = TestPebble.start(pebbleDir, NONCE_REJECT_PERCENT, Duration.ofDays(100), "certhub-reseller", "certhub-other");
+        ari = TestAriFront.start(pebble);
         Map.Entry<String, String> eab = Map.entry("certhub-reseller", pebble.eabKeys().get("certhub-reseller"));
         Path root = pebble.issuingRootPem(pebbleDir.resolve("pebble-root.pem"));
         Path data = Files.createDirectories(dir.resolve("hub"));
         hub = RunningHub.start(data,
-            "--hub.vendor.acme.directory-url=" + pebble.directory(), "--hub.vendor.acme.eab-kid=" + eab.getKey(),
+            "--hub.vendor.acme.directory-url=" + ari.directory(),
+            "--hub.vendor.acme.renewal-info-cron=0/1 * * * * ?", "--hub.vendor.acme.renewal-info-min-interval=1s",
+            "--hub.vendor.acme.renewal-info-max-interval=1h", "--hub.vendor.acme.eab-kid=" + eab.getKey(),
             "--hub.vendor.acme.eab-hmac-key=" + eab.getValue(), "--hub.vendor.acme.trusted-roots=" + pebble.tlsRootPem(),
             "--hub.vendor.acme.dns-resolver=" + pebble.dnsServer(), "--hub.vendor.acme.http-port=" + pebble.http01Port(),
             "--hub.vendor.acme.http-check-private-addresses=true",
@@ -76,6 +83,9 @@ class AcmeFlowTest {
 
     @AfterAll
     static void stop() {
+        if (ari != null) {
+            ari.close();
+        }
         if (pebble != null) {
             pebble.close();
         }
@@ -124,6 +134,55 @@ class AcmeFlowTest {
         assertThat(leaf.get(0).getSubjectAlternativeNames()).anyMatch(n -> domain.equals(n.get(1)));
         assertThat(leaf.get(0).getIssuerX500Principal().getName()).contains("Pebble");
         await().atMost(Duration.ofSeconds(30)).until(() -> "SENT".equals(hub.order(id).path("delivery").path("state").asText()));
+    }
+
+    @Test
+    void theCasRenewalInformationSetsTheNextReissueAndItsChangeIsFollowed() throws Exception {
+        Instant now = Instant.now();
+        Instant start = now.plus(Duration.ofDays(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant end = start.plus(Duration.ofDays(2));
+        ari.window(start, end, null, 1);
+        String domain = "ari-acme.example.com";
+        String id = placeAcme("demo-key", "ACME-10", domain);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> hub.order(id).path("dcv").path("dns").hasNonNull("value"));
+        JsonNode dns = hub.order(id).get("dcv").get("dns");
+        pebble.setTxt(dns.get("name").asText(), dns.get("value").asText());
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+            .until(() -> hub.order(id).get("state").asText().equals("COMPLETED"));
+
+        // the scan reads the window of the new certificate and picks the reissue in it
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+            .until(() -> !hub.order(id).path("term").path("renewalInfo").isNull() && hub.order(id).path("term").has("renewalInfo"));
+        JsonNode term = hub.order(id).get("term");
+        JsonNode info = term.get("renewalInfo");
+        assertThat(Instant.parse(info.get("suggestedWindowStart").asText())).isEqualTo(start);
+        assertThat(Instant.parse(info.get("suggestedWindowEnd").asText())).isEqualTo(end);
+        Instant renewAt = Instant.parse(info.get("renewAt").asText());
+        assertThat(renewAt).isBetween(start, end);
+        assertThat(term.get("nextReissueAt").asText()).isEqualTo(info.get("renewAt").asText());
+        assertThat(info.get("explanationUrl").isNull()).isTrue();
+        // the CA was asked with RFC 9773's id of this certificate: base64url(AKI) "." base64url(serial)
+        X509Certificate leaf = Certificates.parsePem(hub.jdbc().queryForObject("select leaf_pem from certificate where order_id = ?", String.class, id)).get(0);
+        String serial = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(leaf.getSerialNumber().toByteArray());
+        assertThat(ari.asked()).anyMatch(asked -> asked.endsWith("." + serial));
+
+        // later reads with the same window keep the moment picked
+        int asked = ari.asked().size();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ari.asked().size() >= asked + 2);
+        assertThat(hub.order(id).get("term").get("renewalInfo").get("renewAt").asText()).isEqualTo(info.get("renewAt").asText());
+
+        // an incident: the CA moves the window to now; the hub follows and says so in the order's history
+        Instant urgentStart = Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        ari.window(urgentStart, urgentStart.plus(Duration.ofHours(3)), "https://ca.example/incidents/42", 1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+            .until(() -> "https://ca.example/incidents/42".equals(hub.order(id).get("term").get("renewalInfo").path("explanationUrl").asText()));
+        JsonNode moved = hub.order(id).get("term");
+        Instant movedAt = Instant.parse(moved.get("renewalInfo").get("renewAt").asText());
+        assertThat(movedAt).isBetween(urgentStart, urgentStart.plus(Duration.ofHours(3)));
+        assertThat(moved.get("nextReissueAt").asText()).isEqualTo(moved.get("renewalInfo").get("renewAt").asText());
+        assertThat(hub.order(id).get("history").toString()).contains("ACME renewal information").contains("https://ca.example/incidents/42");
+        ari.window(start, end, null, 1);                 // the other tests' certificates get the quiet window again
     }
 
     static List<Mailboxes.Mail> mailsWith(String attachment) {

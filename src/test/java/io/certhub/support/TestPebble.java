@@ -94,6 +94,20 @@ public final class TestPebble implements AutoCloseable {
      * @return the running pair
      */
     public static TestPebble start(Path dir, int nonceRejectPercent, String... kids) {
+        return start(dir, nonceRejectPercent, null, kids);
+    }
+
+    /**
+     * Starts pebble as {@link #start(Path, int, String...)} does, issuing certificates valid for
+     * {@code certificateValidity} (pebble's {@code certificateValidityPeriod}; its default is 5 years).
+     *
+     * @param dir                 an empty folder for their files and logs
+     * @param nonceRejectPercent  share of valid nonces pebble rejects, 0..100
+     * @param certificateValidity how long issued certificates are valid; null: pebble's default
+     * @param kids                the EAB key ids to accept
+     * @return the running pair
+     */
+    public static TestPebble start(Path dir, int nonceRejectPercent, java.time.Duration certificateValidity, String... kids) {
         assumeAvailable();
         try {
             TestTlsCa ca = TestTlsCa.create(dir);
@@ -115,6 +129,7 @@ public final class TestPebble implements AutoCloseable {
             Files.writeString(dir.resolve("pebble-config.json"), "{\"pebble\":{\"listenAddress\":\"127.0.0.1:" + acme + "\","
                 + "\"managementListenAddress\":\"127.0.0.1:" + management + "\",\"certificate\":\"" + dir.resolve("cert.pem") + "\","
                 + "\"privateKey\":\"" + dir.resolve("key.pem") + "\",\"httpPort\":" + http01 + ",\"tlsPort\":" + freePort() + ","
+                + (certificateValidity == null ? "" : "\"certificateValidityPeriod\":" + certificateValidity.toSeconds() + ",")
                 + "\"ocspResponderURL\":\"\",\"externalAccountBindingRequired\":true,\"externalAccountMACKeys\":{" + macs + "}}}");
             TestPebble p = new TestPebble(dir, ca, keys, acme, ctsManagement);
             p.pebbleManagementPort = management;

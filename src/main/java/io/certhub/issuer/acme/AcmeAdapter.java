@@ -23,6 +23,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
+import java.time.Instant;
 import java.util.Locale;
 import org.shredzone.acme4j.Account;
 import org.shredzone.acme4j.AccountBuilder;
@@ -277,6 +279,43 @@ public class AcmeAdapter implements VendorAdapter, org.springframework.beans.fac
                 states.add(auth.getStatus().name().toLowerCase(Locale.ROOT));
             }
             return states;
+        });
+    }
+
+    /**
+     * The CA's renewal window of a certificate (RFC 9773 §4.2).
+     *
+     * @param start       suggested window start
+     * @param end         suggested window end
+     * @param explanation the CA's explanation URL, or null
+     * @param retryAfter  when the CA may be asked again (its Retry-After), or null when it gave none
+     */
+    public record RenewalWindow(Instant start, Instant end, String explanation, Instant retryAfter) { }
+
+    /**
+     * Reads the CA's ACME Renewal Information of a certificate issued for an order (RFC 9773),
+     * with the key of the ACME account that ordered it.
+     *
+     * @param orderId the hub order the certificate was issued for
+     * @param leaf    the certificate (its AKI and serial name it to the CA, RFC 9773 §4.1)
+     * @return the window, or empty when the CA's directory offers no {@code renewalInfo}
+     * @throws VendorException NOT_FOUND when the order was not placed at the ACME CA; else see the class documentation
+     */
+    public Optional<RenewalWindow> renewalInfo(String orderId, X509Certificate leaf) {
+        return call(() -> {
+            List<String> account = jdbc.queryForList("select account_id from acme_order where order_id = ? order by created_at desc",
+                String.class, orderId);
+            if (account.isEmpty()) {
+                throw new VendorException(VendorException.Kind.NOT_FOUND, "NOT_FOUND", "order " + orderId + " was not placed at the ACME CA");
+            }
+            Login l = login(account.get(0));
+            if (l.getSession().resourceUrlOptional(org.shredzone.acme4j.connector.Resource.RENEWAL_INFO).isEmpty()) {
+                return Optional.empty();
+            }
+            org.shredzone.acme4j.RenewalInfo info = l.bindRenewalInfo(leaf);
+            Optional<Instant> retryAfter = info.fetch();
+            return Optional.of(new RenewalWindow(info.getSuggestedWindowStart(), info.getSuggestedWindowEnd(),
+                info.getExplanation().map(URL::toString).orElse(null), retryAfter.orElse(null)));
         });
     }
 

@@ -49,6 +49,15 @@ public class AcmeProperties {
      */
     @jakarta.validation.Valid
     private java.util.Map<String, Account> accounts = new java.util.LinkedHashMap<>();
+    /** Quartz cron of the route {@code acme-renewal-info} (RFC 9773 renewal information of ACME certificates). */
+    @jakarta.validation.constraints.NotBlank
+    private String renewalInfoCron = "0 0/10 * * * ?";
+    /** Least time between two reads of one certificate's renewal information, whatever the CA's Retry-After; default 1 h. */
+    @NotNull
+    private Duration renewalInfoMinInterval = Duration.ofHours(1);
+    /** Most time between two reads (RFC 9773 §4.3: at least daily); default 24 h. */
+    @NotNull
+    private Duration renewalInfoMaxInterval = Duration.ofHours(24);
     /** Timeout of each call to the CA; default 30 s. */
     @NotNull
     private Duration timeout = Duration.ofSeconds(30);
@@ -134,6 +143,19 @@ public class AcmeProperties {
         /** @param contactEmail {@code contact-email} */
         public void setContactEmail(String contactEmail) { this.contactEmail = contactEmail; }
     }
+
+    /** @return {@code hub.vendor.acme.renewal-info-cron} */
+    public String getRenewalInfoCron() { return renewalInfoCron; }
+    /** @param cron {@code hub.vendor.acme.renewal-info-cron} */
+    public void setRenewalInfoCron(String cron) { this.renewalInfoCron = cron; }
+    /** @return {@code hub.vendor.acme.renewal-info-min-interval} */
+    public Duration getRenewalInfoMinInterval() { return renewalInfoMinInterval; }
+    /** @param interval {@code hub.vendor.acme.renewal-info-min-interval} */
+    public void setRenewalInfoMinInterval(Duration interval) { this.renewalInfoMinInterval = interval; }
+    /** @return {@code hub.vendor.acme.renewal-info-max-interval} */
+    public Duration getRenewalInfoMaxInterval() { return renewalInfoMaxInterval; }
+    /** @param interval {@code hub.vendor.acme.renewal-info-max-interval} */
+    public void setRenewalInfoMaxInterval(Duration interval) { this.renewalInfoMaxInterval = interval; }
 
     /** @return {@code hub.vendor.acme.timeout} */
     public Duration getTimeout() { return timeout; }
