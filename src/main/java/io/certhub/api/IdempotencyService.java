@@ -1,5 +1,6 @@
 package io.certhub.api;
 
+import com.google.common.util.concurrent.Striped;
 import io.certhub.problem.HubProblem;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
@@ -8,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.locks.Lock;
-import com.google.common.util.concurrent.Striped;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;

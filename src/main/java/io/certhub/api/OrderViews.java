@@ -1,12 +1,12 @@
 package io.certhub.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.certhub.issuer.VendorQueue;
 import io.certhub.ledger.LedgerService;
 import io.certhub.ledger.Money;
 import io.certhub.order.Order;
 import io.certhub.order.OrderService;
-import io.certhub.issuer.VendorQueue;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

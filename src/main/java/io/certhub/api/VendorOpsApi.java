@@ -1,8 +1,8 @@
 package io.certhub.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.certhub.problem.HubProblem;
 import io.certhub.issuer.PossibleOrphans;
+import io.certhub.problem.HubProblem;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.Exchange;

@@ -1,14 +1,14 @@
 package io.certhub.certificate;
 
+import io.certhub.issuer.VendorAdapter;
+import io.certhub.issuer.VendorAdapter.RevocationReason;
+import io.certhub.issuer.VendorException;
+import io.certhub.issuer.Vendors;
 import io.certhub.order.Order;
 import io.certhub.order.OrderService;
 import io.certhub.problem.HubProblem;
 import io.certhub.term.LifecycleProperties;
 import io.certhub.term.TermService;
-import io.certhub.issuer.VendorAdapter;
-import io.certhub.issuer.VendorAdapter.RevocationReason;
-import io.certhub.issuer.VendorException;
-import io.certhub.issuer.Vendors;
 import io.certhub.webhook.HubEvent;
 import io.certhub.webhook.WebhookEventType;
 import java.time.Clock;

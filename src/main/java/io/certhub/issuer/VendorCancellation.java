@@ -1,10 +1,10 @@
 package io.certhub.issuer;
 
+import io.certhub.issuer.VendorQueue.Step;
 import io.certhub.order.Order;
 import io.certhub.order.OrderService;
 import io.certhub.order.OrderState;
 import io.certhub.problem.HubProblem;
-import io.certhub.issuer.VendorQueue.Step;
 import org.springframework.stereotype.Component;
 
 /**

@@ -1,11 +1,11 @@
 package io.certhub.issuer;
 
+import io.certhub.cluster.HubInstance;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import io.certhub.cluster.HubInstance;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 

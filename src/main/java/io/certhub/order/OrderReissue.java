@@ -1,13 +1,13 @@
 package io.certhub.order;
 
 import io.certhub.csr.ParsedCsr;
+import io.certhub.issuer.VendorAdapter;
+import io.certhub.issuer.VendorException;
+import io.certhub.issuer.Vendors;
 import io.certhub.problem.HubProblem;
 import io.certhub.problem.HubProblem.FieldError;
 import io.certhub.term.LifecycleProperties;
 import io.certhub.term.TermService;
-import io.certhub.issuer.VendorAdapter;
-import io.certhub.issuer.VendorException;
-import io.certhub.issuer.Vendors;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;

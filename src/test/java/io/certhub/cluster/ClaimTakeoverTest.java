@@ -3,11 +3,11 @@ package io.certhub.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.certhub.delivery.DeliveryQueue;
+import io.certhub.issuer.VendorQueue;
 import io.certhub.ledger.LedgerService;
 import io.certhub.ledger.Money;
-import io.certhub.delivery.DeliveryQueue;
 import io.certhub.support.TestPostgres;
-import io.certhub.issuer.VendorQueue;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;

@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.certhub.issuer.Vendors;
 import io.certhub.pki.Certificates;
 import io.certhub.support.Mailboxes;
 import io.certhub.support.OrderJson;
 import io.certhub.support.RunningHub;
 import io.certhub.support.TestCsrs;
-import io.certhub.issuer.Vendors;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.certhub.issuer.VendorException.Kind;
 import io.certhub.order.Order;
 import io.certhub.order.OrderRepository;
 import io.certhub.support.OrderJson;
 import io.certhub.support.RunningHub;
 import io.certhub.support.TestCsrs;
-import io.certhub.issuer.VendorException.Kind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.certhub.issuer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.certhub.problem.HubProblem;
 import io.certhub.issuer.VendorException.Kind;
+import io.certhub.problem.HubProblem;
 import org.junit.jupiter.api.Test;
 
 /** How a failed vendor call on a reseller's request is answered ({@link VendorException#toProblem()}). */

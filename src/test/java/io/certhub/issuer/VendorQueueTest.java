@@ -2,6 +2,7 @@ package io.certhub.issuer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.certhub.cluster.HubInstance;
 import io.certhub.ledger.LedgerService;
 import io.certhub.ledger.Money;
 import java.time.Clock;
@@ -14,7 +15,6 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import io.certhub.cluster.HubInstance;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The vendor tracking columns on their own: a fresh H2 database migrated by Flyway, no Spring context. */

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.certhub.problem.HubProblem.FieldError;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The text rules of order fields on their own (issue 16, item 3 and "Inputs that answer 500"). */
 class FieldRulesTest {

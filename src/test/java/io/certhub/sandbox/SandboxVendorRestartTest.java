@@ -7,9 +7,9 @@ import static io.certhub.sandbox.SandboxWire.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.certhub.issuer.opensrs.OpsReply;
 import io.certhub.support.RunningHub;
 import io.certhub.support.TestCsrs;
-import io.certhub.issuer.opensrs.OpsReply;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

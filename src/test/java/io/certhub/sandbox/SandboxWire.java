@@ -1,10 +1,10 @@
 package io.certhub.sandbox;
 
-import io.certhub.support.RunningHub;
 import io.certhub.issuer.opensrs.OpsCodec;
 import io.certhub.issuer.opensrs.OpsReply;
 import io.certhub.issuer.opensrs.OpsRequest;
 import io.certhub.issuer.opensrs.OpsSignature;
+import io.certhub.support.RunningHub;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;

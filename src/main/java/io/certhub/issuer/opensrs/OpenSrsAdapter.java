@@ -2,9 +2,9 @@ package io.certhub.issuer.opensrs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.certhub.order.Order;
 import io.certhub.issuer.VendorAdapter;
 import io.certhub.issuer.VendorException;
+import io.certhub.order.Order;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
