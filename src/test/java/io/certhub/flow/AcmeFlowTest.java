@@ -185,6 +185,40 @@ class AcmeFlowTest {
         ari.window(start, end, null, 1);                 // the other tests' certificates get the quiet window again
     }
 
+    @Test
+    void aCertificateIsRevokedAtTheCaWithItsAccountsKey() {
+        String domain = "revoke-acme.example.com";
+        String id = placeAcme("other-key", "ACME-11", domain);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> orderAs("other-key", id).path("dcv").path("dns").hasNonNull("value"));
+        JsonNode dns = orderAs("other-key", id).get("dcv").get("dns");
+        pebble.setTxt(dns.get("name").asText(), dns.get("value").asText());
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+            .until(() -> orderAs("other-key", id).get("state").asText().equals("COMPLETED"));
+        String cert = hub.jdbc().queryForObject("select id from certificate where order_id = ?", String.class, id);
+        X509Certificate leaf = Certificates.parsePem(hub.jdbc().queryForObject("select leaf_pem from certificate where id = ?", String.class, cert)).get(0);
+        assertThat(pebble.certificateStatus(leaf.getSerialNumber())).isEqualTo("Valid");
+
+        HttpResponse<String> r = hub.post("/api/v1/certificates/" + cert + "/revoke", "other-key", "{\"reason\":\"keyCompromise\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(OrderJson.parse(r.body()).get("state").asText()).isEqualTo("REVOKED");
+        assertThat(pebble.certificateStatus(leaf.getSerialNumber())).isEqualTo("Revoked");
+        assertThat(hub.count("select count(*) from certificate where id = ? and state = 'REVOKED' and revocation_reason = 'keyCompromise'", cert))
+            .isEqualTo(1);
+        HttpResponse<String> again = hub.post("/api/v1/certificates/" + cert + "/revoke", "other-key", "{\"reason\":\"keyCompromise\"}");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+        assertThat(OrderJson.parse(again.body()).get("code").asText()).isEqualTo("CERTIFICATE_ALREADY_REVOKED");
+        // the adapter's retry after a lost reply (the recovery's path): the CA answers alreadyRevoked, which counts as revoked
+        io.certhub.issuer.acme.AcmeAdapter acme = hub.context().getBean(io.certhub.issuer.acme.AcmeAdapter.class);
+        String vendorOrderId = hub.jdbc().queryForObject("select id from acme_order where order_id = ?", String.class, id);
+        assertThat(acme.revoke(vendorOrderId, leaf.getSerialNumber().toString(16), io.certhub.issuer.VendorAdapter.RevocationReason.KEY_COMPROMISE))
+            .isEqualTo("revoked");
+        // another serial than the order's certificate is not revoked through it
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> acme.revoke(vendorOrderId, "1234abcd",
+                io.certhub.issuer.VendorAdapter.RevocationReason.KEY_COMPROMISE))
+            .isInstanceOf(io.certhub.issuer.VendorException.class).hasMessageContaining("no certificate with serial 1234abcd");
+    }
+
     static List<Mailboxes.Mail> mailsWith(String attachment) {
         return Mailboxes.read(hub.imapPort(), "alex@example.com", "INBOX").stream().filter(m -> m.attachments().containsKey(attachment)).toList();
     }

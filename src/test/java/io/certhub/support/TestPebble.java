@@ -187,6 +187,28 @@ public final class TestPebble implements AutoCloseable {
         }
     }
 
+    /**
+     * @param serial a certificate's serial
+     * @return its status as pebble's management API tells it ({@code /cert-status-by-serial/<hex>}),
+     *         e.g. {@code Valid} or {@code Revoked}
+     */
+    public String certificateStatus(java.math.BigInteger serial) {
+        HttpClient tls = HttpClient.newBuilder().sslContext(clientContext()).connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            HttpResponse<String> r = tls.send(HttpRequest.newBuilder(URI.create("https://localhost:" + pebbleManagementPort
+                + "/cert-status-by-serial/" + serial.toString(16))).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("pebble /cert-status-by-serial answered " + r.statusCode() + ": " + r.body());
+            }
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("Status").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** @return the EAB key ids and their HMAC keys (base64url, as an ACME client is given them) */
     public Map<String, String> eabKeys() {
         return eabKeys;

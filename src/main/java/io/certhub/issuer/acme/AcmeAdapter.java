@@ -74,6 +74,9 @@ import org.springframework.stereotype.Component;
  *   <li>{@link #certificate}: the chain from the order's certificate URL (§7.4.2);</li>
  *   <li>{@link #cancel}: ACME has no order cancellation; the order's pending authorizations are
  *       deactivated (§7.5.2) and the order left to expire: {@code cancelled}.</li>
+ *   <li>{@link #revoke}: the certificate (the hub's stored copy) is revoked with the key of the
+ *       ACME account that ordered it (§7.6); {@code alreadyRevoked} counts as revoked. Reissue is
+ *       not offered ({@link #supports}).</li>
  * </ul>
  * DCV by dns-01 or http-01 (a product's {@code dcv-methods: [dns, http]}); an ACME CA has no
  * approver email. Failures map to {@link VendorException}: the CA unreachable or rate-limiting →
@@ -282,6 +285,51 @@ public class AcmeAdapter implements VendorAdapter, org.springframework.beans.fac
         });
     }
 
+    /** @return true for {@link LifecycleAction#REVOKE} (RFC 8555 §7.6); reissue is not offered (a new ACME order would need a new DCV) */
+    @Override
+    public boolean supports(LifecycleAction action) {
+        return action == LifecycleAction.REVOKE;
+    }
+
+    /**
+     * Revokes the certificate of an ACME order at the CA, signed with the key of the ACME account
+     * that ordered it (RFC 8555 §7.6). A certificate the CA already revoked counts as revoked (a
+     * retry after a lost reply must not fail).
+     *
+     * @param vendorOrderId the hub's vendor order id of the ACME order
+     * @param serialHex     the certificate's serial, lower-case hex
+     * @param reason        the RFC 5280 reason
+     * @return {@code revoked}
+     * @throws VendorException NOT_FOUND when the ACME order is unknown or its certificate has another
+     *                         serial; else see the class documentation
+     */
+    @Override
+    public String revoke(String vendorOrderId, String serialHex, RevocationReason reason) {
+        return call(() -> {
+            List<java.util.Map<String, Object>> row = jdbc.queryForList("select a.account_id, a.order_id from acme_order a where a.id = ?", vendorOrderId);
+            if (row.isEmpty()) {
+                throw new VendorException(VendorException.Kind.NOT_FOUND, "NOT_FOUND", "no ACME order " + vendorOrderId);
+            }
+            // the hub's own copy of the certificate (no download from the CA, which may no longer serve a revoked one)
+            java.math.BigInteger serial = new java.math.BigInteger(serialHex, 16);
+            X509Certificate leaf = jdbc.queryForList("select leaf_pem from certificate where order_id = ?", String.class, row.get(0).get("order_id"))
+                .stream().map(pem -> Certificates.parsePem(pem).get(0)).filter(c -> c.getSerialNumber().equals(serial)).findFirst()
+                .orElseThrow(() -> new VendorException(VendorException.Kind.NOT_FOUND, "NOT_FOUND", "ACME order " + vendorOrderId
+                    + " holds no certificate with serial " + serialHex + " in the hub"));
+            try {
+                org.shredzone.acme4j.Certificate.revoke(login((String) row.get(0).get("account_id")), leaf,
+                    org.shredzone.acme4j.RevocationReason.code(reason.code()));
+            } catch (AcmeServerException e) {
+                if (!String.valueOf(e.getType()).endsWith(":alreadyRevoked")) {
+                    throw e;
+                }
+                LOG.info("ACME order {}: certificate {} was already revoked at the CA", vendorOrderId, serialHex);
+            }
+            LOG.info("ACME order {}: certificate {} revoked at the CA ({})", vendorOrderId, serialHex, reason.rfcName());
+            return "revoked";
+        });
+    }
+
     /**
      * The CA's renewal window of a certificate (RFC 9773 §4.2).
      *
@@ -463,7 +511,15 @@ public class AcmeAdapter implements VendorAdapter, org.springframework.beans.fac
 
     private static <T> T call(AcmeCall<T> c) {
         try {
-            return c.run();
+            try {
+                return c.run();
+            } catch (org.shredzone.acme4j.exception.AcmeLazyLoadingException e) {
+                // a resource acme4j fetched on first use (a certificate, an authorization) failed: map its cause
+                if (e.getCause() instanceof AcmeException cause) {
+                    throw cause;
+                }
+                throw e;
+            }
         } catch (AcmeRateLimitedException e) {
             VendorException v = new VendorException(VendorException.Kind.TRANSIENT, "RATE_LIMITED", e.getMessage(), e);
             e.getRetryAfter().ifPresent(at -> v.retryAfter(java.time.Duration.between(java.time.Instant.now(), at)));
