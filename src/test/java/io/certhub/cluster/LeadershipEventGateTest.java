@@ -21,20 +21,25 @@ class LeadershipEventGateTest {
 
     private final JdbcLockClusterService service = new JdbcLockClusterService("test", null, null, Duration.ofSeconds(1));
 
-    @Test
-    void closingWaitsForTheEventInProgressAndThenRefusesEvents() throws Exception {
-        List<String> order = new CopyOnWriteArrayList<>();
-        CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Boolean> event = CompletableFuture.supplyAsync(() -> service.tell(() -> {
+    /** Tells an event (on another thread) that says it started, waits for {@code release}, then runs {@code then}. */
+    private CompletableFuture<Boolean> tellBlocking(CountDownLatch started, CountDownLatch release, Runnable then) {
+        return CompletableFuture.supplyAsync(() -> service.tell(() -> {
             started.countDown();
             try {
                 release.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            order.add("route stopped by the lost lock");
+            then.run();
         }));
+    }
+
+    @Test
+    void closingWaitsForTheEventInProgressAndThenRefusesEvents() throws Exception {
+        List<String> order = new CopyOnWriteArrayList<>();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Boolean> event = tellBlocking(started, release, () -> order.add("route stopped by the lost lock"));
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 
         Thread closer = new Thread(() -> {
@@ -62,14 +67,7 @@ class LeadershipEventGateTest {
     void anEventThatDoesNotEndDoesNotHoldTheShutdownPastTheWait() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Boolean> event = CompletableFuture.supplyAsync(() -> service.tell(() -> {
-            started.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
+        CompletableFuture<Boolean> event = tellBlocking(started, release, () -> { });
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 
         assertThat(service.closeLeadershipEvents(Duration.ofMillis(200))).isFalse();
