@@ -10,3 +10,5 @@ alter table certificate add column ari_renew_at timestamp with time zone;
 alter table certificate add column ari_explanation varchar(500);
 alter table certificate add column ari_checked_at timestamp with time zone;
 alter table certificate add column ari_next_check_at timestamp with time zone;
+-- the overdue check also reads certificates whose ACME renewal point is near (TermService)
+create index certificate_state_ari_renew_at on certificate(state, ari_renew_at);

@@ -111,7 +111,8 @@ public class RenewalInfoScan {
         Timestamp t = Timestamp.from(now);
         String sql = "select c.id, c.order_id, c.leaf_pem, c.not_after, c.ari_window_start, c.ari_window_end, c.ari_renew_at from certificate c"
             + " where c.state = 'ACTIVE' and c.not_after > ? and (c.ari_next_check_at is null or c.ari_next_check_at <= ?)"
-            + " and exists (select 1 from acme_order a where a.order_id = c.order_id)" + (after == null ? "" : " and c.id > ?")
+            // only orders placed at the ACME CA (a semi-join from acme_order: the rest of the inventory is not walked)
+            + " and c.order_id in (select a.order_id from acme_order a)" + (after == null ? "" : " and c.id > ?")
             + " order by c.id limit ?";
         Object[] args = after == null ? new Object[] {t, t, PAGE} : new Object[] {t, t, after, PAGE};
         return jdbc.query(sql, (rs, i) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
