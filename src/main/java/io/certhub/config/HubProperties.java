@@ -177,6 +177,8 @@ public class HubProperties {
         private String issuer;
         /** The DCV methods its vendor takes; default email, dns, http. */
         private List<String> dcvMethods = List.of("email", "dns", "http");
+        /** The ACME profile its certificates are ordered with (an {@code acme} issuer whose directory offers it); empty: the CA's default. */
+        private String acmeProfile = "";
 
         public String getName() { return name; }
         public void setName(String name) { this.name = name; }
@@ -200,5 +202,9 @@ public class HubProperties {
         public List<String> getDcvMethods() { return dcvMethods; }
         /** @param dcvMethods the DCV methods its vendor takes */
         public void setDcvMethods(List<String> dcvMethods) { this.dcvMethods = dcvMethods; }
+        /** @return the ACME profile to order with, empty for the CA's default */
+        public String getAcmeProfile() { return acmeProfile; }
+        /** @param acmeProfile the ACME profile to order with */
+        public void setAcmeProfile(String acmeProfile) { this.acmeProfile = acmeProfile; }
     }
 }

@@ -18,9 +18,12 @@ import java.util.List;
  *                     {@code hub.vendor.name}), e.g. {@code opensrs} or {@code acme} (issue 15)
  * @param dcvMethods   the DCV methods its vendor takes ({@code hub.catalog.products.<code>.dcv-methods}; default
  *                     email, dns, http; an ACME CA has no approver email)
+ * @param acmeProfile  the ACME profile its certificates are ordered with ({@code hub.catalog.products.<code>.acme-profile},
+ *                     draft-aaron-acme-profiles); null: the CA's default
  */
 public record Product(String productType, String name, String validation, boolean wildcard, boolean instant,
-                      int maxDomains, List<Integer> periods, Money pricePerYear, String issuer, List<String> dcvMethods) {
+                      int maxDomains, List<Integer> periods, Money pricePerYear, String issuer, List<String> dcvMethods,
+                      String acmeProfile) {
 
     /** @return whether organization vetting (and so an organization contact) is needed: OV or EV */
     public boolean organizationValidated() {

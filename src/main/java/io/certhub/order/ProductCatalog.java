@@ -39,7 +39,8 @@ public class ProductCatalog {
                 throw new IllegalStateException("hub.catalog.products." + code + " needs periods and max-domains ≥ 1");
             }
             products.put(code, new Product(code, p.getName() == null ? code : p.getName(), p.getValidation(), p.isWildcard(),
-                p.isInstant(), p.getMaxDomains(), List.copyOf(p.getPeriods()), Money.parse(p.getPricePerYear(), currency), p.getIssuer() == null || p.getIssuer().isBlank() ? null : p.getIssuer().trim(), List.copyOf(p.getDcvMethods())));
+                p.isInstant(), p.getMaxDomains(), List.copyOf(p.getPeriods()), Money.parse(p.getPricePerYear(), currency), p.getIssuer() == null || p.getIssuer().isBlank() ? null : p.getIssuer().trim(), List.copyOf(p.getDcvMethods()),
+                p.getAcmeProfile() == null || p.getAcmeProfile().isBlank() ? null : p.getAcmeProfile().trim()));
         });
     }
 

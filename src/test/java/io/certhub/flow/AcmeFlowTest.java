@@ -74,6 +74,15 @@ class AcmeFlowTest {
             "--hub.catalog.products.acme_dv.name=ACME DV", "--hub.catalog.products.acme_dv.validation=DV",
             "--hub.catalog.products.acme_dv.price-per-year=12.00", "--hub.catalog.products.acme_dv.periods=1",
             "--hub.catalog.products.acme_dv.issuer=acme", "--hub.catalog.products.acme_dv.dcv-methods=dns,http",
+            // ordered with an ACME profile the directory offers, and with one it does not
+            "--hub.catalog.products.acme_short.name=ACME short-lived", "--hub.catalog.products.acme_short.validation=DV",
+            "--hub.catalog.products.acme_short.price-per-year=5.00", "--hub.catalog.products.acme_short.periods=1",
+            "--hub.catalog.products.acme_short.issuer=acme", "--hub.catalog.products.acme_short.dcv-methods=dns",
+            "--hub.catalog.products.acme_short.acme-profile=shortlived",
+            "--hub.catalog.products.acme_tls.name=ACME TLS server", "--hub.catalog.products.acme_tls.validation=DV",
+            "--hub.catalog.products.acme_tls.price-per-year=7.00", "--hub.catalog.products.acme_tls.periods=1",
+            "--hub.catalog.products.acme_tls.issuer=acme", "--hub.catalog.products.acme_tls.dcv-methods=dns",
+            "--hub.catalog.products.acme_tls.acme-profile=tlsserver",
             "--hub.mailbox.trusted-roots=" + data.resolve("sandbox-ca/root.crt") + "," + root,
             "--hub.vendor.poll-cron=0/1 * * * * ?", "--hub.vendor.poll-base=1s", "--hub.vendor.poll-max=2s",
             "--hub.mail.delivery-sweep-ms=200");
@@ -217,6 +226,31 @@ class AcmeFlowTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> acme.revoke(vendorOrderId, "1234abcd",
                 io.certhub.issuer.VendorAdapter.RevocationReason.KEY_COMPROMISE))
             .isInstanceOf(io.certhub.issuer.VendorException.class).hasMessageContaining("no certificate with serial 1234abcd");
+    }
+
+    @Test
+    void aProductIsOrderedWithItsAcmeProfileAndAProfileTheCaDoesNotOfferIsDeclined() {
+        ObjectNode offered = acmeOrder("ACME-12", "short-acme.example.com", "dns");
+        offered.put("productType", "acme_short");
+        HttpResponse<String> r = hub.post("/api/v1/orders", "demo-key", offered.toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String shortId = OrderJson.parse(r.body()).get("id").asText();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> hub.order(shortId).path("dcv").path("dns").hasNonNull("value"));
+        assertThat(hub.order(shortId).get("vendorOrderId").asText()).matches("A\\d{20}");
+
+        ObjectNode notOffered = acmeOrder("ACME-13", "tls-acme.example.com", "dns");
+        notOffered.put("productType", "acme_tls");
+        HttpResponse<String> t = hub.post("/api/v1/orders", "demo-key", notOffered.toString());
+        assertThat(t.statusCode()).as(t.body()).isEqualTo(201);
+        String tlsId = OrderJson.parse(t.body()).get("id").asText();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .until(() -> hub.order(tlsId).get("state").asText().equals("DECLINED"));
+        JsonNode declined = hub.order(tlsId);
+        assertThat(declined.get("hold").get("state").asText()).isEqualTo("RELEASED");
+        assertThat(declined.get("lastError").get("detail").asText()).contains("ACME profile tlsserver")
+            .contains("offers: classic, shortlived");
+        assertThat(hub.count("select count(*) from acme_order where order_id = ?", tlsId)).isZero();
     }
 
     static List<Mailboxes.Mail> mailsWith(String attachment) {

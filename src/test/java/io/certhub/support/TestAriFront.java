@@ -20,7 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * ACME Renewal Information (RFC 9773) in front of a {@link TestPebble}, whose version 2.4 has none:
  * an HTTP server on loopback that serves pebble's directory with a {@code renewalInfo} entry added
- * (every other resource stays pebble's own URL) and answers {@code GET /renewal-info/<certID>} with
+ * (every other resource stays pebble's own URL) and two ACME profiles ({@code classic},
+ * {@code shortlived}) in its {@code meta}, and answers {@code GET /renewal-info/<certID>} with
  * the window the test sets, its explanation URL and a Retry-After. The certificate ids asked for are
  * kept ({@link #asked()}).
  */
@@ -86,6 +87,8 @@ public final class TestAriFront implements AutoCloseable {
             HttpResponse<String> dir = client.send(HttpRequest.newBuilder(pebble.directory()).GET().build(), HttpResponse.BodyHandlers.ofString());
             ObjectNode doc = (ObjectNode) JSON.readTree(dir.body());
             doc.put("renewalInfo", "http://127.0.0.1:" + server.getAddress().getPort() + "/renewal-info");
+            // ACME profiles (draft-aaron-acme-profiles), which pebble 2.4 does not offer either
+            doc.with("meta").putObject("profiles").put("classic", "the CA's default certificate").put("shortlived", "a certificate of 7 days");
             send(ex, 200, doc.toString(), 0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

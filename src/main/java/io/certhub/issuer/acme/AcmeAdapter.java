@@ -59,7 +59,10 @@ import org.springframework.stereotype.Component;
  *       account, with its External Account Binding when the CA requires it: RFC 8555 §7.3.4,
  *       {@code hub.vendor.acme.accounts.<account>.eab-*} or the hub's {@code eab-*}; key pair and account URL in table
  *       {@code acme_account}) creates an ACME order for the order's names (§7.4); its URL is kept in {@code acme_order}
- *       under a vendor order id of the hub's own ({@code A} + 20 digits);</li>
+ *       under a vendor order id of the hub's own ({@code A} + 20 digits); with the product's ACME
+ *       profile ({@code hub.catalog.products.<code>.acme-profile}, draft-aaron-acme-profiles) when it
+ *       names one: one the directory does not offer is REFUSED {@code PROFILE_NOT_OFFERED} (the order
+ *       is declined, its hold released);</li>
  *   <li>{@link #submit}: nothing more to send: {@code pending};</li>
  *   <li>{@link #info}: the ACME order's state: {@code pending} while an authorization waits for its
  *       DCV, with what the customer must publish in {@code dcv} — dns-01: the TXT record
@@ -97,6 +100,7 @@ public class AcmeAdapter implements VendorAdapter, org.springframework.beans.fac
     private final AcmeProperties props;
     private final JdbcTemplate jdbc;
     private final OrderRepository orders;
+    private final io.certhub.order.ProductCatalog catalog;
     private final Clock clock;
     private final DnsLookup dns;
     private final HttpTokenCheck http;
@@ -110,13 +114,15 @@ public class AcmeAdapter implements VendorAdapter, org.springframework.beans.fac
     /**
      * @param props  {@code hub.vendor.acme.*}
      * @param jdbc   the hub database ({@code acme_account}, {@code acme_order})
-     * @param orders order storage (an order's names and CSR)
-     * @param clock  the hub's clock
+     * @param orders  order storage (an order's names and CSR)
+     * @param catalog the products (a product's ACME profile)
+     * @param clock   the hub's clock
      */
-    public AcmeAdapter(AcmeProperties props, JdbcTemplate jdbc, OrderRepository orders, Clock clock) {
+    public AcmeAdapter(AcmeProperties props, JdbcTemplate jdbc, OrderRepository orders, io.certhub.order.ProductCatalog catalog, Clock clock) {
         this.props = props;
         this.jdbc = jdbc;
         this.orders = orders;
+        this.catalog = catalog;
         this.clock = clock;
         this.dns = new DnsLookup(props.getDnsResolver());
         this.http = new HttpTokenCheck(dns, props.getHttpPort(), props.isHttpCheckPrivateAddresses());
@@ -143,7 +149,19 @@ public class AcmeAdapter implements VendorAdapter, org.springframework.beans.fac
     @Override
     public String place(Order order) {
         return call(() -> {
-            org.shredzone.acme4j.Order acme = login(order.accountId()).getAccount().newOrder().domains(order.names()).create();
+            Login login = login(order.accountId());
+            org.shredzone.acme4j.OrderBuilder builder = login.getAccount().newOrder().domains(order.names());
+            String profile = catalog.find(order.productType()).map(io.certhub.order.Product::acmeProfile).orElse(null);
+            if (profile != null) {
+                org.shredzone.acme4j.Metadata meta = login.getSession().getMetadata();
+                if (!meta.isProfileAllowed(profile)) {
+                    throw new VendorException(VendorException.Kind.REFUSED, "PROFILE_NOT_OFFERED", "product " + order.productType()
+                        + " is ordered with ACME profile " + profile + ", which the CA's directory does not offer (it offers: "
+                        + (meta.getProfiles().isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(meta.getProfiles()))) + ")");
+                }
+                builder.profile(profile);
+            }
+            org.shredzone.acme4j.Order acme = builder.create();
             String id = "A" + String.format(Locale.ROOT, "%020d", Math.floorMod(RANDOM.nextLong(), 100_000_000_000_000_000L));
             jdbc.update("insert into acme_order(id, order_id, account_id, location, created_at) values (?, ?, ?, ?, ?)", id, order.id(),
                 order.accountId(), acme.getLocation().toString(), Timestamp.from(clock.instant()));
