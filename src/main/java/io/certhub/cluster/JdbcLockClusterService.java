@@ -120,6 +120,11 @@ public class JdbcLockClusterService extends AbstractCamelClusterService<JdbcLock
         return locked;
     }
 
+    /** Opens the gate again (a Spring context started after a stop, not a close). */
+    public void openLeadershipEvents() {
+        gateClosed = false;
+    }
+
     /** @return whether leadership events are no longer told (the hub is shutting down) */
     public boolean leadershipEventsClosed() {
         return gateClosed;

@@ -30,8 +30,10 @@ public class LeadershipEventGate implements SmartLifecycle {
         this.wait = wait;
     }
 
+    /** Opens the gate (again, when the context is started after a stop). */
     @Override
     public void start() {
+        service.openLeadershipEvents();
         running = true;
     }
 

@@ -89,5 +89,11 @@ class LeadershipEventGateTest {
         gate.stop();
         assertThat(gate.isRunning()).isFalse();
         assertThat(service.leadershipEventsClosed()).isTrue();
+        // a context started again after a stop (not a close) tells leadership again
+        gate.start();
+        assertThat(service.leadershipEventsClosed()).isFalse();
+        List<String> told = new CopyOnWriteArrayList<>();
+        assertThat(service.tell(() -> told.add("route started"))).isTrue();
+        assertThat(told).containsExactly("route started");
     }
 }
