@@ -1,6 +1,5 @@
 package io.certhub.webhook;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -12,11 +11,10 @@ import java.net.UnknownHostException;
  * ({@code WEBHOOK_URL_NOT_PUBLIC}) and a delivery to it is not sent (the name is resolved again
  * before every try, so a name re-pointed later is caught too).
  *
- * <p>Not public: the unspecified address ({@code 0.0.0.0}, {@code ::}), loopback
- * ({@code 127.0.0.0/8}, {@code ::1}), link-local ({@code 169.254.0.0/16} — cloud metadata services —
- * and {@code fe80::/10}), private ({@code 10/8}, {@code 172.16/12}, {@code 192.168/16}, RFC 1918),
- * shared address space ({@code 100.64.0.0/10}, RFC 6598), unique local IPv6 ({@code fc00::/7}, RFC
- * 4193), multicast, and IPv4-mapped IPv6 addresses of any of these.
+ * <p>Not public: as {@link io.certhub.net.PublicAddresses} says (the hub's one rule, RFC 6890
+ * special-purpose blocks: loopback, RFC 1918, link-local — cloud metadata services —, shared,
+ * unique local, documentation, benchmarking, reserved, multicast, and IPv4-mapped or NAT64 addresses
+ * of any of these).
  */
 public final class WebhookAddresses {
 
@@ -28,44 +26,7 @@ public final class WebhookAddresses {
      * @return why it is not public (e.g. {@code "loopback"}), or null when it is public
      */
     public static String notPublic(InetAddress a) {
-        if (a instanceof Inet6Address v6) {
-            byte[] b = v6.getAddress();
-            boolean mapped = true;
-            for (int i = 0; i < 10; i++) {
-                mapped &= b[i] == 0;
-            }
-            if (mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-                try {
-                    return notPublic(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException impossible) {
-                    return "unreadable";
-                }
-            }
-            if ((b[0] & 0xfe) == 0xfc) {
-                return "unique local (fc00::/7)";
-            }
-        } else {
-            byte[] b = a.getAddress();
-            if ((b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64) {
-                return "shared address space (100.64.0.0/10)";
-            }
-        }
-        if (a.isAnyLocalAddress()) {
-            return "unspecified";
-        }
-        if (a.isLoopbackAddress()) {
-            return "loopback";
-        }
-        if (a.isLinkLocalAddress()) {
-            return "link-local";
-        }
-        if (a.isSiteLocalAddress()) {
-            return "private";
-        }
-        if (a.isMulticastAddress()) {
-            return "multicast";
-        }
-        return null;
+        return io.certhub.net.PublicAddresses.notPublic(a);
     }
 
     /**

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * most {@value #MAX_BODY} characters of the answer are read (the domain is the customer's).
  *
  * <p>The domain is the customer's, so are its addresses: only public ones are connected to
- * ({@link PublicAddresses}; redirects too, as every connection resolves its host here), unless
+ * ({@link io.certhub.net.PublicAddresses}; redirects too, as every connection resolves its host here), unless
  * {@code hub.vendor.acme.http-check-private-addresses} allows others (a test CA on loopback). A
  * name with no public address is "not served".
  */
@@ -58,7 +58,7 @@ final class HttpTokenCheck implements AutoCloseable {
             public InetAddress[] resolve(String host) throws UnknownHostException {
                 List<InetAddress> found = dns.ownServer() ? dns.addresses(host)
                     : List.of(SystemDefaultDnsResolver.INSTANCE.resolve(host));
-                List<InetAddress> allowed = privateAddresses ? found : found.stream().filter(PublicAddresses::isPublic).toList();
+                List<InetAddress> allowed = privateAddresses ? found : found.stream().filter(io.certhub.net.PublicAddresses::isPublic).toList();
                 if (allowed.isEmpty()) {
                     throw new UnknownHostException(host + (found.isEmpty() ? "" : ": no public address (" + found + ")"));
                 }

@@ -1,4 +1,4 @@
-package io.certhub.issuer.acme;
+package io.certhub.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,7 @@ import java.net.InetAddress;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The addresses the http-01 check may connect to for a customer (RFC 6890 special-purpose blocks are not). */
+/** The addresses the hub may connect to for a customer or reseller (RFC 6890 special-purpose blocks are not), and why not. */
 class PublicAddressesTest {
 
     @ParameterizedTest
@@ -26,5 +26,20 @@ class PublicAddressesTest {
         "2001:10::1", "2001:db8::1", "fc00::1", "fd12:3456::1", "fe80::1", "fec0::1", "ff02::1"})
     void addressesTheHubMustNotBePointedAt(String literal) throws Exception {
         assertThat(PublicAddresses.isPublic(InetAddress.getByName(literal))).as(literal).isFalse();
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "0.1.2.3, this network (0.0.0.0/8)",
+        "192.0.2.10, documentation (192.0.2.0/24)",
+        "2001:db8::1, documentation (2001:db8::/32)",
+        "198.19.255.255, benchmarking (198.18.0.0/15)",
+        "255.255.255.255, reserved (240.0.0.0/4)",
+        "64:ff9b::a00:1, private",
+        "::ffff:169.254.169.254, link-local",
+        "100::1, discard-only (100::/64)",
+    })
+    void theReasonNamesTheBlock(String literal, String reason) throws Exception {
+        assertThat(PublicAddresses.notPublic(InetAddress.getByName(literal))).isEqualTo(reason);
     }
 }
