@@ -419,6 +419,25 @@ class OpenApiConformanceTest {
 
     @Test
     @Order(5)
+    void acmeEabKeysAnswerAsDocumented() {
+        String expires = java.time.Instant.now().plus(Duration.ofDays(30)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        HttpResponse<String> made = plain("POST", "/api/v1/acme/eab-keys", "demo-key",
+            "{\"customer\":\"Shop Ltd\",\"products\":[\"quickssl_premium\"],\"expiresAt\":\"" + expires + "\"}");
+        expect(made, 201);
+        String kid = json(made).get("kid").asText();
+        expect(plain("POST", "/api/v1/acme/eab-keys", "demo-key", "{\"customer\":\"Shop Ltd\",\"products\":[\"no-such-product\"]}"), 422);
+        expect(plain("POST", "/api/v1/acme/eab-keys", "demo-key", "[]"), 400);
+        expect(plain("GET", "/api/v1/acme/eab-keys", "demo-key", null), 200);
+        String one = "/api/v1/acme/eab-keys/{kid}";
+        expect(call("GET", one, "/api/v1/acme/eab-keys/" + kid, "demo-key", null), 200);
+        expect(call("GET", one, "/api/v1/acme/eab-keys/" + kid, "other-key", null), 404);
+        expect(call("DELETE", one, "/api/v1/acme/eab-keys/" + kid, "other-key", null), 404);
+        expect(call("DELETE", one, "/api/v1/acme/eab-keys/" + kid, "demo-key", null), 204);
+        expect(call("GET", one, "/api/v1/acme/eab-keys/" + kid, "demo-key", null), 200);
+    }
+
+    @Test
+    @Order(5)
     void theAccountAndTheOperatorEndpointsAnswerAsDocumented() {
         expect(plain("GET", "/api/v1/account", "demo-key", null), 200);
         expect(call("GET", "/api/v1/account/ledger", "/api/v1/account/ledger?page=0&size=3", "demo-key", null), 200);
@@ -478,7 +497,7 @@ class OpenApiConformanceTest {
                 honoured.add(key);
             }
         });
-        assertThat(honoured).hasSize(12);
+        assertThat(honoured).hasSize(13);
     }
 
     @Test
