@@ -20,7 +20,8 @@ public class ResponseHeaderFilter implements HeaderFilterStrategy {
 
     /** Response headers the hub's routes set (lower case); every other exchange header stays inside. */
     static final Set<String> RESPONSE_HEADERS = Set.of("content-type", "location", "retry-after", "content-disposition",
-        "cache-control", "etag", "last-modified", "content-language", "vary", "allow", "www-authenticate", "link");
+        "cache-control", "etag", "last-modified", "content-language", "vary", "allow", "www-authenticate", "link",
+        "replay-nonce");              // the ACME server's nonces (RFC 8555 §6.5.1)
 
     private final HttpHeaderFilterStrategy inbound = new HttpHeaderFilterStrategy();
 

@@ -1,0 +1,33 @@
+package io.certhub.acme;
+
+/**
+ * An ACME error (RFC 8555 §6.7): answered as {@code application/problem+json} with the type
+ * {@code urn:ietf:params:acme:error:<type>}, the HTTP status and a detail, and a fresh
+ * {@code Replay-Nonce} (a client retries a {@code badNonce} with it).
+ */
+public class AcmeProblem extends RuntimeException {
+
+    private final int status;
+    private final String type;
+
+    /**
+     * @param status the HTTP status, e.g. 400
+     * @param type   the error type's last part, e.g. {@code badNonce}, {@code unauthorized}
+     * @param detail what is wrong, for the client's user
+     */
+    public AcmeProblem(int status, String type, String detail) {
+        super(detail);
+        this.status = status;
+        this.type = type;
+    }
+
+    /** @return the HTTP status */
+    public int status() {
+        return status;
+    }
+
+    /** @return the full type URN, e.g. {@code urn:ietf:params:acme:error:badNonce} */
+    public String type() {
+        return "urn:ietf:params:acme:error:" + type;
+    }
+}

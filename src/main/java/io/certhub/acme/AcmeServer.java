@@ -1,0 +1,248 @@
+package io.certhub.acme;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The hub as an ACME server (RFC 8555) for the reseller's customers' clients (issue 15 §2;
+ * routes/acme/acme-server.camel.yaml), so far: the directory (§7.1.1), nonces (§7.2) and accounts
+ * (§7.3) bound by External Account Binding (§7.3.4) to an EAB key the reseller made
+ * ({@link EabKeys}). Orders, authorizations, challenges, finalize, certificates, revocation and
+ * renewal information are the next steps: the directory lists only what is served.
+ *
+ * <p>URLs are {@code <base>/acme/...}: {@code hub.acme.base-url} when set (the hub's public https
+ * URL in production), else the request's scheme ({@code X-Forwarded-Proto} first) and
+ * {@code Host}. Every answer carries a fresh {@code Replay-Nonce} and {@code Cache-Control:
+ * no-store}; errors are {@code application/problem+json} with the RFC 8555 error type
+ * ({@link AcmeProblem}).
+ *
+ * <p>newAccount: the JWS is checked ({@link AcmeJws#parse}), its nonce used up ({@link AcmeNonces}),
+ * its url must be this newAccount URL (else 401 {@code unauthorized}); a key that has an account
+ * gets it again (200, §7.3.1); {@code onlyReturnExisting} without one is 400
+ * {@code accountDoesNotExist}; otherwise the binding is required (400 {@code externalAccountRequired})
+ * and must name an EAB key that is ACTIVE — not revoked, expired or bound to another account (401
+ * {@code unauthorized}); the key is bound and the account stored in one transaction (201), so two
+ * clients racing for one key get one account.
+ */
+@Component("acmeServer")
+public class AcmeServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AcmeServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Largest request body taken, in bytes (a newAccount JWS is a few KB). */
+    static final int MAX_BODY = 64 * 1024;
+
+    private final AcmeNonces nonces;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final String baseUrl;
+
+    /**
+     * @param nonces  the nonces
+     * @param jdbc    the hub database ({@code acme_client_account}, {@code acme_eab_key})
+     * @param tx      transactions (an account and its key's binding)
+     * @param clock   the hub's clock
+     * @param baseUrl {@code hub.acme.base-url}, empty: from each request
+     */
+    public AcmeServer(AcmeNonces nonces, JdbcTemplate jdbc, TransactionTemplate tx, Clock clock,
+                      @Value("${hub.acme.base-url:}") String baseUrl) {
+        this.nonces = nonces;
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    }
+
+    /** {@code GET /acme/directory}: the resources served, and {@code meta.externalAccountRequired: true}. @param ex exchange */
+    public void directory(Exchange ex) {
+        String base = base(ex);
+        Map<String, Object> dir = new LinkedHashMap<>();
+        dir.put("newNonce", base + "/acme/new-nonce");
+        dir.put("newAccount", base + "/acme/new-account");
+        dir.put("meta", Map.of("externalAccountRequired", true));
+        json(ex, 200, dir, null);
+    }
+
+    /** {@code HEAD /acme/new-nonce} (200) and {@code GET /acme/new-nonce} (204): a fresh nonce. @param ex exchange */
+    public void newNonce(Exchange ex) {
+        Message m = ex.getMessage();
+        boolean head = "HEAD".equalsIgnoreCase(m.getHeader(Exchange.HTTP_METHOD, String.class));
+        clear(m);
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, head ? 200 : 204);
+        m.setHeader("Replay-Nonce", nonces.issue());
+        m.setHeader("Cache-Control", "no-store");
+        m.setHeader("Link", "<" + base(ex) + "/acme/directory>;rel=\"index\"");
+        m.setBody(null);
+    }
+
+    /** {@code POST /acme/new-account}: see the class documentation. @param ex exchange */
+    public void newAccount(Exchange ex) {
+        try {
+            String url = base(ex) + "/acme/new-account";
+            AcmeJws req = AcmeJws.parse(body(ex));
+            if (req.jwk() == null) {
+                throw new AcmeProblem(400, "malformed", "newAccount must be signed with the account key in the jwk header");
+            }
+            nonces.use(req.nonce());
+            if (!url.equals(req.url())) {
+                throw new AcmeProblem(401, "unauthorized", "the JWS url " + req.url() + " is not this request's URL " + url);
+            }
+            JsonNode payload = payload(req.payload());
+            String thumbprint = req.jwk().calculateBase64urlEncodedThumbprint("SHA-256");
+            List<Map<String, Object>> existing = jdbc.queryForList("select * from acme_client_account where thumbprint = ?", thumbprint);
+            if (!existing.isEmpty()) {
+                json(ex, 200, view(existing.get(0)), accountUrl(ex, (String) existing.get(0).get("id")));
+                return;
+            }
+            if (payload.path("onlyReturnExisting").asBoolean(false)) {
+                throw new AcmeProblem(400, "accountDoesNotExist", "no account has this key");
+            }
+            if (!payload.has("externalAccountBinding")) {
+                throw new AcmeProblem(400, "externalAccountRequired", "this server binds every account to an EAB key your reseller gave you"
+                    + " (RFC 8555 §7.3.4)");
+            }
+            String kid = AcmeJws.checkBinding(payload.get("externalAccountBinding"), req.jwk(), url,
+                k -> jdbc.queryForList("select hmac_key from acme_eab_key where kid = ?", String.class, k).stream().findFirst().orElse(null));
+            String contact = contact(payload.get("contact"));
+            String jwk = req.jwk().toJson();
+            String id = UUID.randomUUID().toString();
+            String location = accountUrl(ex, id);
+            Map<String, Object> row = tx.execute(s -> {
+                Timestamp now = Timestamp.from(clock.instant());
+                if (jdbc.update("update acme_eab_key set bound_at = ?, bound_account = ? where kid = ? and bound_at is null and revoked_at is null"
+                        + " and expires_at > ?", now, location, kid, now) != 1) {
+                    throw new AcmeProblem(401, "unauthorized", "EAB key " + kid + " is revoked, expired or already bound to an account");
+                }
+                Map<String, Object> key = jdbc.queryForMap("select account_id, customer from acme_eab_key where kid = ?", kid);
+                jdbc.update("insert into acme_client_account(id, thumbprint, jwk, account_id, eab_kid, customer, contact, status, created_at)"
+                    + " values (?, ?, ?, ?, ?, ?, ?, 'valid', ?)", id, thumbprint, jwk, key.get("account_id"), kid, key.get("customer"), contact, now);
+                return jdbc.queryForMap("select * from acme_client_account where id = ?", id);
+            });
+            LOG.info("ACME account {} made for account {} (customer {}, EAB key {})", id, row.get("account_id"), row.get("customer"), kid);
+            json(ex, 201, view(row), location);
+        } catch (AcmeProblem p) {
+            problem(ex, p);
+        } catch (org.springframework.dao.DuplicateKeyException raced) {
+            problem(ex, new AcmeProblem(409, "malformed", "an account for this key was made at the same moment; send the request again"));
+        }
+    }
+
+    private static byte[] body(Exchange ex) {
+        byte[] b = ex.getMessage().getBody(byte[].class);
+        if (b == null || b.length == 0) {
+            throw new AcmeProblem(400, "malformed", "the body is empty: a JWS is expected");
+        }
+        if (b.length > MAX_BODY) {
+            throw new AcmeProblem(400, "malformed", "the body has " + b.length + " bytes; at most " + MAX_BODY + " are taken");
+        }
+        return b;
+    }
+
+    private static JsonNode payload(String text) {
+        try {
+            JsonNode p = text == null || text.isEmpty() ? null : JSON.readTree(text);
+            if (p == null || !p.isObject()) {
+                throw new AcmeProblem(400, "malformed", "the JWS payload must be a JSON object");
+            }
+            return p;
+        } catch (IOException e) {
+            throw new AcmeProblem(400, "malformed", "the JWS payload is not JSON");
+        }
+    }
+
+    /** @return the account's contact URLs (mailto: only, RFC 8555 §7.3), newline-separated, or null */
+    private static String contact(JsonNode contact) {
+        if (contact == null || contact.isNull()) {
+            return null;
+        }
+        if (!contact.isArray() || contact.size() > 10) {
+            throw new AcmeProblem(400, "invalidContact", "contact must be an array of at most 10 mailto: URLs");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode c : contact) {
+            String v = c.asText("");
+            if (!c.isTextual() || !v.startsWith("mailto:") || v.length() > 254 || v.indexOf('@') < 0 || v.chars().anyMatch(ch -> ch < 0x21)) {
+                throw new AcmeProblem(400, v.startsWith("mailto:") || !c.isTextual() ? "invalidContact" : "unsupportedContact",
+                    "contact " + v + " is not a mailto: URL of one address");
+            }
+            out.add(v);
+        }
+        return out.isEmpty() ? null : String.join("\n", out);
+    }
+
+    private Map<String, Object> view(Map<String, Object> row) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("status", row.get("status"));
+        Object contact = row.get("contact");
+        v.put("contact", contact == null ? List.of() : List.of(((String) contact).split("\n")));
+        v.put("termsOfServiceAgreed", true);
+        return v;
+    }
+
+    private String accountUrl(Exchange ex, String id) {
+        return base(ex) + "/acme/acct/" + id;
+    }
+
+    /** @return the server's base URL: {@code hub.acme.base-url}, else the request's scheme and host */
+    String base(Exchange ex) {
+        if (!baseUrl.isEmpty()) {
+            return baseUrl;
+        }
+        Message m = ex.getMessage();
+        String proto = m.getHeader("X-Forwarded-Proto", String.class);
+        String host = m.getHeader("Host", String.class);
+        return (proto == null || proto.isBlank() ? "http" : proto.split(",")[0].trim()) + "://" + (host == null ? "localhost" : host);
+    }
+
+    private void json(Exchange ex, int status, Object body, String location) {
+        Message m = ex.getMessage();
+        clear(m);
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        m.setHeader("Replay-Nonce", nonces.issue());
+        m.setHeader("Cache-Control", "no-store");
+        m.setHeader("Link", "<" + base(ex) + "/acme/directory>;rel=\"index\"");
+        if (location != null) {
+            m.setHeader("Location", location);
+        }
+        try {
+            m.setBody(JSON.writeValueAsString(body));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void problem(Exchange ex, AcmeProblem p) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", p.type());
+        body.put("detail", p.getMessage());
+        body.put("status", p.status());
+        json(ex, p.status(), body, null);
+        ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
+    }
+
+    private static void clear(Message m) {
+        String method = m.getHeader(Exchange.HTTP_METHOD, String.class);
+        m.removeHeaders("*", "CamelHttp*");
+        if (method != null) {
+            m.setHeader(Exchange.HTTP_METHOD, method);
+        }
+    }
+}
