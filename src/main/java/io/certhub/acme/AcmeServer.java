@@ -14,7 +14,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -30,7 +29,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * URL in production), else the request's scheme ({@code X-Forwarded-Proto} first) and
  * {@code Host}. Every answer carries a fresh {@code Replay-Nonce} and {@code Cache-Control:
  * no-store}; errors are {@code application/problem+json} with the RFC 8555 error type
- * ({@link AcmeProblem}).
+ * ({@link AcmeProblem}). Each client address is held to {@code hub.acme.requests-per-second}
+ * ({@link AcmeThrottle}, in {@code io.certhub.api.ApiGuardFilter}, which also caps request bodies at
+ * {@value #MAX_BODY} bytes before they are read).
  *
  * <p>newAccount: the JWS is checked ({@link AcmeJws#parse}), its nonce used up ({@link AcmeNonces}),
  * its url must be this newAccount URL (else 401 {@code unauthorized}); a key that has an account
@@ -46,7 +47,7 @@ public class AcmeServer {
     private static final Logger LOG = LoggerFactory.getLogger(AcmeServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Largest request body taken, in bytes (a newAccount JWS is a few KB). */
-    static final int MAX_BODY = 64 * 1024;
+    public static final int MAX_BODY = 64 * 1024;
 
     private final AcmeNonces nonces;
     private final JdbcTemplate jdbc;
@@ -59,15 +60,15 @@ public class AcmeServer {
      * @param jdbc    the hub database ({@code acme_client_account}, {@code acme_eab_key})
      * @param tx      transactions (an account and its key's binding)
      * @param clock   the hub's clock
-     * @param baseUrl {@code hub.acme.base-url}, empty: from each request
+     * @param props   {@code hub.acme.*} (the base URL; empty: from each request)
      */
-    public AcmeServer(AcmeNonces nonces, JdbcTemplate jdbc, TransactionTemplate tx, Clock clock,
-                      @Value("${hub.acme.base-url:}") String baseUrl) {
+    public AcmeServer(AcmeNonces nonces, JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, AcmeServerProperties props) {
         this.nonces = nonces;
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        String base = props.baseUrl().strip();
+        this.baseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
     /** {@code GET /acme/directory}: the resources served, and {@code meta.externalAccountRequired: true}. @param ex exchange */

@@ -44,6 +44,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       call which endpoint (operator or reseller, 403) stays with the handlers, which get the
  *       authenticated {@link Caller} from the request ({@link Caller#REQUEST_ATTRIBUTE}, {@link ApiSupport#caller}):
  *       the key is looked up once a request;</li>
+ *   <li>{@code /acme/**} (the ACME front door; no API key, clients sign with their account key): a
+ *       client address over {@code hub.acme.requests-per-second} gets 429 with the ACME type
+ *       {@code rateLimited} and {@code Retry-After: 1} ({@link io.certhub.acme.AcmeThrottle}); bodies
+ *       are capped at {@link io.certhub.acme.AcmeServer#MAX_BODY} as above (413);</li>
  *   <li>{@code /actuator/**} when {@code hub.api.protect-actuator} (production): health, liveness
  *       and readiness stay open; everything else needs the operator key (401/403).</li>
  * </ol>
@@ -64,18 +68,22 @@ public class ApiGuardFilter extends OncePerRequestFilter {
     private final AuthThrottle throttle;
     private final ApiSupport api;
     private final ApiProperties props;
+    private final io.certhub.acme.AcmeThrottle acmeThrottle;
 
     /**
-     * @param keys     API keys
-     * @param throttle failed-key throttle
-     * @param api      problem bodies
-     * @param props    {@code hub.api.*}
+     * @param keys         API keys
+     * @param throttle     failed-key throttle
+     * @param api          problem bodies
+     * @param props        {@code hub.api.*}
+     * @param acmeThrottle the ACME front door's rate per client address
      */
-    public ApiGuardFilter(ApiKeyService keys, AuthThrottle throttle, ApiSupport api, ApiProperties props) {
+    public ApiGuardFilter(ApiKeyService keys, AuthThrottle throttle, ApiSupport api, ApiProperties props,
+                          io.certhub.acme.AcmeThrottle acmeThrottle) {
         this.keys = keys;
         this.throttle = throttle;
         this.api = api;
         this.props = props;
+        this.acmeThrottle = acmeThrottle;
     }
 
     @Override
@@ -98,6 +106,23 @@ public class ApiGuardFilter extends OncePerRequestFilter {
             long limit = ("POST".equals(req.getMethod()) || "PATCH".equals(req.getMethod())) && ORDER_BODY_PATH.matcher(path).matches()
                 ? props.getMaxOrderBodySize().toBytes() : props.getMaxBodySize().toBytes();
             HttpServletRequest capped = capBody(req, res, limit);
+            if (capped != null) {
+                chain.doFilter(capped, res);
+            }
+            return;
+        }
+        if (lower.startsWith("/acme/")) {
+            // the ACME front door: no API key (clients sign with their account key), but a rate per client
+            // address and a body cap before anything is read (its nonces are database rows)
+            if (!acmeThrottle.allow(req.getRemoteAddr())) {
+                res.setStatus(429);
+                res.setHeader("Retry-After", "1");
+                res.setContentType("application/problem+json");
+                res.getOutputStream().write(("{\"type\":\"urn:ietf:params:acme:error:rateLimited\",\"status\":429,\"detail\":\"too many"
+                    + " requests from this client address (hub.acme.requests-per-second); retry after 1 s\"}").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            HttpServletRequest capped = capBody(req, res, io.certhub.acme.AcmeServer.MAX_BODY);
             if (capped != null) {
                 chain.doFilter(capped, res);
             }

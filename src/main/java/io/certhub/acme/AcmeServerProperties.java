@@ -1,0 +1,26 @@
+package io.certhub.acme;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * {@code hub.acme.*}: the ACME front door (issue 15 §2), bound at start-up and checked there.
+ *
+ * @param baseUrl           the hub's public base URL its ACME directory names, e.g.
+ *                          {@code https://certhub.example.com}; empty: each request's scheme
+ *                          ({@code X-Forwarded-Proto} first) and {@code Host}
+ * @param requestsPerSecond requests one client address may make to {@code /acme/**} per second
+ *                          (default 20, a burst of as many); more are answered 429 {@code rateLimited}
+ * @param throttleAddresses client addresses whose rate is remembered at once (default 10,000; the
+ *                          least recently seen are forgotten first)
+ */
+@Validated
+@ConfigurationProperties("hub.acme")
+public record AcmeServerProperties(@NotNull @DefaultValue("") String baseUrl,
+                                   @Min(1) @Max(10_000) @DefaultValue("20") int requestsPerSecond,
+                                   @Min(1) @DefaultValue("10000") int throttleAddresses) {
+}

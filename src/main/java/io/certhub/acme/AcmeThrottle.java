@@ -1,0 +1,54 @@
+package io.certhub.acme;
+
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.common.util.concurrent.RateLimiter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import org.springframework.stereotype.Component;
+
+/**
+ * The rate of the ACME front door per client address: every request to {@code /acme/**} takes a
+ * permit of the address's Guava {@link RateLimiter} ({@code hub.acme.requests-per-second}); without
+ * one it is answered 429 {@code urn:ietf:params:acme:error:rateLimited} with {@code Retry-After: 1}
+ * (RFC 8555 §6.6) before anything is read or written — the server's unauthenticated endpoints
+ * (a new nonce is a database row) cannot be used to flood the database. Limiters live in a bounded
+ * cache ({@code hub.acme.throttle-addresses}, dropped 10 minutes after the last request). Refusals
+ * are counted in {@code certhub.acme.throttled}.
+ */
+@Component
+public class AcmeThrottle {
+
+    private final AcmeServerProperties props;
+    private final MeterRegistry meters;
+    private final Cache<String, RateLimiter> limiters;
+
+    /**
+     * @param props  {@code hub.acme.*}
+     * @param meters metrics
+     */
+    public AcmeThrottle(AcmeServerProperties props, MeterRegistry meters) {
+        this.props = props;
+        this.meters = meters;
+        this.limiters = CacheBuilder.newBuilder().maximumSize(props.throttleAddresses()).expireAfterAccess(Duration.ofMinutes(10)).build();
+    }
+
+    /**
+     * @param address the client address
+     * @return whether it may make a request now (false: answer 429)
+     */
+    public boolean allow(String address) {
+        RateLimiter limiter;
+        try {
+            limiter = limiters.get(address, () -> RateLimiter.create(props.requestsPerSecond()));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+        if (limiter.tryAcquire()) {
+            return true;
+        }
+        meters.counter("certhub.acme.throttled").increment();
+        return false;
+    }
+}

@@ -1,0 +1,77 @@
+package io.certhub.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.certhub.support.OrderJson;
+import io.certhub.support.RunningHub;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ACME front door under a flood (issue 15 §2: rate limits): one client address asking for
+ * nonces faster than {@code hub.acme.requests-per-second} gets 429 {@code rateLimited} with
+ * {@code Retry-After}, and a refused request writes no nonce row; a body over the cap is refused
+ * before it is read.
+ */
+class AcmeServerThrottleTest {
+
+    @TempDir
+    static Path dir;
+    @AutoClose
+    static RunningHub hub;
+
+    @BeforeAll
+    static void start() {
+        hub = RunningHub.start(dir, "--hub.acme.requests-per-second=5");
+    }
+
+    @Test
+    void aFloodOfNonceRequestsIsRateLimitedAndWritesNoRowsForTheRefused() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI nonce = URI.create("http://127.0.0.1:" + hub.port() + "/acme/new-nonce");
+        long rowsBefore = hub.count("select count(*) from acme_nonce");
+        int ok = 0;
+        int limited = 0;
+        HttpResponse<String> refused = null;
+        for (int i = 0; i < 60; i++) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(nonce).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                ok++;
+            } else {
+                assertThat(r.statusCode()).isEqualTo(429);
+                limited++;
+                refused = r;
+            }
+        }
+        assertThat(limited).isPositive();
+        assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+        HttpResponse<String> body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hub.port() + "/acme/directory")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (body.statusCode() == 429) {
+            assertThat(OrderJson.parse(body.body()).get("type").asText()).isEqualTo("urn:ietf:params:acme:error:rateLimited");
+        }
+        assertThat(hub.count("select count(*) from acme_nonce")).isEqualTo(rowsBefore + ok);
+    }
+
+    @Test
+    void aBodyOverTheCapIsRefusedBeforeItIsRead() {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest big = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hub.port() + "/acme/new-account"))
+            .header("Content-Type", "application/jose+json").POST(HttpRequest.BodyPublishers.ofString("x".repeat(70_000))).build();
+        // the other test may have spent this address's permits: send until the request is let through
+        java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> last = new java.util.concurrent.atomic.AtomicReference<>();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(300)).until(() -> {
+            last.set(http.send(big, HttpResponse.BodyHandlers.ofString()));
+            return last.get().statusCode() != 429;
+        });
+        assertThat(last.get().statusCode()).as(last.get().body()).isEqualTo(413);
+    }
+}
