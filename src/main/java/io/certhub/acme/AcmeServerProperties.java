@@ -17,10 +17,15 @@ import org.springframework.validation.annotation.Validated;
  *                          (default 20, a burst of as many); more are answered 429 {@code rateLimited}
  * @param throttleAddresses client addresses whose rate is remembered at once (default 10,000; the
  *                          least recently seen are forgotten first)
+ * @param requireHttps      whether {@code /acme/**} answers only requests that came over https (the
+ *                          {@code production} profile's setting; behind a proxy that ends TLS set
+ *                          {@code server.forward-headers-strategy} so the request knows it was https);
+ *                          others get 403 {@code unauthorized}
  */
 @Validated
 @ConfigurationProperties("hub.acme")
 public record AcmeServerProperties(@NotNull @DefaultValue("") String baseUrl,
                                    @Min(1) @Max(10_000) @DefaultValue("20") int requestsPerSecond,
-                                   @Min(1) @DefaultValue("10000") int throttleAddresses) {
+                                   @Min(1) @DefaultValue("10000") int throttleAddresses,
+                                   @DefaultValue("false") boolean requireHttps) {
 }

@@ -34,6 +34,11 @@ public class AcmeThrottle {
         this.limiters = CacheBuilder.newBuilder().maximumSize(props.throttleAddresses()).expireAfterAccess(Duration.ofMinutes(10)).build();
     }
 
+    /** @return whether {@code /acme/**} answers https requests only ({@code hub.acme.require-https}) */
+    public boolean requireHttps() {
+        return props.requireHttps();
+    }
+
     /**
      * @param address the client address
      * @return whether it may make a request now (false: answer 429)

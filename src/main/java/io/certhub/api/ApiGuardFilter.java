@@ -45,6 +45,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       authenticated {@link Caller} from the request ({@link Caller#REQUEST_ATTRIBUTE}, {@link ApiSupport#caller}):
  *       the key is looked up once a request;</li>
  *   <li>{@code /acme/**} (the ACME front door; no API key, clients sign with their account key): a
+ *       plain-http request while {@code hub.acme.require-https} (production) gets 403 {@code unauthorized}; a
  *       client address over {@code hub.acme.requests-per-second} gets 429 with the ACME type
  *       {@code rateLimited} and {@code Retry-After: 1} ({@link io.certhub.acme.AcmeThrottle}); bodies
  *       are capped at {@link io.certhub.acme.AcmeServer#MAX_BODY} as above (413);</li>
@@ -114,12 +115,13 @@ public class ApiGuardFilter extends OncePerRequestFilter {
         if (lower.startsWith("/acme/")) {
             // the ACME front door: no API key (clients sign with their account key), but a rate per client
             // address and a body cap before anything is read (its nonces are database rows)
+            if (acmeThrottle.requireHttps() && !req.isSecure()) {
+                acmeProblem(res, 403, "unauthorized", "the ACME directory is served over https only (hub.acme.require-https)");
+                return;
+            }
             if (!acmeThrottle.allow(req.getRemoteAddr())) {
-                res.setStatus(429);
                 res.setHeader("Retry-After", "1");
-                res.setContentType("application/problem+json");
-                res.getOutputStream().write(("{\"type\":\"urn:ietf:params:acme:error:rateLimited\",\"status\":429,\"detail\":\"too many"
-                    + " requests from this client address (hub.acme.requests-per-second); retry after 1 s\"}").getBytes(StandardCharsets.UTF_8));
+                acmeProblem(res, 429, "rateLimited", "too many requests from this client address (hub.acme.requests-per-second); retry after 1 s");
                 return;
             }
             HttpServletRequest capped = capBody(req, res, io.certhub.acme.AcmeServer.MAX_BODY);
@@ -139,6 +141,14 @@ public class ApiGuardFilter extends OncePerRequestFilter {
             }
         }
         chain.doFilter(req, res);
+    }
+
+    /** Answers an ACME problem document (RFC 8555 §6.7) for a request refused before the ACME server sees it. */
+    private static void acmeProblem(HttpServletResponse res, int status, String type, String detail) throws IOException {
+        res.setStatus(status);
+        res.setContentType("application/problem+json");
+        res.getOutputStream().write(("{\"type\":\"urn:ietf:params:acme:error:" + type + "\",\"status\":" + status + ",\"detail\":\""
+            + detail + "\"}").getBytes(StandardCharsets.UTF_8));
     }
 
     /** The decoded, normalised path inside the application (path parameters removed). */
