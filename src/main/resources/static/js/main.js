@@ -4,9 +4,10 @@
  * This module is the router: it shows the page of the hash and keeps the header in step.
  *
  * Routes: #/signin, #/orders?state=&by=&q=&page=, #/orders/{id}, #/new, #/account?page=,
- *         #/certificates?expiring=30&domain=&state=&page=
+ *         #/certificates?expiring=30&domain=&state=&page=, #/acme
  * Pages: pages/signin.js, orders.js (list), order.js (one order; its certificate in
- * order-certificate.js), new-order.js, certificates.js, account.js (balance and ledger).
+ * order-certificate.js), new-order.js, certificates.js, account.js (balance and ledger), acme.js
+ * (EAB keys for the customers' ACME clients).
  */
 import {accountId, apiKey, signOut} from './api.js';
 import {isCurrent, newRoute, takeFlash} from './nav.js';
@@ -17,6 +18,7 @@ import {renderOrder} from './pages/order.js';
 import {renderNewOrder} from './pages/new-order.js';
 import {renderAccount} from './pages/account.js';
 import {renderCertificates} from './pages/certificates.js';
+import {renderAcme} from './pages/acme.js';
 
 function chrome(signedIn, page) {
   $('#nav').hidden = !signedIn;
@@ -60,6 +62,7 @@ async function route() {
     else if (path === '/new') await renderNewOrder(el, token);
     else if (path === '/account') await renderAccount(el, params, token);
     else if (path === '/certificates') await renderCertificates(el, params, token);
+    else if (path === '/acme') await renderAcme(el, token, shown);
     else el.append(h('h1', {}, 'Not found'), h('p', {}, h('a', {href: '#/orders'}, 'Back to the orders')));
   } catch (e) {
     if (e.message !== 'signed out') {

@@ -627,6 +627,50 @@ class DashboardBrowserTest {
     }
 
     @Test
+    @Order(10)
+    void theAcmePageMakesAKeyShowsItsHmacKeyOnceAndRevokesIt() {
+        signIn("demo-key");
+        open("#/acme");
+        waitText(By.tagName("h1"), "ACME");
+        assertThat(text(By.id("acme-directory"))).isEqualTo(base + "acme/directory");
+
+        // nothing filled in: the API's field error is shown, nothing is made
+        long before = hub.count("select count(*) from acme_eab_key where account_id = 'demo'");
+        click(By.id("eab-submit"));
+        waitText(By.id("eab-errors"), "customer");
+        assertThat(hub.count("select count(*) from acme_eab_key where account_id = 'demo'")).isEqualTo(before);
+
+        type(By.id("eab-customer"), "Browser Shop");
+        click(By.cssSelector("#eab-products input[data-product='quickssl_premium']"));
+        click(By.id("eab-submit"));
+        String kid = waitNonEmpty(By.id("eab-new-kid"));
+        String hmac = text(By.id("eab-new-hmac"));
+        assertThat(kid).matches("kid_[A-Za-z0-9_-]{22}");
+        assertThat(hmac).matches("[A-Za-z0-9_-]{43}");
+        assertThat(hub.jdbc().queryForObject("select hmac_key from acme_eab_key where kid = ? and account_id = 'demo' and customer = 'Browser Shop'"
+            + " and products = 'quickssl_premium'", String.class, kid)).isEqualTo(hmac);
+        By row = By.cssSelector("#eab-table tr[data-kid='" + kid + "']");
+        wait(SHORT).until(ExpectedConditions.attributeToBe(row, "data-state", "ACTIVE"));
+        assertThat(d.findElement(row).getText()).contains("Browser Shop").contains(productName("quickssl_premium"));
+        browser.screenshot("17-acme-key-made");
+
+        // the HMAC key is shown once: not after the page is loaded again
+        open("#/acme");
+        wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(row));
+        assertThat(d.findElements(By.id("eab-secret"))).isEmpty();
+        assertThat(d.getPageSource()).doesNotContain(hmac);
+
+        click(By.cssSelector("button[data-revoke='" + kid + "']"));
+        wait(SHORT).until(x -> (Boolean) browser.js("return document.getElementById('confirm').open"));
+        assertThat(text(By.id("confirm-text"))).contains(kid, "Browser Shop");
+        click(By.id("confirm-yes"));
+        wait(SHORT).ignoring(StaleElementReferenceException.class).until(ExpectedConditions.attributeToBe(row, "data-state", "REVOKED"));
+        assertThat(d.findElements(By.cssSelector("button[data-revoke='" + kid + "']"))).isEmpty();
+        assertThat(OrderJson.parse(hub.get("/api/v1/acme/eab-keys/" + kid, "demo-key").body()).get("state").asText()).isEqualTo("REVOKED");
+        browser.screenshot("18-acme-key-revoked");
+    }
+
+    @Test
     @Order(11)
     void theDashboardIsNativeEsModulesServedAsJavaScript() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
