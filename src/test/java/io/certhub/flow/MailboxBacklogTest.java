@@ -41,7 +41,10 @@ class MailboxBacklogTest {
     static void start() {
         hub = RunningHub.start(dataDir, "--hub.sandbox.approval-delay=0s", "--hub.sandbox.clock-period-ms=100",
             "--hub.vendor.poll-cron=0 0 0 1 1 ? 2099", "--hub.mailbox.folder=Parked", "--hub.mailbox.poll-delay-ms=500",
-            "--hub.mail.delivery-sweep-ms=200");
+            "--hub.mail.delivery-sweep-ms=200",
+            // an SMTP send the embedded mail server drops under load is tried again within seconds, not after the
+            // production backoff (5 s doubling), which a 120-delivery backlog on a loaded machine could outlast
+            "--hub.mail.retry-base=300ms", "--hub.mail.retry-max=2s");
     }
 
     @AfterAll
