@@ -7,6 +7,8 @@ package io.certhub.acme;
  */
 public class AcmeProblem extends RuntimeException {
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private final int status;
     private final String type;
 
@@ -29,5 +31,22 @@ public class AcmeProblem extends RuntimeException {
     /** @return the full type URN, e.g. {@code urn:ietf:params:acme:error:badNonce} */
     public String type() {
         return "urn:ietf:params:acme:error:" + type;
+    }
+
+    /**
+     * The problem document, the one form the ACME server and the request guard answer it in.
+     *
+     * @return {@code {"type": <urn>, "detail": <text>, "status": <int>}}, JSON-escaped
+     */
+    public String toJson() {
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("type", type());
+        body.put("detail", getMessage());
+        body.put("status", status);
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -231,12 +231,9 @@ public class AcmeServer {
     }
 
     private void problem(Exchange ex, AcmeProblem p) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", p.type());
-        body.put("detail", p.getMessage());
-        body.put("status", p.status());
-        json(ex, p.status(), body, null);
+        json(ex, p.status(), null, null);
         ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
+        ex.getMessage().setBody(p.toJson());
     }
 
     private static void clear(Message m) {

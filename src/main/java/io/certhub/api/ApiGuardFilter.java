@@ -147,8 +147,7 @@ public class ApiGuardFilter extends OncePerRequestFilter {
     private static void acmeProblem(HttpServletResponse res, int status, String type, String detail) throws IOException {
         res.setStatus(status);
         res.setContentType("application/problem+json");
-        res.getOutputStream().write(("{\"type\":\"urn:ietf:params:acme:error:" + type + "\",\"status\":" + status + ",\"detail\":\""
-            + detail + "\"}").getBytes(StandardCharsets.UTF_8));
+        res.getOutputStream().write(new io.certhub.acme.AcmeProblem(status, type, detail).toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The decoded, normalised path inside the application (path parameters removed). */
