@@ -33,16 +33,20 @@ public class VendorCancellation {
     private final OrderService orders;
     private final VendorQueue queue;
     private final Vendors vendors;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
 
     /**
      * @param orders  lifecycle
      * @param queue   vendor tracking columns
      * @param vendors the configured adapter
+     * @param tx      transactions of the hub's database
      */
-    public VendorCancellation(OrderService orders, VendorQueue queue, Vendors vendors) {
+    public VendorCancellation(OrderService orders, VendorQueue queue, Vendors vendors,
+                              org.springframework.transaction.support.TransactionTemplate tx) {
         this.orders = orders;
         this.queue = queue;
         this.vendors = vendors;
+        this.tx = tx;
     }
 
     /**
@@ -64,7 +68,7 @@ public class VendorCancellation {
             // not at the vendor yet: cancelled here only while no submission worker holds it (the
             // claim then keeps every worker away); a worker placing it right now sees the request
             // instead and cancels what it placed, both steps in the history (issue 11 §4)
-            if (VendorSubmission.retrying(() -> queue.claim(orderId, CLAIM))) {
+            if (VendorSubmission.retrying(() -> queue.claimWhileQueued(orderId, CLAIM))) {
                 return new Result(orders.cancel(accountId, orderId, actor, "cancelled by the reseller before it was sent to the vendor"), 200);
             }
             if (VendorSubmission.CANCEL_REQUESTED.equals(o.vendorStatus()) || VendorSubmission.retrying(() -> orders.requestCancelBeforePlacement(orderId,
@@ -96,8 +100,12 @@ public class VendorCancellation {
             state = null;
         }
         if ("cancelled".equals(state)) {
-            queue.setStep(orderId, Step.DONE);
-            orders.cancelConfirmed(orderId, actor, "cancelled by the reseller; the vendor confirmed; hold released");
+            // one transaction: a submission worker whose sw_process the vendor now refuses finds
+            // either CANCEL_REQUESTED or the order CANCELLED, never a step DONE on an IN_PROGRESS order
+            tx.executeWithoutResult(s -> {
+                queue.setStep(orderId, Step.DONE);
+                orders.cancelConfirmed(orderId, actor, "cancelled by the reseller; the vendor confirmed; hold released");
+            });
             return new Result(orders.get(accountId, orderId), 200);
         }
         queue.setStep(orderId, Step.CANCEL_REQUESTED);

@@ -66,6 +66,24 @@ public class VendorQueue {
     }
 
     /**
+     * Takes an order like {@link #claim}, but only while it is still waiting for its first
+     * placement: IN_PROGRESS, step QUEUED, no vendor order id. A reseller's cancel uses it so that a
+     * snapshot read before a worker placed (or the vendor refused) the order never cancels it here
+     * as if the vendor did not have it.
+     *
+     * @param orderId order id
+     * @param hold    claim length
+     * @return whether this caller now holds it (false: another worker holds it, or it left QUEUED)
+     */
+    public boolean claimWhileQueued(String orderId, Duration hold) {
+        Timestamp now = now();
+        return jdbc.update("update orders set vendor_claimed_until = ?, vendor_claimed_by = ? where id = ?"
+                + " and state = 'IN_PROGRESS' and vendor_step = 'QUEUED' and vendor_order_id is null"
+                + " and (vendor_claimed_until is null or vendor_claimed_until < ? or " + HubInstance.claimantDead("orders.vendor_claimed_by") + ")",
+            Timestamp.from(now.toInstant().plus(hold)), instance.id(), orderId, now, instance.deadBefore()) == 1;
+    }
+
+    /**
      * Takes an order like {@link #claim} and says whose claim it replaced: a claim still on the row
      * when this one succeeds was left by a worker that stopped (its instance died, or the work
      * failed before giving it back) or ran out.

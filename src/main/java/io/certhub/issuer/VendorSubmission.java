@@ -156,8 +156,10 @@ public class VendorSubmission {
             if (step == Step.QUEUED) {
                 if (CANCEL_REQUESTED.equals(o.vendorStatus())) {
                     // the reseller cancelled while this order was claimed for placement: nothing is placed
-                    queue.setStep(orderId, Step.DONE);
-                    lifecycle.cancelConfirmed(orderId, "hub", "cancelled before it was placed at the vendor; nothing was sent; hold released");
+                    tx.executeWithoutResult(s -> {
+                        queue.setStep(orderId, Step.DONE);
+                        lifecycle.cancelConfirmed(orderId, "hub", "cancelled before it was placed at the vendor; nothing was sent; hold released");
+                    });
                     return false;
                 }
                 if (interrupted != null) {
@@ -336,8 +338,10 @@ public class VendorSubmission {
             }
             if (requested) {
                 if ("cancelled".equals(state)) {
-                    queue.setStep(o.id(), Step.DONE);
-                    lifecycle.cancelConfirmed(o.id(), "vendor", "the saved vendor order " + o.vendorOrderId() + " was cancelled at the vendor; hold released");
+                    tx.executeWithoutResult(s -> {
+                        queue.setStep(o.id(), Step.DONE);
+                        lifecycle.cancelConfirmed(o.id(), "vendor", "the saved vendor order " + o.vendorOrderId() + " was cancelled at the vendor; hold released");
+                    });
                 } else {
                     queue.setStep(o.id(), Step.CANCEL_REQUESTED);        // the status poll sends the cancellation again
                 }
@@ -353,21 +357,28 @@ public class VendorSubmission {
     private void failed(Order o, VendorException e) {
         switch (e.kind()) {
             case REFUSED -> {
-                if (queue.step(o.id()) == Step.CANCEL_REQUESTED) {
+                String code = declineCode(e);
+                // decided with the order's row locked: a reseller's cancel records CANCEL_REQUESTED
+                // before it asks the vendor, and settles (step DONE, CANCELLED) in one transaction
+                boolean declined = Boolean.TRUE.equals(tx.execute(s -> {
+                    Order locked = orders.findForUpdate(o.id()).orElse(null);
+                    Step now = queue.step(o.id());
+                    if (locked == null || locked.state() != OrderState.IN_PROGRESS || now == Step.CANCEL_REQUESTED || now == Step.DONE) {
+                        return false;
+                    }
+                    queue.setStep(o.id(), Step.DONE);
+                    return lifecycle.decline(o.id(), code, e.getMessage(), "vendor");
+                }));
+                if (!declined) {
                     // the reseller's cancellation reached the vendor first (it refuses to process a
                     // cancelled order): the cancellation decides how the order ends, not this refusal
-                    LOG.info("order {}: the vendor refused the submission while its cancellation is under way ({} {})", o.id(), e.code(),
+                    LOG.info("order {}: the vendor refused the submission while its cancellation is under way or after it left IN_PROGRESS ({} {})", o.id(), e.code(),
                         e.getMessage());
                     return;
                 }
-                String code = declineCode(e);
                 // said once: the order leaves the queue (step DONE) and is DECLINED with its hold released
                 LOG.warn("order {}: the vendor call failed permanently ({} {}): declined as {}, hold released", o.id(), e.code(),
                     e.getMessage(), code);
-                tx.executeWithoutResult(s -> {
-                    queue.setStep(o.id(), Step.DONE);
-                    lifecycle.decline(o.id(), code, e.getMessage(), "vendor");
-                });
                 meters.counter("certhub.vendor.refused", "code", code).increment();
             }
             case AUTH_FAILED -> {

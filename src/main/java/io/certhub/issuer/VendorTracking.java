@@ -119,8 +119,10 @@ public class VendorTracking {
             if (queue.step(orderId) == Step.CANCEL_REQUESTED) {
                 String state = vendor.cancel(o.vendorOrderId(), false);
                 if ("cancelled".equals(state)) {
-                    queue.setStep(orderId, Step.DONE);
-                    lifecycle.cancelConfirmed(orderId, "vendor", "the vendor confirmed the reseller's cancellation; hold released");
+                    tx.executeWithoutResult(s -> {
+                        queue.setStep(orderId, Step.DONE);
+                        lifecycle.cancelConfirmed(orderId, "vendor", "the vendor confirmed the reseller's cancellation; hold released");
+                    });
                     return false;
                 }
             }
@@ -135,12 +137,16 @@ public class VendorTracking {
             switch (state) {
                 case "completed" -> complete(o, vendor, info);
                 case "declined" -> {
-                    queue.setStep(orderId, Step.DONE);
-                    lifecycle.decline(orderId, "VENDOR_DECLINED", "the vendor declined order " + o.vendorOrderId(), "vendor");
+                    tx.executeWithoutResult(s -> {
+                        queue.setStep(orderId, Step.DONE);
+                        lifecycle.decline(orderId, "VENDOR_DECLINED", "the vendor declined order " + o.vendorOrderId(), "vendor");
+                    });
                 }
                 case "cancelled" -> {
-                    queue.setStep(orderId, Step.DONE);
-                    lifecycle.cancelConfirmed(orderId, "vendor", "cancelled by the vendor; hold released");
+                    tx.executeWithoutResult(s -> {
+                        queue.setStep(orderId, Step.DONE);
+                        lifecycle.cancelConfirmed(orderId, "vendor", "cancelled by the vendor; hold released");
+                    });
                 }
                 default -> {
                     // retried on a transient concurrency failure (a reseller's cancel updating the same row)

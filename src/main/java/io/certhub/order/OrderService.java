@@ -279,7 +279,9 @@ public class OrderService {
      */
     public Order cancel(String accountId, String orderId, String actor, String reason) {
         return tx.execute(s -> {
-            Order o = get(accountId, orderId);
+            // the row stays locked until the transition commits: a vendor refusal or confirmation
+            // racing this cancel is seen, never overwritten or reported as a conflict
+            Order o = repo.findForUpdate(orderId).filter(x -> x.accountId().equals(accountId)).orElseThrow(() -> notFound(orderId));
             if (!o.state().canGo(OrderState.CANCELLED)) {
                 throw invalidState(o, "cancel", o.state() == OrderState.COMPLETED
                     ? "a completed certificate cannot be cancelled; it is revoked instead" : "the order is already cancelled");
@@ -304,7 +306,7 @@ public class OrderService {
      */
     public boolean complete(String orderId, String actor, String reason) {
         return Boolean.TRUE.equals(tx.execute(s -> {
-            Order o = repo.find(orderId).orElseThrow(() -> notFound(orderId));
+            Order o = repo.findForUpdate(orderId).orElseThrow(() -> notFound(orderId));
             if (o.state() == OrderState.COMPLETED) {
                 return false;
             }
@@ -328,7 +330,7 @@ public class OrderService {
      */
     public boolean decline(String orderId, String code, String detail, String actor) {
         return Boolean.TRUE.equals(tx.execute(s -> {
-            Order o = repo.find(orderId).orElseThrow(() -> notFound(orderId));
+            Order o = repo.findForUpdate(orderId).orElseThrow(() -> notFound(orderId));
             if (o.state() != OrderState.IN_PROGRESS) {
                 return false;
             }
@@ -349,7 +351,7 @@ public class OrderService {
      */
     public boolean cancelConfirmed(String orderId, String actor, String reason) {
         return Boolean.TRUE.equals(tx.execute(s -> {
-            Order o = repo.find(orderId).orElseThrow(() -> notFound(orderId));
+            Order o = repo.findForUpdate(orderId).orElseThrow(() -> notFound(orderId));
             if (o.state() != OrderState.IN_PROGRESS) {
                 return false;
             }

@@ -58,6 +58,20 @@ class VendorQueueTest {
     }
 
     @Test
+    void aCancelClaimsOnlyAnOrderStillWaitingForItsFirstPlacement() {
+        // o1 is at step SUBMITTING: a worker placed it, so a cancel must go to the vendor instead
+        assertThat(queue.claimWhileQueued("o1", Duration.ofMinutes(1))).isFalse();
+        jdbc.update("update orders set vendor_step = 'QUEUED' where id = 'o1'");
+        assertThat(queue.claimWhileQueued("o1", Duration.ofMinutes(1))).isTrue();
+        assertThat(jdbc.queryForObject("select vendor_claimed_by from orders where id = 'o1'", String.class)).isEqualTo(instance.id());
+        jdbc.update("update orders set vendor_claimed_until = null, vendor_claimed_by = null, vendor_order_id = '7000001' where id = 'o1'");
+        assertThat(queue.claimWhileQueued("o1", Duration.ofMinutes(1))).isFalse();          // placed meanwhile
+        jdbc.update("update orders set vendor_order_id = null, state = 'DECLINED' where id = 'o1'");
+        assertThat(queue.claimWhileQueued("o1", Duration.ofMinutes(1))).isFalse();          // refused by the vendor meanwhile
+        assertThat(jdbc.queryForObject("select vendor_claimed_by from orders where id = 'o1'", String.class)).isNull();
+    }
+
+    @Test
     void keepingTheClaimLeavesItForTheCaller() {
         assertThat(queue.claim("o1", Duration.ofMinutes(2))).isTrue();
         assertThat(queue.submitted("o1", null, false)).isTrue();

@@ -141,6 +141,41 @@ class VendorSubmissionTest {
     }
 
     @Test
+    void aRefusedSubmissionLeavesTheOutcomeToAResellersCancellationUnderWayOrAlreadySettled() {
+        // the vendor refuses sw_process because the reseller's cancel reached it first: while the
+        // cancel is recorded (CANCEL_REQUESTED) or already settled (step DONE, CANCELLED), the
+        // refusal neither declines the order nor releases anything a second time
+        Order requested = submitted("VS-7");
+        Order settled = submitted("VS-8");
+        when(vendor.place(any(), anyBoolean())).thenReturn("7000007", "7000008");
+        when(vendor.submit(any(), anyString())).thenAnswer(call -> {
+            Order o = call.getArgument(0);
+            if (o.id().equals(requested.id())) {
+                queue.setStep(o.id(), Step.CANCEL_REQUESTED);
+            } else {
+                core.tx.executeWithoutResult(s -> {
+                    queue.setStep(o.id(), Step.DONE);
+                    core.orders.cancelConfirmed(o.id(), "account:demo", "cancelled by the reseller; the vendor confirmed; hold released");
+                });
+            }
+            throw new VendorException(VendorException.Kind.REFUSED, "465", "Order " + call.getArgument(1) + " is cancelled");
+        });
+
+        submission.process(requested.id());
+        submission.process(settled.id());
+
+        Order a = core.repository.find(requested.id()).orElseThrow();
+        assertThat(a.state()).isEqualTo(OrderState.IN_PROGRESS);
+        assertThat(a.lastErrorCode()).isNull();
+        assertThat(queue.step(requested.id())).isEqualTo(Step.CANCEL_REQUESTED);
+        assertThat(core.count("select count(*) from hold where order_id = ? and state = 'HELD'", requested.id())).isEqualTo(1);
+        Order b = core.repository.find(settled.id()).orElseThrow();
+        assertThat(b.state()).isEqualTo(OrderState.CANCELLED);
+        assertThat(core.count("select count(*) from journal where order_id = ? and entry_type = 'RELEASE'", settled.id())).isEqualTo(1);
+        assertThat(meters.find("certhub.vendor.refused").counters()).isEmpty();
+    }
+
+    @Test
     void aRefusedLoginPausesAllSendingAndKeepsTheQueue() {
         Order first = submitted("VS-5");
         Order second = submitted("VS-6");
