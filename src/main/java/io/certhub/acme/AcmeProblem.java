@@ -28,9 +28,12 @@ public class AcmeProblem extends RuntimeException {
         return status;
     }
 
+    /** Prefix of every RFC 8555 error type (§6.7). */
+    public static final String URN = "urn:ietf:params:acme:error:";
+
     /** @return the full type URN, e.g. {@code urn:ietf:params:acme:error:badNonce} */
     public String type() {
-        return "urn:ietf:params:acme:error:" + type;
+        return URN + type;
     }
 
     /**

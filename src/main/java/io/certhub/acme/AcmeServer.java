@@ -54,6 +54,7 @@ public class AcmeServer {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final String baseUrl;
+    private final Map<String, String> profiles = new java.util.TreeMap<>();
 
     /**
      * @param nonces  the nonces
@@ -61,12 +62,15 @@ public class AcmeServer {
      * @param tx      transactions (an account and its key's binding)
      * @param clock   the hub's clock
      * @param props   {@code hub.acme.*} (the base URL; empty: from each request)
+     * @param catalog the products, offered as ACME profiles (draft-ietf-acme-profiles): code → name
      */
-    public AcmeServer(AcmeNonces nonces, JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, AcmeServerProperties props) {
+    public AcmeServer(AcmeNonces nonces, JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, AcmeServerProperties props,
+                      io.certhub.order.ProductCatalog catalog) {
         this.nonces = nonces;
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
+        catalog.all().forEach(p -> profiles.put(p.productType(), p.name()));
         String base = props.baseUrl().strip();
         this.baseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
@@ -77,7 +81,11 @@ public class AcmeServer {
         Map<String, Object> dir = new LinkedHashMap<>();
         dir.put("newNonce", base + "/acme/new-nonce");
         dir.put("newAccount", base + "/acme/new-account");
-        dir.put("meta", Map.of("externalAccountRequired", true));
+        dir.put("newOrder", base + "/acme/new-order");
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("externalAccountRequired", true);
+        meta.put("profiles", profiles);
+        dir.put("meta", meta);
         json(ex, 200, dir, null);
     }
 
@@ -145,7 +153,101 @@ public class AcmeServer {
         }
     }
 
-    private static byte[] body(Exchange ex) {
+    /**
+     * A request signed by an account's key, named by {@code kid} (RFC 8555 §6.2).
+     *
+     * @param account  the account's row of {@code acme_client_account}
+     * @param payload  the payload as JSON, or null for a POST-as-GET (empty payload, §6.3)
+     */
+    public record Signed(Map<String, Object> account, JsonNode payload) {
+
+        /** @return the account's id */
+        public String accountId() {
+            return (String) account.get("id");
+        }
+
+        /** @return the RFC 7638 thumbprint of the account key (base64url) */
+        public String thumbprint() {
+            return (String) account.get("thumbprint");
+        }
+    }
+
+    /**
+     * Checks a request signed with {@code kid}: the JWS (jose4j, with the account's stored key), its
+     * nonce (used up), its url (this request's), the account (valid, its EAB key not revoked).
+     *
+     * @param ex  exchange
+     * @param url this request's URL
+     * @return the account and payload
+     * @throws AcmeProblem 400 {@code malformed} / {@code badSignatureAlgorithm} / {@code badNonce} /
+     *                     {@code accountDoesNotExist}; 401 {@code unauthorized} (other url, account
+     *                     deactivated, EAB key revoked by the reseller)
+     */
+    Signed signed(Exchange ex, String url) {
+        AcmeJws req = AcmeJws.parse(body(ex));
+        if (req.kid() == null) {
+            throw new AcmeProblem(400, "malformed", "this request must be signed with the account URL in the kid header (RFC 8555 §6.2)");
+        }
+        String prefix = base(ex) + "/acme/acct/";
+        String id = req.kid().startsWith(prefix) ? req.kid().substring(prefix.length()) : null;
+        List<Map<String, Object>> rows = id == null || id.length() > 36 ? List.of()
+            : jdbc.queryForList("select a.*, k.revoked_at key_revoked_at from acme_client_account a join acme_eab_key k on k.kid = a.eab_kid"
+                + " where a.id = ?", id);
+        if (rows.isEmpty()) {
+            throw new AcmeProblem(400, "accountDoesNotExist", "no account " + req.kid());
+        }
+        Map<String, Object> account = rows.get(0);
+        try {
+            req.jws().setKey(org.jose4j.jwk.PublicJsonWebKey.Factory.newPublicJwk((String) account.get("jwk")).getKey());
+            if (!req.jws().verifySignature()) {
+                throw new AcmeProblem(400, "malformed", "the JWS signature does not verify with the key of account " + req.kid());
+            }
+        } catch (org.jose4j.lang.JoseException e) {
+            throw new AcmeProblem(400, "malformed", "the JWS cannot be verified: " + e.getMessage());
+        }
+        nonces.use(req.nonce());
+        if (!url.equals(req.url())) {
+            throw new AcmeProblem(401, "unauthorized", "the JWS url " + req.url() + " is not this request's URL " + url);
+        }
+        if (!"valid".equals(account.get("status"))) {
+            throw new AcmeProblem(401, "unauthorized", "account " + req.kid() + " is " + account.get("status"));
+        }
+        if (account.get("key_revoked_at") != null) {
+            throw new AcmeProblem(401, "unauthorized", "the EAB key of account " + req.kid() + " was revoked by your reseller");
+        }
+        return new Signed(account, req.payload() == null || req.payload().isEmpty() ? null : payload(req.payload()));
+    }
+
+    /**
+     * {@code POST /acme/acct/{id}} (RFC 8555 §7.3.2, §7.3.6): POST-as-GET answers the account;
+     * {@code {"status":"deactivated"}} deactivates it (no request of its key is taken afterwards);
+     * {@code contact} replaces its contacts.
+     *
+     * @param ex exchange (header {@code id})
+     */
+    public void account(Exchange ex) {
+        try {
+            String url = accountUrl(ex, ex.getMessage().getHeader("id", String.class));
+            Signed req = signed(ex, url);
+            if (!url.equals(accountUrl(ex, req.accountId()))) {
+                throw new AcmeProblem(401, "unauthorized", "the request is signed by another account");
+            }
+            if (req.payload() != null) {
+                if (req.payload().has("contact")) {
+                    jdbc.update("update acme_client_account set contact = ? where id = ?", contact(req.payload().get("contact")), req.accountId());
+                }
+                if ("deactivated".equals(req.payload().path("status").asText(null))) {
+                    jdbc.update("update acme_client_account set status = 'deactivated' where id = ?", req.accountId());
+                    LOG.info("ACME account {} deactivated by its client", req.accountId());
+                }
+            }
+            json(ex, 200, view(jdbc.queryForMap("select * from acme_client_account where id = ?", req.accountId())), url);
+        } catch (AcmeProblem p) {
+            problem(ex, p);
+        }
+    }
+
+    static byte[] body(Exchange ex) {
         byte[] b = ex.getMessage().getBody(byte[].class);
         if (b == null || b.length == 0) {
             throw new AcmeProblem(400, "malformed", "the body is empty: a JWS is expected");
@@ -156,7 +258,7 @@ public class AcmeServer {
         return b;
     }
 
-    private static JsonNode payload(String text) {
+    static JsonNode payload(String text) {
         try {
             JsonNode p = text == null || text.isEmpty() ? null : JSON.readTree(text);
             if (p == null || !p.isObject()) {
@@ -197,7 +299,7 @@ public class AcmeServer {
         return v;
     }
 
-    private String accountUrl(Exchange ex, String id) {
+    String accountUrl(Exchange ex, String id) {
         return base(ex) + "/acme/acct/" + id;
     }
 
@@ -212,7 +314,15 @@ public class AcmeServer {
         return (proto == null || proto.isBlank() ? "http" : proto.split(",")[0].trim()) + "://" + (host == null ? "localhost" : host);
     }
 
-    private void json(Exchange ex, int status, Object body, String location) {
+    /**
+     * Answers JSON with a fresh nonce, {@code Cache-Control: no-store} and the directory link.
+     *
+     * @param ex       exchange
+     * @param status   HTTP status
+     * @param body     what Jackson writes
+     * @param location the {@code Location} header, or null
+     */
+    void json(Exchange ex, int status, Object body, String location) {
         Message m = ex.getMessage();
         clear(m);
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
@@ -230,7 +340,8 @@ public class AcmeServer {
         }
     }
 
-    private void problem(Exchange ex, AcmeProblem p) {
+    /** Answers an RFC 8555 problem document. @param ex exchange @param p the problem */
+    void problem(Exchange ex, AcmeProblem p) {
         json(ex, p.status(), null, null);
         ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
         ex.getMessage().setBody(p.toJson());

@@ -21,11 +21,20 @@ import org.springframework.validation.annotation.Validated;
  *                          {@code production} profile's setting; behind a proxy that ends TLS set
  *                          {@code server.forward-headers-strategy} so the request knows it was https);
  *                          others get 403 {@code unauthorized}
+ * @param dnsResolver       the DNS server ({@code host:port}) the customers' dns-01 TXT records and
+ *                          http-01 addresses are read from; empty (default): the system's resolver
+ * @param httpPort          the port http-01 is checked on: 80 (RFC 8555 §8.3); another only for tests
+ * @param validationPrivateAddresses whether the http-01 check may connect to addresses that are not
+ *                          public (loopback, RFC 1918, …); false (default) outside tests, as the
+ *                          customer's name must not make the hub fetch from its own network
  */
 @Validated
 @ConfigurationProperties("hub.acme")
 public record AcmeServerProperties(@NotNull @DefaultValue("") String baseUrl,
                                    @Min(1) @Max(10_000) @DefaultValue("20") int requestsPerSecond,
                                    @Min(1) @DefaultValue("10000") int throttleAddresses,
-                                   @DefaultValue("false") boolean requireHttps) {
+                                   @DefaultValue("false") boolean requireHttps,
+                                   @NotNull @DefaultValue("") String dnsResolver,
+                                   @Min(1) @Max(65535) @DefaultValue("80") int httpPort,
+                                   @DefaultValue("false") boolean validationPrivateAddresses) {
 }

@@ -41,13 +41,14 @@ public class EabKeys {
      * @param accountId    the reseller account that made it
      * @param customer     the reseller's name for the customer it is for
      * @param products     the product codes the customer may order through it
+     * @param contacts     the contacts of the orders made through it (JSON, an order's {@code contacts} shape), or null
      * @param expiresAt    after which it binds no account
      * @param createdAt    when it was made
      * @param revokedAt    when the reseller revoked it, else null
      * @param boundAt      when an ACME account bound itself to it, else null
      * @param boundAccount that ACME account's URL, else null
      */
-    public record EabKey(String kid, String accountId, String customer, List<String> products, Instant expiresAt, Instant createdAt,
+    public record EabKey(String kid, String accountId, String customer, List<String> products, String contacts, Instant expiresAt, Instant createdAt,
                          Instant revokedAt, Instant boundAt, String boundAccount) {
 
         /**
@@ -74,7 +75,8 @@ public class EabKeys {
     public record Created(EabKey key, String hmacKey) { }
 
     private static final RowMapper<EabKey> ROW = (rs, i) -> new EabKey(rs.getString("kid"), rs.getString("account_id"),
-        rs.getString("customer"), Arrays.asList(rs.getString("products").split(",")), rs.getTimestamp("expires_at").toInstant(),
+        rs.getString("customer"), Arrays.asList(rs.getString("products").split(",")), rs.getString("contacts"),
+        rs.getTimestamp("expires_at").toInstant(),
         rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("revoked_at")), instant(rs.getTimestamp("bound_at")),
         rs.getString("bound_account"));
 
@@ -97,10 +99,11 @@ public class EabKeys {
      * @param customer  the customer's name, 1..128 characters, one line
      * @param products  known product codes, at least one, distinct
      * @param expiresAt in the future
+     * @param contacts  the orders' contacts as JSON (checked by the caller), or null
      * @param actor     who asked ({@code account:<id>})
      * @return the key and its HMAC key
      */
-    public Created create(String accountId, String customer, List<String> products, Instant expiresAt, String actor) {
+    public Created create(String accountId, String customer, List<String> products, Instant expiresAt, String contacts, String actor) {
         byte[] id = new byte[16];
         byte[] mac = new byte[32];
         RANDOM.nextBytes(id);
@@ -109,10 +112,10 @@ public class EabKeys {
         String hmacKey = B64URL.encodeToString(mac);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Instant expires = expiresAt.truncatedTo(ChronoUnit.MICROS);
-        jdbc.update("insert into acme_eab_key(kid, account_id, customer, products, hmac_key, expires_at, created_at, created_by)"
-            + " values (?, ?, ?, ?, ?, ?, ?, ?)", kid, accountId, customer, String.join(",", products), hmacKey, Timestamp.from(expires),
+        jdbc.update("insert into acme_eab_key(kid, account_id, customer, products, contacts, hmac_key, expires_at, created_at, created_by)"
+            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?)", kid, accountId, customer, String.join(",", products), contacts, hmacKey, Timestamp.from(expires),
             Timestamp.from(now), actor);
-        return new Created(new EabKey(kid, accountId, customer, List.copyOf(products), expires, now, null, null, null), hmacKey);
+        return new Created(new EabKey(kid, accountId, customer, List.copyOf(products), contacts, expires, now, null, null, null), hmacKey);
     }
 
     /** @param accountId a reseller account @return its keys, oldest first */

@@ -23,8 +23,11 @@ import org.springframework.stereotype.Component;
  * REST handlers of the ACME front door's External Account Binding keys (issue 15 §2;
  * routes/acme/acme-eab-rest-api.camel.yaml), per reseller account ({@code X-Api-Key}).
  *
- * <p>Key shape: {@code {kid, customer, products[], expiresAt, createdAt, revokedAt, boundAt,
- * boundAccount, state}} ({@code state} ACTIVE | BOUND | EXPIRED | REVOKED); the {@code POST} answer adds
+ * <p>Key shape: {@code {kid, customer, products[], contacts, expiresAt, createdAt, revokedAt, boundAt,
+ * boundAccount, state}}; {@code contacts} (optional on creation, null when absent) are the contacts,
+ * shaped as an order's, of the Certhub orders the customer's ACME client makes: {@code admin}
+ * (firstName, lastName, email, phone) receives the certificates by email; an ACME order of a key
+ * without contacts is refused at newOrder ({@code state} ACTIVE | BOUND | EXPIRED | REVOKED); the {@code POST} answer adds
  * {@code hmacKey} (base64url, 32 bytes, for HS256), shown that once and never again. Errors (RFC
  * 9457, 422 unless said): {@code FIELD_REQUIRED} ({@code customer}, {@code products},
  * {@code expiresAt}), {@code FIELD_INVALID} ({@code customer} not a string; {@code products} not an
@@ -33,8 +36,8 @@ import org.springframework.stereotype.Component;
  * {@code FIELD_INVALID_CHARACTERS} ({@code customer}: one line, at most {@value #MAX_CUSTOMER}),
  * {@code FIELD_UNKNOWN}; 404 {@code EAB_KEY_NOT_FOUND} (unknown, or another account's key).
  *
- * <p>The ACME server that takes the keys (directory, accounts, orders) is the next step of §2: a key
- * made now binds nothing yet.
+ * <p>The ACME server that takes the keys is {@link io.certhub.acme.AcmeServer} (accounts) and
+ * {@link io.certhub.acme.AcmeOrders} (orders).
  */
 @Component("acmeEabApi")
 public class AcmeEabApi {
@@ -44,7 +47,9 @@ public class AcmeEabApi {
     /** Latest {@code expiresAt}, in days from now. */
     public static final int MAX_LIFETIME_DAYS = 366;
 
-    private static final Set<String> FIELDS = Set.of("customer", "products", "expiresAt");
+    private static final Set<String> FIELDS = Set.of("customer", "products", "expiresAt", "contacts");
+    private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = new com.fasterxml.jackson.databind.ObjectMapper()
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final ApiSupport api;
     private final EabKeys keys;
@@ -86,17 +91,18 @@ public class AcmeEabApi {
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String f = names.next();
             if (!FIELDS.contains(f)) {
-                throw new HubProblem(422, "FIELD_UNKNOWN", f, "unknown field " + f + "; known: customer, products, expiresAt");
+                throw new HubProblem(422, "FIELD_UNKNOWN", f, "unknown field " + f + "; known: customer, products, expiresAt, contacts");
             }
         }
         List<HubProblem.FieldError> errors = new ArrayList<>();
         String customer = customer(body.get("customer"), errors);
         List<String> products = products(body.get("products"), errors);
         Instant expiresAt = expiresAt(body.get("expiresAt"), errors);
+        String contacts = contacts(body.get("contacts"), errors);
         if (!errors.isEmpty()) {
             throw HubProblem.unprocessable(errors);
         }
-        EabKeys.Created made = keys.create(caller.accountId(), customer, products, expiresAt, caller.actor());
+        EabKeys.Created made = keys.create(caller.accountId(), customer, products, expiresAt, contacts, caller.actor());
         Map<String, Object> view = view(made.key());
         view.put("hmacKey", made.hmacKey());
         return new ApiResponse(201, api.write(view), "/api/v1/acme/eab-keys/" + made.key().kid());
@@ -148,6 +154,7 @@ public class AcmeEabApi {
         m.put("kid", k.kid());
         m.put("customer", k.customer());
         m.put("products", k.products());
+        m.put("contacts", k.contacts() == null ? null : api.parse(k.contacts().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         m.put("expiresAt", OrderViews.instant(k.expiresAt()));
         m.put("createdAt", OrderViews.instant(k.createdAt()));
         m.put("revokedAt", OrderViews.instant(k.revokedAt()));
@@ -167,6 +174,49 @@ public class AcmeEabApi {
             return null;
         }
         return FieldRules.singleLine(v.asText(), "customer", MAX_CUSTOMER, errors) ? v.asText().strip() : null;
+    }
+
+    /**
+     * @return the contacts as stored JSON (the shape of an order's {@code contacts}), or null when
+     *         absent; violations added as {@code contacts.*} errors
+     */
+    private static String contacts(JsonNode v, List<HubProblem.FieldError> errors) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        io.certhub.order.OrderDocument.Contacts c;
+        try {
+            c = v.isObject() ? STRICT.treeToValue(v, io.certhub.order.OrderDocument.Contacts.class) : null;
+        } catch (java.io.IOException e) {
+            c = null;
+        }
+        if (c == null) {
+            errors.add(new HubProblem.FieldError("FIELD_INVALID", "contacts", "contacts must be an object {admin, tech, billing, organization,"
+                + " signer} of contacts shaped as an order's (string fields only)"));
+            return null;
+        }
+        int before = errors.size();
+        FieldRules.contact(c.admin(), "contacts.admin", errors);
+        FieldRules.contact(c.tech(), "contacts.tech", errors);
+        FieldRules.contact(c.billing(), "contacts.billing", errors);
+        FieldRules.contact(c.organization(), "contacts.organization", errors);
+        FieldRules.contact(c.signer(), "contacts.signer", errors);
+        if (c.admin() == null) {
+            errors.add(new HubProblem.FieldError("FIELD_REQUIRED", "contacts.admin", "contacts.admin is required: the ACME orders' certificates"
+                + " are mailed to it"));
+        } else {
+            io.certhub.order.OrderValidator.person(c.admin(), "contacts.admin", errors);
+        }
+        try {
+            String json = STRICT.writeValueAsString(c);
+            if (json.length() > FieldRules.MAX_CONTACTS_JSON / 2) {
+                errors.add(new HubProblem.FieldError(FieldRules.TOO_LONG, "contacts", "contacts take " + json.length()
+                    + " characters as JSON; the maximum is " + FieldRules.MAX_CONTACTS_JSON / 2));
+            }
+            return errors.size() == before ? json : null;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private List<String> products(JsonNode v, List<HubProblem.FieldError> errors) {

@@ -261,7 +261,16 @@ public class OrderValidator {
         return n;
     }
 
-    private static void person(OrderDocument.Contact c, String path, List<FieldError> errors) {
+    /**
+     * The rules of a person contact (the admin contact): {@code firstName}, {@code lastName},
+     * {@code phone} and {@code email} present ({@code FIELD_REQUIRED}), the email an address
+     * ({@code FIELD_INVALID}). Also used for the contacts an ACME EAB key carries.
+     *
+     * @param c      the contact (not null)
+     * @param path   its dotted path, e.g. {@code contacts.admin}
+     * @param errors where violations are added
+     */
+    public static void person(OrderDocument.Contact c, String path, List<FieldError> errors) {
         if (trim(c.firstName()) == null) errors.add(required(path + ".firstName"));
         if (trim(c.lastName()) == null) errors.add(required(path + ".lastName"));
         if (trim(c.phone()) == null) errors.add(required(path + ".phone"));

@@ -2,6 +2,8 @@ package io.certhub.issuer.acme;
 
 import io.certhub.issuer.VendorAdapter;
 import io.certhub.issuer.VendorException;
+import io.certhub.net.DnsLookup;
+import io.certhub.net.HttpTokenCheck;
 import io.certhub.order.Order;
 import io.certhub.order.OrderRepository;
 import io.certhub.pki.Certificates;

@@ -1,4 +1,4 @@
-package io.certhub.issuer.acme;
+package io.certhub.net;
 
 import java.util.Hashtable;
 import javax.naming.Context;
@@ -12,26 +12,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * DNS answers the ACME adapter checks a customer's DCV against before it asks the CA to validate
- * (a validation that fails makes the whole ACME order invalid), asked through the JDK's JNDI DNS
+ * DNS answers a customer's domain control is checked against, asked through the JDK's JNDI DNS
  * provider ({@code com.sun.jndi.dns}): TXT records for dns-01 (RFC 8555 §8.4) and the addresses
- * the http-01 check connects to (§8.3). The server is {@code hub.vendor.acme.dns-resolver}
- * ({@code host:port}), or the system's resolver when empty. A name without the record, a server
+ * the http-01 check connects to (§8.3). Used by the ACME vendor adapter before it asks the CA to
+ * validate ({@code hub.vendor.acme.dns-resolver}) and by the hub's own ACME server when it validates
+ * a customer's challenge ({@code hub.acme.dns-resolver}): a server as {@code host:port}, or the
+ * system's resolver when empty. A name without the record, a server
  * that does not answer, or a timeout all mean "not yet": the next poll asks again.
  */
-final class DnsLookup {
+public final class DnsLookup {
 
     private static final Logger LOG = LoggerFactory.getLogger(DnsLookup.class);
 
     private final String server;
 
     /** @param server {@code host:port} of the DNS server, or empty for the system's */
-    DnsLookup(String server) {
+    public DnsLookup(String server) {
         this.server = server == null ? "" : server.trim();
     }
 
     /** @return whether a DNS server of its own is configured (else the system's resolver is used for addresses) */
-    boolean ownServer() {
+    public boolean ownServer() {
         return !server.isEmpty();
     }
 
@@ -39,7 +40,7 @@ final class DnsLookup {
      * @param name a host name
      * @return its A records as addresses, empty when it has none or the server does not answer
      */
-    java.util.List<java.net.InetAddress> addresses(String name) {
+    public java.util.List<java.net.InetAddress> addresses(String name) {
         java.util.List<java.net.InetAddress> out = new java.util.ArrayList<>();
         for (String a : values(name, "A")) {
             try {
@@ -56,7 +57,7 @@ final class DnsLookup {
      * @param value the value wanted
      * @return whether one of the name's TXT records is {@code value} (quotes around a value ignored)
      */
-    boolean has(String name, String value) {
+    public boolean has(String name, String value) {
         for (String raw : values(name, "TXT")) {
             String v = raw.length() >= 2 && raw.startsWith("\"") && raw.endsWith("\"") ? raw.substring(1, raw.length() - 1) : raw;
             if (v.equals(value)) {

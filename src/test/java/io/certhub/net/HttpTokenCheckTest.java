@@ -1,4 +1,4 @@
-package io.certhub.issuer.acme;
+package io.certhub.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.certhub.issuer.acme;
+package io.certhub.net;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,17 +21,18 @@ import org.slf4j.LoggerFactory;
  * Whether a customer's web server serves the http-01 key authorization (RFC 8555 §8.3) at
  * {@code http://<domain>:<port>/.well-known/acme-challenge/<token>}, checked before the CA is
  * asked to validate. Apache HttpClient 5 (camel-http's) with the domain resolved through
- * {@link DnsLookup} when {@code hub.vendor.acme.dns-resolver} names a server, redirects followed as
- * a CA's validation does; port 80 ({@code hub.vendor.acme.http-port} only for a test CA that
- * validates elsewhere). Anything but a 200 with exactly the key authorization means "not yet"; at
+ * {@link DnsLookup} when a DNS server is configured ({@code hub.vendor.acme.dns-resolver} for the
+ * ACME vendor adapter, {@code hub.acme.dns-resolver} for the hub's ACME server), redirects followed as
+ * a CA's validation does; port 80 (another only for tests: {@code hub.vendor.acme.http-port}, {@code hub.acme.http-port}). Anything but a 200 with exactly the key authorization means "not yet"; at
  * most {@value #MAX_BODY} characters of the answer are read (the domain is the customer's).
  *
  * <p>The domain is the customer's, so are its addresses: only public ones are connected to
- * ({@link io.certhub.net.PublicAddresses}; redirects too, as every connection resolves its host here), unless
- * {@code hub.vendor.acme.http-check-private-addresses} allows others (a test CA on loopback). A
+ * ({@link PublicAddresses}; redirects too, as every connection resolves its host here), unless
+ * {@code hub.vendor.acme.http-check-private-addresses} ({@code hub.acme.validation-private-addresses})
+ * allows others (a test CA on loopback). A
  * name with no public address is "not served".
  */
-final class HttpTokenCheck implements AutoCloseable {
+public final class HttpTokenCheck implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpTokenCheck.class);
 
@@ -51,14 +52,14 @@ final class HttpTokenCheck implements AutoCloseable {
      * @param privateAddresses whether addresses that are not public (loopback, RFC 1918, link-local, …)
      *                         may be connected to
      */
-    HttpTokenCheck(DnsLookup dns, int port, boolean privateAddresses) {
+    public HttpTokenCheck(DnsLookup dns, int port, boolean privateAddresses) {
         this.port = port;
         DnsResolver resolver = new DnsResolver() {
             @Override
             public InetAddress[] resolve(String host) throws UnknownHostException {
                 List<InetAddress> found = dns.ownServer() ? dns.addresses(host)
                     : List.of(SystemDefaultDnsResolver.INSTANCE.resolve(host));
-                List<InetAddress> allowed = privateAddresses ? found : found.stream().filter(io.certhub.net.PublicAddresses::isPublic).toList();
+                List<InetAddress> allowed = privateAddresses ? found : found.stream().filter(PublicAddresses::isPublic).toList();
                 if (allowed.isEmpty()) {
                     throw new UnknownHostException(host + (found.isEmpty() ? "" : ": no public address (" + found + ")"));
                 }
@@ -84,7 +85,7 @@ final class HttpTokenCheck implements AutoCloseable {
      * @param keyAuthorization what the file must hold
      * @return whether the domain serves it
      */
-    boolean serves(String domain, String token, String keyAuthorization) {
+    public boolean serves(String domain, String token, String keyAuthorization) {
         String url = "http://" + domain + (port == 80 ? "" : ":" + port) + "/.well-known/acme-challenge/" + token;
         HttpGet get = new HttpGet(url);
         try (org.apache.hc.core5.http.ClassicHttpResponse r = client.executeOpen(null, get, null)) {
@@ -102,7 +103,7 @@ final class HttpTokenCheck implements AutoCloseable {
     }
 
     /** @return the URL the CA will fetch (always port 80, RFC 8555 §8.3) */
-    static String url(String domain, String token) {
+    public static String url(String domain, String token) {
         return "http://" + domain + "/.well-known/acme-challenge/" + token;
     }
 

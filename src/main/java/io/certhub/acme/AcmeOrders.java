@@ -1,0 +1,574 @@
+package io.certhub.acme;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.certhub.csr.CsrException;
+import io.certhub.csr.CsrParser;
+import io.certhub.csr.ParsedCsr;
+import io.certhub.ledger.LedgerService;
+import io.certhub.names.DomainNames;
+import io.certhub.net.DnsLookup;
+import io.certhub.net.HttpTokenCheck;
+import io.certhub.order.Order;
+import io.certhub.order.OrderDocument;
+import io.certhub.order.OrderService;
+import io.certhub.order.OrderState;
+import io.certhub.order.Product;
+import io.certhub.order.ProductCatalog;
+import io.certhub.pki.Certificates;
+import io.certhub.problem.HubProblem;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Orders of the customers' ACME clients on the hub's ACME server (RFC 8555 §7.4, §7.5, §8; issue 15
+ * §2; routes/acme/acme-server.camel.yaml), tables {@code acme_server_order} and
+ * {@code acme_server_authz} (Flyway V31). Every request is signed by the account's key
+ * ({@link AcmeServer#signed}); a resource of another account is 403 {@code unauthorized}.
+ *
+ * <ul>
+ *   <li><b>newOrder</b> {@code {identifiers: [{type: dns, value}], profile?}}: the product is the
+ *       {@code profile} when given (one of the EAB key's products, else 400 {@code invalidProfile}),
+ *       else the first of the key's products that takes the names (count ≤ {@code maxDomains}, a
+ *       wildcard only on a wildcard product; none: 400 {@code rejectedIdentifier}). Names are
+ *       checked and normalised as an order's ({@link DomainNames}; 400 {@code rejectedIdentifier}
+ *       naming the value). The key must carry contacts ({@code POST /api/v1/acme/eab-keys
+ *       contacts}), else 403 {@code unauthorized}; the reseller's available funds must cover the
+ *       product's one-year price, else 403 {@code unauthorized} (nothing is held yet). 201: the
+ *       order {@code pending} with one authorization per name, valid
+ *       {@value #ORDER_LIFETIME_DAYS} days.</li>
+ *   <li><b>Challenges</b>: each authorization offers {@code http-01} (not for a wildcard) and
+ *       {@code dns-01} with one token (32 random bytes, base64url). The hub validates the one the
+ *       client posts to at once, as a CA would, since the domain is the customer's: http-01 fetches
+ *       {@code http://<name>/.well-known/acme-challenge/<token>} ({@link HttpTokenCheck}: public
+ *       addresses only, 4 KB read, 5 s timeouts) and dns-01 reads the TXT records of
+ *       {@code _acme-challenge.<name>} ({@link DnsLookup}) for the base64url SHA-256 of the key
+ *       authorization (§8.1, §8.3, §8.4). A match makes the authorization {@code valid}; a miss
+ *       makes it and the order {@code invalid} ({@code incorrectResponse} with what was asked). When
+ *       every authorization is valid the order is {@code ready}.</li>
+ *   <li><b>finalize</b> {@code {csr}}: the order must be {@code ready} (else 403
+ *       {@code orderNotReady}; a {@code processing} or {@code valid} order answers itself, so a
+ *       client's retry changes nothing). The CSR (base64url DER) must name exactly the order's names
+ *       (CN and SANs; 400 {@code badCSR}). In one transaction, the ACME order's row locked, a Certhub
+ *       order {@code ACME-<acme order id>} is made and submitted ({@link OrderService#create},
+ *       handle {@code process}: the price held exactly like any other order, the vendor reached by
+ *       the same queue) with the EAB key's contacts, DCV method {@code dns} at the upstream vendor
+ *       (the customer delegates the vendor's validation name once by CNAME; the hub's own check
+ *       above is what the ACME client proved), and the ACME order becomes {@code processing}. The
+ *       order's rules answer 400 {@code badCSR} (a CSR rule) or 403 {@code unauthorized} (funds,
+ *       another rule) with the rule's detail, the ACME order staying {@code ready}.</li>
+ *   <li><b>Order</b> POST-as-GET: a {@code processing} order follows its Certhub order: COMPLETED
+ *       → {@code valid} with the {@code certificate} URL of its newest certificate; DECLINED or
+ *       CANCELLED → {@code invalid} with the order's last error.</li>
+ *   <li><b>Certificate</b> POST-as-GET {@code /acme/cert/{id}}: {@code
+ *       application/pem-certificate-chain}, the leaf then its chain (§7.4.2).</li>
+ * </ul>
+ */
+@Component("acmeOrders")
+public class AcmeOrders {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AcmeOrders.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+    /** Days an ACME order and its authorizations stay usable. */
+    public static final int ORDER_LIFETIME_DAYS = 7;
+    /** Most identifiers one ACME order takes (the largest product takes fewer). */
+    public static final int MAX_IDENTIFIERS = 100;
+
+    private final AcmeServer server;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final ProductCatalog catalog;
+    private final LedgerService ledger;
+    private final OrderService orders;
+    private final io.certhub.order.OrderRepository repository;
+    private final CsrParser csrs;
+    private final DnsLookup dns;
+    private final HttpTokenCheck http;
+
+    /**
+     * @param server  request checks and answers of the ACME server
+     * @param jdbc    the hub database
+     * @param tx      transactions
+     * @param clock   the hub's clock
+     * @param catalog the products
+     * @param ledger  the reseller accounts' funds
+     * @param orders  the order lifecycle (the Certhub order made at finalize)
+     * @param repository the orders' storage (a processing ACME order's Certhub order)
+     * @param csrs    the CSR parser
+     * @param props   {@code hub.acme.*}: the DNS server and http-01 port of the challenge checks
+     */
+    public AcmeOrders(AcmeServer server, JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, ProductCatalog catalog, LedgerService ledger,
+                      OrderService orders, io.certhub.order.OrderRepository repository, CsrParser csrs, AcmeServerProperties props) {
+        this.server = server;
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+        this.catalog = catalog;
+        this.ledger = ledger;
+        this.orders = orders;
+        this.repository = repository;
+        this.csrs = csrs;
+        this.dns = new DnsLookup(props.dnsResolver());
+        this.http = new HttpTokenCheck(dns, props.httpPort(), props.validationPrivateAddresses());
+    }
+
+    /** {@code POST /acme/new-order}: see the class documentation. @param ex exchange */
+    public void newOrder(Exchange ex) {
+        try {
+            String base = server.base(ex);
+            AcmeServer.Signed req = server.signed(ex, base + "/acme/new-order");
+            JsonNode p = req.payload();
+            if (p == null) {
+                throw new AcmeProblem(400, "malformed", "newOrder needs a payload {identifiers}");
+            }
+            if (p.hasNonNull("notBefore") || p.hasNonNull("notAfter")) {
+                throw new AcmeProblem(400, "malformed", "notBefore and notAfter are not taken: the validity is the product's");
+            }
+            List<String> names = identifiers(p.get("identifiers"));
+            Map<String, Object> key = jdbc.queryForMap("select products, contacts from acme_eab_key where kid = ?", req.account().get("eab_kid"));
+            List<String> offered = Arrays.asList(((String) key.get("products")).split(","));
+            Product product = product(p.path("profile").asText(null), offered, names);
+            if (key.get("contacts") == null) {
+                throw new AcmeProblem(403, "unauthorized", "your EAB key carries no contacts for the certificates' orders: ask your reseller"
+                    + " for a key made with contacts");
+            }
+            String accountId = (String) req.account().get("account_id");
+            long available = ledger.account(accountId).available();
+            if (available < product.price(1).minor()) {
+                throw new AcmeProblem(403, "unauthorized", "your reseller's account cannot pay for " + product.productType() + " now ("
+                    + product.price(1).decimal() + " " + product.price(1).currency() + ")");
+            }
+            String id = UUID.randomUUID().toString();
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+            Timestamp expires = Timestamp.from(now.plus(Duration.ofDays(ORDER_LIFETIME_DAYS)));
+            tx.executeWithoutResult(s -> {
+                jdbc.update("insert into acme_server_order(id, client_account_id, account_id, product_type, identifiers, status, expires_at,"
+                    + " created_at, updated_at) values (?, ?, ?, ?, ?, 'pending', ?, ?, ?)", id, req.accountId(), accountId, product.productType(),
+                    String.join(",", names), expires, Timestamp.from(now), Timestamp.from(now));
+                for (String n : names) {
+                    boolean wildcard = DomainNames.isWildcard(n);
+                    jdbc.update("insert into acme_server_authz(id, acme_order_id, identifier, wildcard, status, token, expires_at)"
+                        + " values (?, ?, ?, ?, 'pending', ?, ?)", UUID.randomUUID().toString(), id, wildcard ? n.substring(2) : n, wildcard,
+                        token(), expires);
+                }
+            });
+            LOG.info("ACME order {} of ACME account {} (account {}): {} for {}", id, req.accountId(), accountId, product.productType(), names);
+            server.json(ex, 201, view(base, order(id)), base + "/acme/order/" + id);
+        } catch (AcmeProblem e) {
+            server.problem(ex, e);
+        }
+    }
+
+    /** {@code POST /acme/order/{id}} (POST-as-GET): the order, following its Certhub order. @param ex exchange (header {@code id}) */
+    public void order(Exchange ex) {
+        try {
+            String base = server.base(ex);
+            String id = ex.getMessage().getHeader("id", String.class);
+            AcmeServer.Signed req = server.signed(ex, base + "/acme/order/" + id);
+            Map<String, Object> o = owned(order(id), req, "order");
+            server.json(ex, 200, view(base, follow(o)), null);
+        } catch (AcmeProblem e) {
+            server.problem(ex, e);
+        }
+    }
+
+    /** {@code POST /acme/authz/{id}} (POST-as-GET): the authorization and its challenges. @param ex exchange (header {@code id}) */
+    public void authorization(Exchange ex) {
+        try {
+            String base = server.base(ex);
+            String id = ex.getMessage().getHeader("id", String.class);
+            AcmeServer.Signed req = server.signed(ex, base + "/acme/authz/" + id);
+            Map<String, Object> a = authz(id);
+            owned(order((String) a.get("acme_order_id")), req, "authorization");
+            server.json(ex, 200, authzView(base, a, req.thumbprint()), null);
+        } catch (AcmeProblem e) {
+            server.problem(ex, e);
+        }
+    }
+
+    /**
+     * {@code POST /acme/chall/{id}/{type}}: {@code {}} asks the hub to validate the challenge (at
+     * once; see the class documentation); POST-as-GET answers it. Either way with {@code Link:
+     * <authz>;rel="up"}.
+     *
+     * @param ex exchange (headers {@code id}, {@code type})
+     */
+    public void challenge(Exchange ex) {
+        try {
+            String base = server.base(ex);
+            String id = ex.getMessage().getHeader("id", String.class);
+            String type = ex.getMessage().getHeader("type", String.class);
+            AcmeServer.Signed req = server.signed(ex, base + "/acme/chall/" + id + "/" + type);
+            Map<String, Object> a = authz(id);
+            Map<String, Object> o = owned(order((String) a.get("acme_order_id")), req, "challenge");
+            if (!challengeTypes(a).contains(type)) {
+                throw new AcmeProblem(404, "malformed", "authorization " + id + " has no " + type + " challenge");
+            }
+            if (req.payload() != null && "pending".equals(a.get("status")) && "pending".equals(o.get("status"))) {
+                validate(a, o, type, req.thumbprint());
+                a = authz(id);
+            }
+            server.json(ex, 200, challengeView(base, a, type, req.thumbprint()), null);
+            ex.getMessage().setHeader("Link", List.of("<" + base + "/acme/directory>;rel=\"index\"", "<" + base + "/acme/authz/" + id + ">;rel=\"up\""));
+        } catch (AcmeProblem e) {
+            server.problem(ex, e);
+        }
+    }
+
+    /** {@code POST /acme/order/{id}/finalize {csr}}: see the class documentation. @param ex exchange (header {@code id}) */
+    public void finalizeOrder(Exchange ex) {
+        try {
+            String base = server.base(ex);
+            String id = ex.getMessage().getHeader("id", String.class);
+            AcmeServer.Signed req = server.signed(ex, base + "/acme/order/" + id + "/finalize");
+            Map<String, Object> o = owned(order(id), req, "order");
+            if (!"ready".equals(o.get("status"))) {
+                if ("processing".equals(o.get("status")) || "valid".equals(o.get("status"))) {
+                    server.json(ex, 200, view(base, follow(o)), base + "/acme/order/" + id);
+                    return;
+                }
+                throw new AcmeProblem(403, "orderNotReady", "order " + id + " is " + o.get("status") + "; finalize takes a ready order");
+            }
+            if (req.payload() == null || !req.payload().path("csr").isTextual()) {
+                throw new AcmeProblem(400, "malformed", "finalize needs a payload {csr} (base64url DER)");
+            }
+            ParsedCsr csr = csr(req.payload().get("csr").asText(), names(o));
+            OrderDocument doc = document(o, csr, req);
+            tx.executeWithoutResult(s -> {
+                // the row lock makes one finalize of two racing ones make the Certhub order; the other sees it
+                Map<String, Object> locked = jdbc.queryForMap("select status from acme_server_order where id = ? for update", id);
+                if (!"ready".equals(locked.get("status"))) {
+                    return;
+                }
+                Order made = orders.create((String) o.get("account_id"), doc, "acme:" + req.accountId()).order();
+                jdbc.update("update acme_server_order set status = 'processing', order_id = ?, updated_at = ? where id = ?", made.id(),
+                    Timestamp.from(clock.instant()), id);
+                LOG.info("ACME order {} finalized: Certhub order {} ({}), {} held", id, made.id(), made.clientReference(), made.price().decimal());
+            });
+            server.json(ex, 200, view(base, follow(order(id))), base + "/acme/order/" + id);
+            ex.getMessage().setHeader("Retry-After", "2");
+        } catch (HubProblem e) {
+            server.problem(ex, orderRefused(e));
+        } catch (AcmeProblem e) {
+            server.problem(ex, e);
+        }
+    }
+
+    /** {@code POST /acme/cert/{id}} (POST-as-GET): the certificate chain in PEM (§7.4.2). @param ex exchange (header {@code id}) */
+    public void certificate(Exchange ex) {
+        try {
+            String base = server.base(ex);
+            String id = ex.getMessage().getHeader("id", String.class);
+            AcmeServer.Signed req = server.signed(ex, base + "/acme/cert/" + id);
+            List<Map<String, Object>> rows = jdbc.queryForList("select c.leaf_pem, c.chain_pem from certificate c join acme_server_order o"
+                + " on o.order_id = c.order_id where c.id = ? and o.client_account_id = ?", id, req.accountId());
+            if (rows.isEmpty()) {
+                throw new AcmeProblem(404, "malformed", "no certificate " + id + " of this account");
+            }
+            server.json(ex, 200, null, null);
+            String leaf = ((String) rows.get(0).get("leaf_pem")).strip() + "\n";
+            String chain = (String) rows.get(0).get("chain_pem");
+            ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/pem-certificate-chain");
+            ex.getMessage().setBody(leaf + (chain == null || chain.isBlank() ? "" : chain.strip() + "\n"));
+        } catch (AcmeProblem e) {
+            server.problem(ex, e);
+        }
+    }
+
+    /** @return the names as ordered, normalised (wildcards keep their {@code *.}), distinct, in order */
+    private static List<String> identifiers(JsonNode ids) {
+        if (ids == null || !ids.isArray() || ids.isEmpty()) {
+            throw new AcmeProblem(400, "malformed", "identifiers must be a non-empty array of {type: dns, value}");
+        }
+        if (ids.size() > MAX_IDENTIFIERS) {
+            throw new AcmeProblem(400, "rejectedIdentifier", "an order takes at most " + MAX_IDENTIFIERS + " identifiers");
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (JsonNode i : ids) {
+            String type = i.path("type").asText("");
+            String value = i.path("value").asText("");
+            if (!"dns".equals(type)) {
+                throw new AcmeProblem(400, "unsupportedIdentifier", "identifier type " + type + " is not taken; only dns");
+            }
+            String n;
+            try {
+                n = DomainNames.normalise(value);
+            } catch (IllegalArgumentException e) {
+                throw new AcmeProblem(400, "rejectedIdentifier", "identifier " + value + " is not a DNS name a certificate can carry: " + e.getMessage());
+            }
+            if (n == null || !DomainNames.isValid(n)) {
+                throw new AcmeProblem(400, "rejectedIdentifier", "identifier " + value + " is not a DNS name a certificate can carry");
+            }
+            out.add(n);
+        }
+        return List.copyOf(out);
+    }
+
+    private Product product(String profile, List<String> offered, List<String> names) {
+        boolean wildcard = names.stream().anyMatch(DomainNames::isWildcard);
+        if (profile != null) {
+            if (!offered.contains(profile)) {
+                throw new AcmeProblem(400, "invalidProfile", "profile " + profile + " is not one of your EAB key's products: " + offered);
+            }
+            Product p = catalog.find(profile).orElseThrow(() -> new AcmeProblem(400, "invalidProfile", "profile " + profile + " is no longer sold"));
+            if (names.size() > p.maxDomains() || (wildcard && !p.wildcard())) {
+                throw new AcmeProblem(400, "rejectedIdentifier", profile + " takes " + p.maxDomains() + " names" + (p.wildcard() ? "" : ", no wildcard")
+                    + "; the order has " + names);
+            }
+            return p;
+        }
+        for (String code : offered) {
+            Product p = catalog.find(code).orElse(null);
+            if (p != null && names.size() <= p.maxDomains() && (!wildcard || p.wildcard())) {
+                return p;
+            }
+        }
+        throw new AcmeProblem(400, "rejectedIdentifier", "none of your EAB key's products " + offered + " takes " + names.size() + " names"
+            + (wildcard ? " with a wildcard" : ""));
+    }
+
+    private Map<String, Object> order(String id) {
+        List<Map<String, Object>> rows = id == null || id.length() > 36 ? List.of()
+            : jdbc.queryForList("select * from acme_server_order where id = ?", id);
+        if (rows.isEmpty()) {
+            throw new AcmeProblem(404, "malformed", "no order " + id);
+        }
+        return rows.get(0);
+    }
+
+    private Map<String, Object> authz(String id) {
+        List<Map<String, Object>> rows = id == null || id.length() > 36 ? List.of()
+            : jdbc.queryForList("select * from acme_server_authz where id = ?", id);
+        if (rows.isEmpty()) {
+            throw new AcmeProblem(404, "malformed", "no authorization " + id);
+        }
+        return rows.get(0);
+    }
+
+    private static Map<String, Object> owned(Map<String, Object> order, AcmeServer.Signed req, String what) {
+        if (!req.accountId().equals(order.get("client_account_id"))) {
+            throw new AcmeProblem(403, "unauthorized", "this " + what + " belongs to another account");
+        }
+        return order;
+    }
+
+    private List<Map<String, Object>> authzs(String orderId) {
+        return jdbc.queryForList("select * from acme_server_authz where acme_order_id = ? order by identifier, wildcard", orderId);
+    }
+
+    private static List<String> names(Map<String, Object> o) {
+        return Arrays.asList(((String) o.get("identifiers")).split(","));
+    }
+
+    private static List<String> challengeTypes(Map<String, Object> a) {
+        return Boolean.TRUE.equals(a.get("wildcard")) ? List.of("dns-01") : List.of("http-01", "dns-01");
+    }
+
+    /** Validates one challenge now and records the outcome on the authorization and, when it decides it, the order. */
+    private void validate(Map<String, Object> a, Map<String, Object> o, String type, String thumbprint) {
+        String name = (String) a.get("identifier");
+        String token = (String) a.get("token");
+        String keyAuthorization = token + "." + thumbprint;
+        boolean ok;
+        String asked;
+        if ("http-01".equals(type)) {
+            asked = HttpTokenCheck.url(name, token);
+            ok = http.serves(name, token, keyAuthorization);
+        } else {
+            asked = "a TXT record _acme-challenge." + name + " of " + digest(keyAuthorization);
+            ok = dns.has("_acme-challenge." + name, digest(keyAuthorization));
+        }
+        Timestamp now = Timestamp.from(clock.instant());
+        String orderId = (String) o.get("id");
+        tx.executeWithoutResult(s -> {
+            if (ok) {
+                jdbc.update("update acme_server_authz set status = 'valid', challenge_type = ?, validated_at = ? where id = ? and status = 'pending'",
+                    type, now, a.get("id"));
+                if (jdbc.queryForObject("select count(*) from acme_server_authz where acme_order_id = ? and status <> 'valid'", Integer.class,
+                        orderId) == 0) {
+                    jdbc.update("update acme_server_order set status = 'ready', updated_at = ? where id = ? and status = 'pending'", now, orderId);
+                }
+            } else {
+                String detail = type + " of " + name + " failed: the hub did not find " + asked;
+                jdbc.update("update acme_server_authz set status = 'invalid', challenge_type = ?, error_type = 'incorrectResponse',"
+                    + " error_detail = ? where id = ? and status = 'pending'", type, detail, a.get("id"));
+                jdbc.update("update acme_server_order set status = 'invalid', error_type = 'incorrectResponse', error_detail = ?, updated_at = ?"
+                    + " where id = ? and status = 'pending'", detail, now, orderId);
+            }
+        });
+        LOG.info("ACME order {}: {} of {} {}", orderId, type, name, ok ? "valid" : "invalid (" + asked + " not found)");
+    }
+
+    /** @return base64url SHA-256 of a key authorization: the dns-01 TXT value (RFC 8555 §8.4) */
+    static String digest(String keyAuthorization) {
+        try {
+            return B64URL.encodeToString(MessageDigest.getInstance("SHA-256").digest(keyAuthorization.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String token() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return B64URL.encodeToString(b);
+    }
+
+    private ParsedCsr csr(String b64, List<String> names) {
+        byte[] der;
+        try {
+            der = Base64.getUrlDecoder().decode(b64);
+        } catch (IllegalArgumentException e) {
+            throw new AcmeProblem(400, "badCSR", "csr is not base64url");
+        }
+        ParsedCsr csr;
+        try {
+            csr = csrs.parse(Certificates.toPem("CERTIFICATE REQUEST", der));
+        } catch (CsrException e) {
+            throw new AcmeProblem(400, "badCSR", e.getMessage());
+        }
+        Set<String> inCsr = new LinkedHashSet<>(csr.dnsNames());
+        if (csr.commonName() != null) {
+            inCsr.add(csr.commonName().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (!inCsr.equals(new LinkedHashSet<>(names))) {
+            throw new AcmeProblem(400, "badCSR", "the CSR names " + inCsr + " but the order is for " + names + " (RFC 8555 §7.4)");
+        }
+        return csr;
+    }
+
+    private OrderDocument document(Map<String, Object> o, ParsedCsr csr, AcmeServer.Signed req) {
+        List<String> names = names(o);
+        String domain = csr.commonName() != null && names.contains(csr.commonName().toLowerCase(java.util.Locale.ROOT))
+            ? csr.commonName().toLowerCase(java.util.Locale.ROOT) : names.get(0);
+        List<String> additional = new ArrayList<>(names);
+        additional.remove(domain);
+        String contacts = jdbc.queryForObject("select contacts from acme_eab_key where kid = ?", String.class, req.account().get("eab_kid"));
+        OrderDocument.Contacts c;
+        try {
+            c = JSON.readValue(contacts, OrderDocument.Contacts.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("contacts of EAB key " + req.account().get("eab_kid") + " unreadable", e);
+        }
+        return new OrderDocument("ACME-" + o.get("id"), (String) o.get("product_type"), "process", 1, domain, additional, csr.canonicalPem(),
+            "other", null, "dns", c);
+    }
+
+    /** @return the RFC 8555 problem an order rule's refusal at finalize answers */
+    private static AcmeProblem orderRefused(HubProblem e) {
+        boolean csrRule = "csr".equals(e.field()) || e.errors().stream().anyMatch(f -> "csr".equals(f.field()));
+        String detail = e.errors().isEmpty() ? e.getMessage()
+            : String.join("; ", e.errors().stream().map(f -> f.field() + ": " + f.detail()).toList());
+        return new AcmeProblem(csrRule ? 400 : 403, csrRule ? "badCSR" : "unauthorized", e.code() + ": " + detail);
+    }
+
+    /** Brings a processing order up to date with its Certhub order. @return the row as it is now */
+    private Map<String, Object> follow(Map<String, Object> o) {
+        if (!"processing".equals(o.get("status")) || o.get("order_id") == null) {
+            return o;
+        }
+        Order certhub = repository.find((String) o.get("order_id")).orElse(null);
+        if (certhub == null) {
+            return o;
+        }
+        Timestamp now = Timestamp.from(clock.instant());
+        if (certhub.state() == OrderState.COMPLETED) {
+            jdbc.update("update acme_server_order set status = 'valid', updated_at = ? where id = ? and status = 'processing'", now, o.get("id"));
+        } else if (certhub.state() == OrderState.DECLINED || certhub.state() == OrderState.CANCELLED) {
+            String detail = "order " + certhub.clientReference() + " was " + certhub.state().name().toLowerCase(java.util.Locale.ROOT)
+                + (certhub.lastErrorCode() == null ? "" : " (" + certhub.lastErrorCode() + ": " + certhub.lastErrorDetail() + ")");
+            jdbc.update("update acme_server_order set status = 'invalid', error_type = 'serverInternal', error_detail = ?, updated_at = ?"
+                + " where id = ? and status = 'processing'", detail, now, o.get("id"));
+        } else {
+            return o;
+        }
+        return order((String) o.get("id"));
+    }
+
+    private Map<String, Object> view(String base, Map<String, Object> o) {
+        String id = (String) o.get("id");
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("status", o.get("status"));
+        v.put("expires", instant(o.get("expires_at")));
+        List<Map<String, Object>> ids = new ArrayList<>();
+        for (String n : names(o)) {
+            ids.add(Map.of("type", "dns", "value", n));
+        }
+        v.put("identifiers", ids);
+        v.put("profile", o.get("product_type"));
+        v.put("authorizations", authzs(id).stream().map(a -> base + "/acme/authz/" + a.get("id")).toList());
+        v.put("finalize", base + "/acme/order/" + id + "/finalize");
+        if ("valid".equals(o.get("status"))) {
+            jdbc.queryForList("select id from certificate where order_id = ? order by received_at desc, id desc", String.class, o.get("order_id"))
+                .stream().findFirst().ifPresent(c -> v.put("certificate", base + "/acme/cert/" + c));
+        }
+        if (o.get("error_type") != null) {
+            v.put("error", error(o));
+        }
+        return v;
+    }
+
+    private Map<String, Object> authzView(String base, Map<String, Object> a, String thumbprint) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("status", a.get("status"));
+        v.put("expires", instant(a.get("expires_at")));
+        v.put("identifier", Map.of("type", "dns", "value", a.get("identifier")));
+        if (Boolean.TRUE.equals(a.get("wildcard"))) {
+            v.put("wildcard", true);
+        }
+        v.put("challenges", challengeTypes(a).stream().map(t -> challengeView(base, a, t, thumbprint)).toList());
+        return v;
+    }
+
+    private static Map<String, Object> challengeView(String base, Map<String, Object> a, String type, String thumbprint) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("type", type);
+        v.put("url", base + "/acme/chall/" + a.get("id") + "/" + type);
+        v.put("token", a.get("token"));
+        boolean tried = type.equals(a.get("challenge_type"));
+        v.put("status", tried ? a.get("status") : "pending");
+        if (tried && a.get("validated_at") != null) {
+            v.put("validated", instant(a.get("validated_at")));
+        }
+        if (tried && a.get("error_type") != null) {
+            v.put("error", error(a));
+        }
+        return v;
+    }
+
+    private static Map<String, Object> error(Map<String, Object> row) {
+        return Map.of("type", AcmeProblem.URN + row.get("error_type"), "detail", String.valueOf(row.get("error_detail")));
+    }
+
+    /** @return a timestamp column's value (H2 answers OffsetDateTime, PostgreSQL Timestamp) in RFC 3339, or null */
+    private static String instant(Object t) {
+        Instant i = t instanceof Timestamp ts ? ts.toInstant() : t instanceof java.time.OffsetDateTime odt ? odt.toInstant() : null;
+        return i == null ? null : i.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+}
