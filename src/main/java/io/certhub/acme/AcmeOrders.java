@@ -59,7 +59,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       contacts}), else 403 {@code unauthorized}; the reseller's available funds must cover the
  *       product's one-year price, else 403 {@code unauthorized} (nothing is held yet). 201: the
  *       order {@code pending} with one authorization per name, valid
- *       {@value #ORDER_LIFETIME_DAYS} days.</li>
+ *       {@value #ORDER_LIFETIME_DAYS} days. The accounts of one EAB key make at most
+ *       {@code hub.acme.orders-per-hour-per-key} orders in any hour (429 {@code rateLimited} with
+ *       {@code Retry-After}).</li>
  *   <li><b>Challenges</b>: each authorization offers {@code http-01} (not for a wildcard) and
  *       {@code dns-01} with one token (32 random bytes, base64url). The hub validates the one the
  *       client posts to at once, as a CA would, since the domain is the customer's: http-01 fetches
@@ -110,6 +112,7 @@ public class AcmeOrders {
     private final CsrParser csrs;
     private final DnsLookup dns;
     private final HttpTokenCheck http;
+    private final int ordersPerHourPerKey;
 
     /**
      * @param server  request checks and answers of the ACME server
@@ -136,6 +139,7 @@ public class AcmeOrders {
         this.csrs = csrs;
         this.dns = new DnsLookup(props.dnsResolver());
         this.http = new HttpTokenCheck(dns, props.httpPort(), props.validationPrivateAddresses());
+        this.ordersPerHourPerKey = props.ordersPerHourPerKey();
     }
 
     /** {@code POST /acme/new-order}: see the class documentation. @param ex exchange */
@@ -158,6 +162,7 @@ public class AcmeOrders {
                 throw new AcmeProblem(403, "unauthorized", "your EAB key carries no contacts for the certificates' orders: ask your reseller"
                     + " for a key made with contacts");
             }
+            limit(req);
             String accountId = (String) req.account().get("account_id");
             long available = ledger.account(accountId).available();
             if (available < product.price(1).minor()) {
@@ -298,6 +303,23 @@ public class AcmeOrders {
             ex.getMessage().setBody(leaf + (chain == null || chain.isBlank() ? "" : chain.strip() + "\n"));
         } catch (AcmeProblem e) {
             server.problem(ex, e);
+        }
+    }
+
+    /**
+     * The rate of new orders per EAB key ({@code hub.acme.orders-per-hour-per-key}), counted over the
+     * last hour in the database, so several hub instances keep one limit.
+     *
+     * @throws AcmeProblem 429 {@code rateLimited}, with the seconds until an order of the hour ages out
+     */
+    private void limit(AcmeServer.Signed req) {
+        Instant hourAgo = clock.instant().minus(Duration.ofHours(1));
+        List<Timestamp> recent = jdbc.queryForList("select o.created_at from acme_server_order o join acme_client_account a on a.id = o.client_account_id"
+            + " where a.eab_kid = ? and o.created_at > ? order by o.created_at", Timestamp.class, req.account().get("eab_kid"), Timestamp.from(hourAgo));
+        if (recent.size() >= ordersPerHourPerKey) {
+            long wait = Math.max(1, Duration.between(hourAgo, recent.get(0).toInstant()).toSeconds() + 1);
+            throw new AcmeProblem(429, "rateLimited", "your EAB key's accounts made " + recent.size() + " orders in the last hour; at most "
+                + ordersPerHourPerKey + " are taken (hub.acme.orders-per-hour-per-key)").retryAfter(wait);
         }
     }
 

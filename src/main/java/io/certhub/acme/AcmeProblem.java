@@ -11,6 +11,7 @@ public class AcmeProblem extends RuntimeException {
 
     private final int status;
     private final String type;
+    private long retryAfter;
 
     /**
      * @param status the HTTP status, e.g. 400
@@ -21,6 +22,20 @@ public class AcmeProblem extends RuntimeException {
         super(detail);
         this.status = status;
         this.type = type;
+    }
+
+    /**
+     * @param seconds the {@code Retry-After} the answer carries (RFC 8555 §6.6, a {@code rateLimited} problem)
+     * @return this problem
+     */
+    public AcmeProblem retryAfter(long seconds) {
+        this.retryAfter = seconds;
+        return this;
+    }
+
+    /** @return the {@code Retry-After} in seconds, 0 for none */
+    public long retryAfter() {
+        return retryAfter;
     }
 
     /** @return the HTTP status */

@@ -82,6 +82,8 @@ public class AcmeServer {
         dir.put("newNonce", base + "/acme/new-nonce");
         dir.put("newAccount", base + "/acme/new-account");
         dir.put("newOrder", base + "/acme/new-order");
+        dir.put("revokeCert", base + "/acme/revoke-cert");
+        dir.put("renewalInfo", base + "/acme/renewal-info");
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("externalAccountRequired", true);
         meta.put("profiles", profiles);
@@ -340,9 +342,37 @@ public class AcmeServer {
         }
     }
 
+    /**
+     * The shared error handler of the ACME server's routes ({@code acme-errors} in
+     * routes/errors.camel.yaml): an {@link AcmeProblem} is answered as it is; a database race
+     * (another request changed the same rows) as 409 {@code malformed} to retry; anything else as 500
+     * {@code serverInternal}, logged with its stack trace.
+     *
+     * @param ex the failed exchange; the exception is {@link Exchange#EXCEPTION_CAUGHT}
+     */
+    public void failed(Exchange ex) {
+        Throwable t = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (t instanceof AcmeProblem p) {
+            problem(ex, p);
+            return;
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof org.springframework.dao.TransientDataAccessException || c instanceof org.springframework.dao.DuplicateKeyException) {
+                LOG.warn("ACME request lost a database race: {}", t.toString());
+                problem(ex, new AcmeProblem(409, "malformed", "another request changed the same data at the same time; nothing was done, retry"));
+                return;
+            }
+        }
+        LOG.error("ACME request failed", t);
+        problem(ex, new AcmeProblem(500, "serverInternal", "the server failed to handle the request; it was logged"));
+    }
+
     /** Answers an RFC 8555 problem document. @param ex exchange @param p the problem */
     void problem(Exchange ex, AcmeProblem p) {
         json(ex, p.status(), null, null);
+        if (p.retryAfter() > 0) {
+            ex.getMessage().setHeader("Retry-After", String.valueOf(p.retryAfter()));
+        }
         ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
         ex.getMessage().setBody(p.toJson());
     }

@@ -27,6 +27,9 @@ import org.springframework.validation.annotation.Validated;
  * @param validationPrivateAddresses whether the http-01 check may connect to addresses that are not
  *                          public (loopback, RFC 1918, …); false (default) outside tests, as the
  *                          customer's name must not make the hub fetch from its own network
+ * @param ordersPerHourPerKey new orders the accounts of one EAB key may make in any hour (default
+ *                          100, counted in the database so every hub instance keeps the one limit);
+ *                          more are 429 {@code rateLimited} with {@code Retry-After}
  */
 @Validated
 @ConfigurationProperties("hub.acme")
@@ -36,5 +39,6 @@ public record AcmeServerProperties(@NotNull @DefaultValue("") String baseUrl,
                                    @DefaultValue("false") boolean requireHttps,
                                    @NotNull @DefaultValue("") String dnsResolver,
                                    @Min(1) @Max(65535) @DefaultValue("80") int httpPort,
-                                   @DefaultValue("false") boolean validationPrivateAddresses) {
+                                   @DefaultValue("false") boolean validationPrivateAddresses,
+                                   @Min(1) @DefaultValue("100") int ordersPerHourPerKey) {
 }

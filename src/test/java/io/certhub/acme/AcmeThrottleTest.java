@@ -11,7 +11,7 @@ class AcmeThrottleTest {
     @Test
     void anAddressGetsItsRateAndOthersTheirOwn() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        AcmeThrottle throttle = new AcmeThrottle(new AcmeServerProperties("", 2, 100, false, "", 80, false), meters);
+        AcmeThrottle throttle = new AcmeThrottle(new AcmeServerProperties("", 2, 100, false, "", 80, false, 100), meters);
         int allowed = 0;
         for (int i = 0; i < 20; i++) {
             if (throttle.allow("192.0.2.1")) {

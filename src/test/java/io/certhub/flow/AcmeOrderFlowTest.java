@@ -251,4 +251,35 @@ class AcmeOrderFlowTest {
         Map<String, Object> dir = hub.jdbc().queryForMap("select count(*) n from acme_server_order");
         assertThat(((Number) dir.get("n")).longValue()).isEqualTo(3);
     }
+
+    @Test
+    @Order(6)
+    void renewalInformationFollowsTheHubsRenewalRuleAndTheAccountKeyRevokesOnlyItsOwnCertificate() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(issued != null, "needs the issued order of the first test");
+        org.shredzone.acme4j.Certificate cert = issued.getCertificate();
+        X509Certificate leaf = cert.getCertificate();
+        assertThat(cert.hasRenewalInfo()).isTrue();
+        org.shredzone.acme4j.RenewalInfo ari = cert.getRenewalInfo();
+        Instant rule = hub.context().getBean(io.certhub.term.ValidityCaps.class).renewalPoint(leaf.getNotBefore().toInstant(),
+            leaf.getNotAfter().toInstant()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        assertThat(ari.getSuggestedWindowStart()).isEqualTo(rule);
+        assertThat(ari.getSuggestedWindowEnd()).isAfter(rule).isBefore(leaf.getNotAfter().toInstant());
+        assertThat(ari.renewalIsNotRequired(Instant.now())).isTrue();
+
+        // another customer's account key cannot revoke it
+        org.shredzone.acme4j.Login other = login("Not The Owner", "[\"quickssl_premium\"]", true);
+        assertThatThrownBy(() -> org.shredzone.acme4j.Certificate.revoke(other, leaf, org.shredzone.acme4j.RevocationReason.KEY_COMPROMISE))
+            .isInstanceOf(AcmeServerException.class)
+            .satisfies(e -> assertThat(((AcmeServerException) e).getType().toString()).isEqualTo("urn:ietf:params:acme:error:unauthorized"));
+        assertThat(hub.count("select count(*) from certificate c join orders o on o.id = c.order_id where o.client_reference = ? and c.state = 'ACTIVE'",
+            reference)).isEqualTo(1);
+
+        cert.revoke(org.shredzone.acme4j.RevocationReason.KEY_COMPROMISE);
+        assertThat(hub.jdbc().queryForMap("select c.state, c.revocation_reason from certificate c join orders o on o.id = c.order_id"
+            + " where o.client_reference = ?", reference)).containsEntry("state", "REVOKED").containsEntry("revocation_reason", "keyCompromise");
+        assertThatThrownBy(() -> cert.revoke()).isInstanceOf(AcmeServerException.class)
+            .satisfies(e -> assertThat(((AcmeServerException) e).getType().toString()).isEqualTo("urn:ietf:params:acme:error:alreadyRevoked"));
+        ari.fetch();
+        assertThat(ari.renewalIsOverdue(Instant.now())).as("a revoked certificate is renewed at once").isTrue();
+    }
 }
