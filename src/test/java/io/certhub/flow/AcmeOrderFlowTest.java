@@ -67,7 +67,7 @@ class AcmeOrderFlowTest {
         hub = RunningHub.start(Files.createDirectories(dir.resolve("hub")), "--server.port=" + port, "--hub.acme.requests-per-second=1000",
             "--hub.acme.dns-resolver=" + challenges.dnsServer(), "--hub.acme.http-port=" + challenges.http01Port(),
             "--hub.acme.validation-private-addresses=true", "--hub.vendor.poll-cron=0/1 * * * * ?", "--hub.vendor.poll-base=1s",
-            "--hub.sandbox.approval-delay=1s");
+            "--hub.sandbox.approval-delay=1s", "--hub.acme.orders-per-hour-per-key=2");
     }
 
     @AfterAll
@@ -281,5 +281,23 @@ class AcmeOrderFlowTest {
             .satisfies(e -> assertThat(((AcmeServerException) e).getType().toString()).isEqualTo("urn:ietf:params:acme:error:alreadyRevoked"));
         ari.fetch();
         assertThat(ari.renewalIsOverdue(Instant.now())).as("a revoked certificate is renewed at once").isTrue();
+    }
+
+    @Test
+    @Order(7)
+    void theAccountsOfOneEabKeyMakeAtMostTheHourlyNumberOfOrders() throws Exception {
+        Account account = account("Busy Shop", "[\"quickssl_premium\"]", true);
+        account.newOrder().domains("busy1.example.com").create();
+        account.newOrder().domains("busy2.example.com").create();
+        assertThatThrownBy(() -> account.newOrder().domains("busy3.example.com").create())
+            .isInstanceOf(org.shredzone.acme4j.exception.AcmeRateLimitedException.class)
+            .satisfies(e -> {
+                org.shredzone.acme4j.exception.AcmeRateLimitedException r = (org.shredzone.acme4j.exception.AcmeRateLimitedException) e;
+                assertThat(r.getType().toString()).isEqualTo("urn:ietf:params:acme:error:rateLimited");
+                assertThat(r.getRetryAfter()).get().satisfies(at -> assertThat(at).isBetween(Instant.now().plusSeconds(3500), Instant.now().plusSeconds(3700)));
+            });
+        assertThat(hub.count("select count(*) from acme_server_order where identifiers like 'busy%'")).isEqualTo(2);
+        // another key is not held back by this one's orders
+        account("Quiet Shop", "[\"quickssl_premium\"]", true).newOrder().domains("quiet.example.com").create();
     }
 }
