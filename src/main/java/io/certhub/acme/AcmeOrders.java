@@ -203,14 +203,36 @@ public class AcmeOrders {
         }
     }
 
+    /**
+     * {@code POST /acme/acct/{id}/orders} (POST-as-GET, RFC 8555 §7.1.2.1): {@code {orders: [url]}},
+     * the account's orders that are pending, ready or processing, oldest first.
+     *
+     * @param ex exchange (header {@code id})
+     */
+    public void accountOrders(Exchange ex) {
+        try {
+            String base = server.base(ex);
+            String id = ex.getMessage().getHeader("id", String.class);
+            AcmeServer.Signed req = server.signed(ex, base + "/acme/acct/" + id + "/orders");
+            if (!req.accountId().equals(id)) {
+                throw new AcmeProblem(403, "unauthorized", "the orders of another account");
+            }
+            List<String> urls = jdbc.queryForList("select id from acme_server_order where client_account_id = ? and status in"
+                + " ('pending', 'ready', 'processing') order by created_at, id", String.class, id).stream().map(o -> base + "/acme/order/" + o).toList();
+            server.json(ex, 200, Map.of("orders", urls), null);
+        } catch (AcmeProblem e) {
+            server.problem(ex, e);
+        }
+    }
+
     /** {@code POST /acme/authz/{id}} (POST-as-GET): the authorization and its challenges. @param ex exchange (header {@code id}) */
     public void authorization(Exchange ex) {
         try {
             String base = server.base(ex);
             String id = ex.getMessage().getHeader("id", String.class);
             AcmeServer.Signed req = server.signed(ex, base + "/acme/authz/" + id);
+            follow(owned(order(authz(id).get("acme_order_id").toString()), req, "authorization"));
             Map<String, Object> a = authz(id);
-            owned(order((String) a.get("acme_order_id")), req, "authorization");
             server.json(ex, 200, authzView(base, a, req.thumbprint()), null);
         } catch (AcmeProblem e) {
             server.problem(ex, e);
@@ -231,7 +253,8 @@ public class AcmeOrders {
             String type = ex.getMessage().getHeader("type", String.class);
             AcmeServer.Signed req = server.signed(ex, base + "/acme/chall/" + id + "/" + type);
             Map<String, Object> a = authz(id);
-            Map<String, Object> o = owned(order((String) a.get("acme_order_id")), req, "challenge");
+            Map<String, Object> o = follow(owned(order((String) a.get("acme_order_id")), req, "challenge"));
+            a = authz(id);
             if (!challengeTypes(a).contains(type)) {
                 throw new AcmeProblem(404, "malformed", "authorization " + id + " has no " + type + " challenge");
             }
@@ -252,7 +275,7 @@ public class AcmeOrders {
             String base = server.base(ex);
             String id = ex.getMessage().getHeader("id", String.class);
             AcmeServer.Signed req = server.signed(ex, base + "/acme/order/" + id + "/finalize");
-            Map<String, Object> o = owned(order(id), req, "order");
+            Map<String, Object> o = follow(owned(order(id), req, "order"));
             if (!"ready".equals(o.get("status"))) {
                 if ("processing".equals(o.get("status")) || "valid".equals(o.get("status"))) {
                     server.json(ex, 200, view(base, follow(o)), base + "/acme/order/" + id);
@@ -512,6 +535,13 @@ public class AcmeOrders {
 
     /** Brings a processing order up to date with its Certhub order. @return the row as it is now */
     private Map<String, Object> follow(Map<String, Object> o) {
+        if (("pending".equals(o.get("status")) || "ready".equals(o.get("status"))) && expired(o.get("expires_at"))) {
+            // an order not finalized in its lifetime ends (RFC 8555 §7.1.6); nothing was held for it
+            jdbc.update("update acme_server_order set status = 'invalid', updated_at = ? where id = ? and status in ('pending', 'ready')",
+                Timestamp.from(clock.instant()), o.get("id"));
+            jdbc.update("update acme_server_authz set status = 'expired' where acme_order_id = ? and status = 'pending'", o.get("id"));
+            return order((String) o.get("id"));
+        }
         if (!"processing".equals(o.get("status")) || o.get("order_id") == null) {
             return o;
         }
@@ -586,6 +616,11 @@ public class AcmeOrders {
 
     private static Map<String, Object> error(Map<String, Object> row) {
         return Map.of("type", AcmeProblem.URN + row.get("error_type"), "detail", String.valueOf(row.get("error_detail")));
+    }
+
+    private boolean expired(Object t) {
+        Instant i = t instanceof Timestamp ts ? ts.toInstant() : t instanceof java.time.OffsetDateTime odt ? odt.toInstant() : null;
+        return i != null && !clock.instant().isBefore(i);
     }
 
     /** @return a timestamp column's value (H2 answers OffsetDateTime, PostgreSQL Timestamp) in RFC 3339, or null */

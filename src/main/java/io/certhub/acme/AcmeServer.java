@@ -119,7 +119,7 @@ public class AcmeServer {
             String thumbprint = req.jwk().calculateBase64urlEncodedThumbprint("SHA-256");
             List<Map<String, Object>> existing = jdbc.queryForList("select * from acme_client_account where thumbprint = ?", thumbprint);
             if (!existing.isEmpty()) {
-                json(ex, 200, view(existing.get(0)), accountUrl(ex, (String) existing.get(0).get("id")));
+                json(ex, 200, view(ex, existing.get(0)), accountUrl(ex, (String) existing.get(0).get("id")));
                 return;
             }
             if (payload.path("onlyReturnExisting").asBoolean(false)) {
@@ -147,7 +147,7 @@ public class AcmeServer {
                 return jdbc.queryForMap("select * from acme_client_account where id = ?", id);
             });
             LOG.info("ACME account {} made for account {} (customer {}, EAB key {})", id, row.get("account_id"), row.get("customer"), kid);
-            json(ex, 201, view(row), location);
+            json(ex, 201, view(ex, row), location);
         } catch (AcmeProblem p) {
             problem(ex, p);
         } catch (org.springframework.dao.DuplicateKeyException raced) {
@@ -243,7 +243,7 @@ public class AcmeServer {
                     LOG.info("ACME account {} deactivated by its client", req.accountId());
                 }
             }
-            json(ex, 200, view(jdbc.queryForMap("select * from acme_client_account where id = ?", req.accountId())), url);
+            json(ex, 200, view(ex, jdbc.queryForMap("select * from acme_client_account where id = ?", req.accountId())), url);
         } catch (AcmeProblem p) {
             problem(ex, p);
         }
@@ -292,9 +292,10 @@ public class AcmeServer {
         return out.isEmpty() ? null : String.join("\n", out);
     }
 
-    private Map<String, Object> view(Map<String, Object> row) {
+    private Map<String, Object> view(Exchange ex, Map<String, Object> row) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("status", row.get("status"));
+        v.put("orders", accountUrl(ex, (String) row.get("id")) + "/orders");
         Object contact = row.get("contact");
         v.put("contact", contact == null ? List.of() : List.of(((String) contact).split("\n")));
         v.put("termsOfServiceAgreed", true);

@@ -300,4 +300,27 @@ class AcmeOrderFlowTest {
         // another key is not held back by this one's orders
         account("Quiet Shop", "[\"quickssl_premium\"]", true).newOrder().domains("quiet.example.com").create();
     }
+
+    @Test
+    @Order(8)
+    void theAccountListsItsLiveOrdersAndAnOrderNotFinalizedInItsLifetimeEnds() throws Exception {
+        Account account = account("Slow Shop", "[\"quickssl_premium\"]", true);
+        org.shredzone.acme4j.Order order = account.newOrder().domains("slow.example.com").create();
+        List<String> listed = new ArrayList<>();
+        account.getOrders().forEachRemaining(o -> listed.add(o.getLocation().toString()));
+        assertThat(listed).containsExactly(order.getLocation().toString());
+
+        assertThat(hub.jdbc().update("update acme_server_order set expires_at = ? where id = ?",
+            java.sql.Timestamp.from(Instant.now().minusSeconds(1)), acmeId(order))).isEqualTo(1);
+        order.fetch();
+        assertThat(order.getStatus()).isEqualTo(Status.INVALID);
+        Authorization auth = order.getAuthorizations().get(0);
+        auth.fetch();
+        assertThat(auth.getStatus()).isEqualTo(Status.EXPIRED);
+        assertThatThrownBy(() -> order.execute(csr(key(), "slow.example.com"))).isInstanceOf(AcmeServerException.class)
+            .satisfies(e -> assertThat(((AcmeServerException) e).getType().toString()).isEqualTo("urn:ietf:params:acme:error:orderNotReady"));
+        List<String> after = new ArrayList<>();
+        account.getOrders().forEachRemaining(o -> after.add(o.getLocation().toString()));
+        assertThat(after).isEmpty();
+    }
 }
