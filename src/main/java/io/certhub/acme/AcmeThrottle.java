@@ -2,7 +2,8 @@ package io.certhub.acme;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
-import com.google.common.util.concurrent.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -10,8 +11,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * The rate of the ACME front door per client address: every request to {@code /acme/**} takes a
- * permit of the address's Guava {@link RateLimiter} ({@code hub.acme.requests-per-second}); without
- * one it is answered 429 {@code urn:ietf:params:acme:error:rateLimited} with {@code Retry-After: 1}
+ * permit of the address's Resilience4j {@link RateLimiter}: {@code hub.acme.requests-per-second}
+ * permits per one-second window, all usable at once (an ACME client's first exchange — directory,
+ * nonce, account, order — comes as a burst of a few requests within milliseconds), never waited
+ * for; without one it is answered 429 {@code urn:ietf:params:acme:error:rateLimited} with {@code Retry-After: 1}
  * (RFC 8555 §6.6) before anything is read or written — the server's unauthenticated endpoints
  * (a new nonce is a database row) cannot be used to flood the database. Limiters live in a bounded
  * cache ({@code hub.acme.throttle-addresses}, dropped 10 minutes after the last request). Refusals
@@ -23,6 +26,7 @@ public class AcmeThrottle {
     private final AcmeServerProperties props;
     private final MeterRegistry meters;
     private final Cache<String, RateLimiter> limiters;
+    private final RateLimiterConfig config;
 
     /**
      * @param props  {@code hub.acme.*}
@@ -31,6 +35,8 @@ public class AcmeThrottle {
     public AcmeThrottle(AcmeServerProperties props, MeterRegistry meters) {
         this.props = props;
         this.meters = meters;
+        this.config = RateLimiterConfig.custom().limitForPeriod(props.requestsPerSecond()).limitRefreshPeriod(Duration.ofSeconds(1))
+            .timeoutDuration(Duration.ZERO).build();
         this.limiters = CacheBuilder.newBuilder().maximumSize(props.throttleAddresses()).expireAfterAccess(Duration.ofMinutes(10)).build();
     }
 
@@ -46,11 +52,11 @@ public class AcmeThrottle {
     public boolean allow(String address) {
         RateLimiter limiter;
         try {
-            limiter = limiters.get(address, () -> RateLimiter.create(props.requestsPerSecond()));
+            limiter = limiters.get(address, () -> RateLimiter.of("acme-" + address, config));
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         }
-        if (limiter.tryAcquire()) {
+        if (limiter.acquirePermission()) {
             return true;
         }
         meters.counter("certhub.acme.throttled").increment();

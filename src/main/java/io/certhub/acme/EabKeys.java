@@ -142,7 +142,39 @@ public class EabKeys {
         return find(accountId, kid).isPresent();
     }
 
+    /** Most ACME orders {@link #orders} lists. */
+    public static final int ORDERS_LISTED = 200;
+
+    /**
+     * @param accountId a reseller account
+     * @return the rows of {@code acme_client_account} bound to its keys, oldest first
+     */
+    public List<java.util.Map<String, Object>> accounts(String accountId) {
+        return jdbc.queryForList("select id, eab_kid, customer, contact, status, created_at from acme_client_account where account_id = ?"
+            + " order by created_at, id", accountId);
+    }
+
+    /**
+     * @param accountId a reseller account
+     * @return its customers' newest {@value #ORDERS_LISTED} rows of {@code acme_server_order} with the
+     *         account's {@code customer}, newest first
+     */
+    public List<java.util.Map<String, Object>> orders(String accountId) {
+        return jdbc.queryForList("select o.id, o.client_account_id, a.customer, o.identifiers, o.product_type, o.status, o.order_id,"
+            + " o.error_detail, o.created_at from acme_server_order o join acme_client_account a on a.id = o.client_account_id"
+            + " where o.account_id = ? order by o.created_at desc, o.id fetch first " + ORDERS_LISTED + " rows only", accountId);
+    }
+
     private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();
+    }
+
+    /**
+     * @param t a timestamp column's value as JDBC answers it (PostgreSQL {@link Timestamp}, H2
+     *          {@link java.time.OffsetDateTime}), or null
+     * @return the instant, or null
+     */
+    public static Instant instant(Object t) {
+        return t instanceof Timestamp ts ? ts.toInstant() : t instanceof java.time.OffsetDateTime odt ? odt.toInstant() : null;
     }
 }

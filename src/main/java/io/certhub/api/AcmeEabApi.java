@@ -145,6 +145,54 @@ public class AcmeEabApi {
         m.setBody(null);
     }
 
+    /**
+     * {@code GET /acme/accounts}: 200 {@code {items: [{id, kid, customer, contact[], status,
+     * createdAt}]}}, the ACME accounts bound to this reseller's EAB keys, oldest first.
+     *
+     * @param ex exchange
+     */
+    public void accounts(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (Map<String, Object> r : keys.accounts(caller.accountId())) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", r.get("id"));
+            m.put("kid", r.get("eab_kid"));
+            m.put("customer", r.get("customer"));
+            m.put("contact", r.get("contact") == null ? List.of() : List.of(((String) r.get("contact")).split("\n")));
+            m.put("status", r.get("status"));
+            m.put("createdAt", OrderViews.instant(EabKeys.instant(r.get("created_at"))));
+            items.add(m);
+        }
+        api.respond(ex, api.ok(200, Map.of("items", items)));
+    }
+
+    /**
+     * {@code GET /acme/orders}: 200 {@code {items: [{id, accountId, customer, identifiers[], product,
+     * status, orderId, error, createdAt}]}}, the newest {@value EabKeys#ORDERS_LISTED} ACME orders of
+     * this reseller's customers, newest first; {@code orderId} is the Certhub order finalize made.
+     *
+     * @param ex exchange
+     */
+    public void orders(Exchange ex) {
+        Caller caller = api.reseller(ex);
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (Map<String, Object> r : keys.orders(caller.accountId())) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", r.get("id"));
+            m.put("accountId", r.get("client_account_id"));
+            m.put("customer", r.get("customer"));
+            m.put("identifiers", List.of(((String) r.get("identifiers")).split(",")));
+            m.put("product", r.get("product_type"));
+            m.put("status", r.get("status"));
+            m.put("orderId", r.get("order_id"));
+            m.put("error", r.get("error_detail"));
+            m.put("createdAt", OrderViews.instant(EabKeys.instant(r.get("created_at"))));
+            items.add(m);
+        }
+        api.respond(ex, api.ok(200, Map.of("items", items)));
+    }
+
     private static HubProblem notFound(String kid) {
         return new HubProblem(404, "EAB_KEY_NOT_FOUND", null, "no EAB key " + kid);
     }

@@ -642,6 +642,10 @@ class DashboardBrowserTest {
 
         type(By.id("eab-customer"), "Browser Shop");
         click(By.cssSelector("#eab-products input[data-product='quickssl_premium']"));
+        type(By.id("eab-admin-firstName"), "Bea");
+        type(By.id("eab-admin-lastName"), "Rowser");
+        type(By.id("eab-admin-email"), "bea@browser.example");
+        type(By.id("eab-admin-phone"), "+1.5555550100");
         click(By.id("eab-submit"));
         String kid = waitNonEmpty(By.id("eab-new-kid"));
         String hmac = text(By.id("eab-new-hmac"));
@@ -649,6 +653,8 @@ class DashboardBrowserTest {
         assertThat(hmac).matches("[A-Za-z0-9_-]{43}");
         assertThat(hub.jdbc().queryForObject("select hmac_key from acme_eab_key where kid = ? and account_id = 'demo' and customer = 'Browser Shop'"
             + " and products = 'quickssl_premium'", String.class, kid)).isEqualTo(hmac);
+        assertThat(OrderJson.parse(hub.jdbc().queryForObject("select contacts from acme_eab_key where kid = ?", String.class, kid)).toString())
+            .isEqualTo("{\"admin\":{\"firstName\":\"Bea\",\"lastName\":\"Rowser\",\"phone\":\"+1.5555550100\",\"email\":\"bea@browser.example\"}}");
         By row = By.cssSelector("#eab-table tr[data-kid='" + kid + "']");
         wait(SHORT).until(ExpectedConditions.attributeToBe(row, "data-state", "ACTIVE"));
         assertThat(d.findElement(row).getText()).contains("Browser Shop").contains(productName("quickssl_premium"));
@@ -659,6 +665,31 @@ class DashboardBrowserTest {
         wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(row));
         assertThat(d.findElements(By.id("eab-secret"))).isEmpty();
         assertThat(d.getPageSource()).doesNotContain(hmac);
+
+        // the customer's ACME client binds an account and opens an order: both are listed, the order
+        // not yet a Certhub order (nothing is held before finalize)
+        String acmeAccount;
+        String acmeOrder;
+        try {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+            g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            org.shredzone.acme4j.Account account = new org.shredzone.acme4j.AccountBuilder().agreeToTermsOfService()
+                .withKeyIdentifier(kid, hmac).useKeyPair(g.generateKeyPair())
+                .create(new org.shredzone.acme4j.Session(URI.create(base + "acme/directory")));
+            acmeAccount = account.getLocation().toString().substring(account.getLocation().toString().lastIndexOf('/') + 1);
+            String location = account.newOrder().domains("browser-acme.example.com").create().getLocation().toString();
+            acmeOrder = location.substring(location.lastIndexOf('/') + 1);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        open("#/acme");
+        By accountRow = By.cssSelector("#acme-accounts tr[data-account='" + acmeAccount + "']");
+        wait(SHORT).until(ExpectedConditions.presenceOfElementLocated(accountRow));
+        assertThat(d.findElement(accountRow).getText()).contains("Browser Shop").contains(kid);
+        By orderRow = By.cssSelector("#acme-orders tr[data-acme-order='" + acmeOrder + "']");
+        wait(SHORT).until(ExpectedConditions.attributeToBe(orderRow, "data-status", "pending"));
+        assertThat(d.findElement(orderRow).getText()).contains("browser-acme.example.com").contains(productName("quickssl_premium"));
+        browser.screenshot("17b-acme-account-and-order");
 
         click(By.cssSelector("button[data-revoke='" + kid + "']"));
         wait(SHORT).until(x -> (Boolean) browser.js("return document.getElementById('confirm').open"));

@@ -175,6 +175,24 @@ class AcmeOrderFlowTest {
         long after = hub.jdbc().queryForObject("select balance_minor - held_minor from account where id = 'demo'", Long.class);
         assertThat(available - after).as("one year of quickssl_premium, captured once").isEqualTo(4900);
         issued = order;
+
+        // the reseller sees the account and the order (the dashboard's ACME page reads these); another reseller does not
+        String certhubId = hub.jdbc().queryForObject("select id from orders where client_reference = ?", String.class, reference);
+        JsonNode listed = null;
+        for (JsonNode o : OrderJson.parse(hub.get("/api/v1/acme/orders", "demo-key").body()).get("items")) {
+            if (o.get("id").asText().equals(acmeId(order))) {
+                listed = o;
+            }
+        }
+        assertThat(listed).isNotNull();
+        assertThat(listed.get("status").asText()).isEqualTo("valid");
+        assertThat(listed.get("orderId").asText()).isEqualTo(certhubId);
+        assertThat(listed.get("customer").asText()).isEqualTo("Shop One");
+        assertThat(listed.get("identifiers").toString()).isEqualTo("[\"shop1.example.com\",\"www.shop1.example.com\"]");
+        String accountId = account.getLocation().toString().substring(account.getLocation().toString().lastIndexOf('/') + 1);
+        assertThat(OrderJson.parse(hub.get("/api/v1/acme/accounts", "demo-key").body()).get("items").findValuesAsText("id")).contains(accountId);
+        assertThat(OrderJson.parse(hub.get("/api/v1/acme/orders", "other-key").body()).get("items")).isEmpty();
+        assertThat(OrderJson.parse(hub.get("/api/v1/acme/accounts", "other-key").body()).get("items")).isEmpty();
     }
 
     @Test
