@@ -7,8 +7,6 @@ import io.certhub.csr.CsrParser;
 import io.certhub.csr.ParsedCsr;
 import io.certhub.ledger.LedgerService;
 import io.certhub.names.DomainNames;
-import io.certhub.net.DnsLookup;
-import io.certhub.net.HttpTokenCheck;
 import io.certhub.order.Order;
 import io.certhub.order.OrderDocument;
 import io.certhub.order.OrderService;
@@ -18,9 +16,6 @@ import io.certhub.order.ProductCatalog;
 import io.certhub.pki.Certificates;
 import io.certhub.problem.HubProblem;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -64,13 +59,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       {@code Retry-After}).</li>
  *   <li><b>Challenges</b>: each authorization offers {@code http-01} (not for a wildcard) and
  *       {@code dns-01} with one token (32 random bytes, base64url). The hub validates the one the
- *       client posts to at once, as a CA would, since the domain is the customer's: http-01 fetches
- *       {@code http://<name>/.well-known/acme-challenge/<token>} ({@link HttpTokenCheck}: public
- *       addresses only, 4 KB read, 5 s timeouts) and dns-01 reads the TXT records of
- *       {@code _acme-challenge.<name>} ({@link DnsLookup}) for the base64url SHA-256 of the key
- *       authorization (§8.1, §8.3, §8.4). A match makes the authorization {@code valid}; a miss
- *       makes it and the order {@code invalid} ({@code incorrectResponse} with what was asked). When
- *       every authorization is valid the order is {@code ready}.</li>
+ *       client posts to first, as a CA would, since the domain is the customer's: the POST records
+ *       the request and answers the challenge {@code processing} with {@code Retry-After: 1};
+ *       {@link AcmeChallenges} validates it off the request (a match: the authorization
+ *       {@code valid}, and the order {@code ready} when every one is; a miss after its tries: both
+ *       {@code invalid}, {@code incorrectResponse}).</li>
  *   <li><b>finalize</b> {@code {csr}}: the order must be {@code ready} (else 403
  *       {@code orderNotReady}; a {@code processing} or {@code valid} order answers itself, so a
  *       client's retry changes nothing). The CSR (base64url DER) must name exactly the order's names
@@ -110,8 +103,7 @@ public class AcmeOrders {
     private final OrderService orders;
     private final io.certhub.order.OrderRepository repository;
     private final CsrParser csrs;
-    private final DnsLookup dns;
-    private final HttpTokenCheck http;
+    private final AcmeChallenges challenges;
     private final int ordersPerHourPerKey;
 
     /**
@@ -124,10 +116,12 @@ public class AcmeOrders {
      * @param orders  the order lifecycle (the Certhub order made at finalize)
      * @param repository the orders' storage (a processing ACME order's Certhub order)
      * @param csrs    the CSR parser
-     * @param props   {@code hub.acme.*}: the DNS server and http-01 port of the challenge checks
+     * @param challenges the challenge validation (a client's request is recorded there)
+     * @param props   {@code hub.acme.*}: the order rate per EAB key
      */
     public AcmeOrders(AcmeServer server, JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, ProductCatalog catalog, LedgerService ledger,
-                      OrderService orders, io.certhub.order.OrderRepository repository, CsrParser csrs, AcmeServerProperties props) {
+                      OrderService orders, io.certhub.order.OrderRepository repository, CsrParser csrs, AcmeChallenges challenges,
+                      AcmeServerProperties props) {
         this.server = server;
         this.jdbc = jdbc;
         this.tx = tx;
@@ -137,8 +131,7 @@ public class AcmeOrders {
         this.orders = orders;
         this.repository = repository;
         this.csrs = csrs;
-        this.dns = new DnsLookup(props.dnsResolver());
-        this.http = new HttpTokenCheck(dns, props.httpPort(), props.validationPrivateAddresses());
+        this.challenges = challenges;
         this.ordersPerHourPerKey = props.ordersPerHourPerKey();
     }
 
@@ -258,11 +251,13 @@ public class AcmeOrders {
             if (!challengeTypes(a).contains(type)) {
                 throw new AcmeProblem(404, "malformed", "authorization " + id + " has no " + type + " challenge");
             }
-            if (req.payload() != null && "pending".equals(a.get("status")) && "pending".equals(o.get("status"))) {
-                validate(a, o, type, req.thumbprint());
+            if (req.payload() != null && "pending".equals(a.get("status")) && "pending".equals(o.get("status")) && challenges.request(id, type)) {
                 a = authz(id);
             }
             server.json(ex, 200, challengeView(base, a, type, req.thumbprint()), null);
+            if ("pending".equals(a.get("status")) && type.equals(a.get("challenge_type"))) {
+                ex.getMessage().setHeader("Retry-After", "1");
+            }
             ex.getMessage().setHeader("Link", List.of("<" + base + "/acme/directory>;rel=\"index\"", "<" + base + "/acme/authz/" + id + ">;rel=\"up\""));
         } catch (AcmeProblem e) {
             server.problem(ex, e);
@@ -435,50 +430,6 @@ public class AcmeOrders {
         return Boolean.TRUE.equals(a.get("wildcard")) ? List.of("dns-01") : List.of("http-01", "dns-01");
     }
 
-    /** Validates one challenge now and records the outcome on the authorization and, when it decides it, the order. */
-    private void validate(Map<String, Object> a, Map<String, Object> o, String type, String thumbprint) {
-        String name = (String) a.get("identifier");
-        String token = (String) a.get("token");
-        String keyAuthorization = token + "." + thumbprint;
-        boolean ok;
-        String asked;
-        if ("http-01".equals(type)) {
-            asked = HttpTokenCheck.url(name, token);
-            ok = http.serves(name, token, keyAuthorization);
-        } else {
-            asked = "a TXT record _acme-challenge." + name + " of " + digest(keyAuthorization);
-            ok = dns.has("_acme-challenge." + name, digest(keyAuthorization));
-        }
-        Timestamp now = Timestamp.from(clock.instant());
-        String orderId = (String) o.get("id");
-        tx.executeWithoutResult(s -> {
-            if (ok) {
-                jdbc.update("update acme_server_authz set status = 'valid', challenge_type = ?, validated_at = ? where id = ? and status = 'pending'",
-                    type, now, a.get("id"));
-                if (jdbc.queryForObject("select count(*) from acme_server_authz where acme_order_id = ? and status <> 'valid'", Integer.class,
-                        orderId) == 0) {
-                    jdbc.update("update acme_server_order set status = 'ready', updated_at = ? where id = ? and status = 'pending'", now, orderId);
-                }
-            } else {
-                String detail = type + " of " + name + " failed: the hub did not find " + asked;
-                jdbc.update("update acme_server_authz set status = 'invalid', challenge_type = ?, error_type = 'incorrectResponse',"
-                    + " error_detail = ? where id = ? and status = 'pending'", type, detail, a.get("id"));
-                jdbc.update("update acme_server_order set status = 'invalid', error_type = 'incorrectResponse', error_detail = ?, updated_at = ?"
-                    + " where id = ? and status = 'pending'", detail, now, orderId);
-            }
-        });
-        LOG.info("ACME order {}: {} of {} {}", orderId, type, name, ok ? "valid" : "invalid (" + asked + " not found)");
-    }
-
-    /** @return base64url SHA-256 of a key authorization: the dns-01 TXT value (RFC 8555 §8.4) */
-    static String digest(String keyAuthorization) {
-        try {
-            return B64URL.encodeToString(MessageDigest.getInstance("SHA-256").digest(keyAuthorization.getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static String token() {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
@@ -604,7 +555,8 @@ public class AcmeOrders {
         v.put("url", base + "/acme/chall/" + a.get("id") + "/" + type);
         v.put("token", a.get("token"));
         boolean tried = type.equals(a.get("challenge_type"));
-        v.put("status", tried ? a.get("status") : "pending");
+        // requested and not decided yet: the hub validates it (AcmeChallenges); decided: the authorization's outcome
+        v.put("status", !tried ? "pending" : "pending".equals(a.get("status")) ? "processing" : a.get("status"));
         if (tried && a.get("validated_at") != null) {
             v.put("validated", instant(a.get("validated_at")));
         }

@@ -30,6 +30,12 @@ import org.springframework.validation.annotation.Validated;
  * @param ordersPerHourPerKey new orders the accounts of one EAB key may make in any hour (default
  *                          100, counted in the database so every hub instance keeps the one limit);
  *                          more are 429 {@code rateLimited} with {@code Retry-After}
+ * @param validationPollMs  how often (ms) each instance looks for challenges to validate (default 500)
+ * @param validationThreads challenges validated at once per instance (default 8; the batch one look
+ *                          claims), so a slow customer server holds no request thread and at most
+ *                          this many validation threads
+ * @param validationAttempts tries of a challenge before a miss is final (default 3)
+ * @param validationRetryDelay wait between two tries (default 2 s)
  */
 @Validated
 @ConfigurationProperties("hub.acme")
@@ -40,5 +46,9 @@ public record AcmeServerProperties(@NotNull @DefaultValue("") String baseUrl,
                                    @NotNull @DefaultValue("") String dnsResolver,
                                    @Min(1) @Max(65535) @DefaultValue("80") int httpPort,
                                    @DefaultValue("false") boolean validationPrivateAddresses,
-                                   @Min(1) @DefaultValue("100") int ordersPerHourPerKey) {
+                                   @Min(1) @DefaultValue("100") int ordersPerHourPerKey,
+                                   @Min(50) @DefaultValue("500") long validationPollMs,
+                                   @Min(1) @Max(64) @DefaultValue("8") int validationThreads,
+                                   @Min(1) @Max(10) @DefaultValue("3") int validationAttempts,
+                                   @NotNull @DefaultValue("2s") java.time.Duration validationRetryDelay) {
 }

@@ -30,7 +30,7 @@ class AcmeServerErrorsTest {
         ProductCatalog catalog = mock(ProductCatalog.class);
         when(catalog.all()).thenReturn(List.of());
         server = new AcmeServer(nonces, mock(JdbcTemplate.class), mock(TransactionTemplate.class), Clock.systemUTC(),
-            new AcmeServerProperties("https://hub.example.com", 20, 100, false, "", 80, false, 100), catalog);
+            new AcmeServerProperties("https://hub.example.com", 20, 100, false, "", 80, false, 100, 500, 8, 3, java.time.Duration.ofSeconds(2)), catalog);
     }
 
     JsonNode fail(Throwable t, Exchange ex) throws Exception {

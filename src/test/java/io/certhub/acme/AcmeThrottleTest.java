@@ -11,7 +11,7 @@ class AcmeThrottleTest {
     @Test
     void anAddressMayUseItsWholeRateAtOnceThenWaitsAndOthersHaveTheirOwn() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        AcmeThrottle throttle = new AcmeThrottle(new AcmeServerProperties("", 5, 100, false, "", 80, false, 100), meters);
+        AcmeThrottle throttle = new AcmeThrottle(new AcmeServerProperties("", 5, 100, false, "", 80, false, 100, 500, 8, 3, java.time.Duration.ofSeconds(2)), meters);
         // an ACME client's first exchange is a burst: the whole second's rate is there at once
         for (int i = 0; i < 5; i++) {
             assertThat(throttle.allow("192.0.2.1")).as("request %d of the first burst", i + 1).isTrue();

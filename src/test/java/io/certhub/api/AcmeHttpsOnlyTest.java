@@ -15,7 +15,7 @@ class AcmeHttpsOnlyTest {
 
     static MockHttpServletResponse get(boolean requireHttps, boolean secure) throws Exception {
         ApiGuardFilter filter = new ApiGuardFilter(null, null, null, new ApiProperties(),
-            new AcmeThrottle(new AcmeServerProperties("", 20, 100, requireHttps, "", 80, false, 100), new SimpleMeterRegistry()));
+            new AcmeThrottle(new AcmeServerProperties("", 20, 100, requireHttps, "", 80, false, 100, 500, 8, 3, java.time.Duration.ofSeconds(2)), new SimpleMeterRegistry()));
         MockHttpServletRequest req = new MockHttpServletRequest("GET", "/acme/directory");
         req.setServletPath("/acme/directory");
         req.setSecure(secure);

@@ -52,7 +52,7 @@ class AcmeLegoTest {
         }
         hub = RunningHub.start(Files.createDirectories(dir.resolve("hub")), "--hub.acme.requests-per-second=1000",
             "--hub.acme.dns-resolver=" + dns.dnsServer(), "--hub.acme.http-port=" + httpPort, "--hub.acme.validation-private-addresses=true",
-            "--hub.vendor.poll-cron=0/1 * * * * ?", "--hub.vendor.poll-base=1s", "--hub.sandbox.approval-delay=1s");
+            "--hub.vendor.poll-cron=0/1 * * * * ?", "--hub.vendor.poll-base=1s", "--hub.sandbox.approval-delay=1s", "--hub.acme.validation-poll-ms=100");
     }
 
     @AfterAll

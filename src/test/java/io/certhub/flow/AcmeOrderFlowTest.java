@@ -67,7 +67,8 @@ class AcmeOrderFlowTest {
         hub = RunningHub.start(Files.createDirectories(dir.resolve("hub")), "--server.port=" + port, "--hub.acme.requests-per-second=1000",
             "--hub.acme.dns-resolver=" + challenges.dnsServer(), "--hub.acme.http-port=" + challenges.http01Port(),
             "--hub.acme.validation-private-addresses=true", "--hub.vendor.poll-cron=0/1 * * * * ?", "--hub.vendor.poll-base=1s",
-            "--hub.sandbox.approval-delay=1s", "--hub.acme.orders-per-hour-per-key=2");
+            "--hub.sandbox.approval-delay=1s", "--hub.acme.orders-per-hour-per-key=2", "--hub.acme.validation-poll-ms=100",
+            "--hub.acme.validation-retry-delay=500ms");
     }
 
     @AfterAll
@@ -134,12 +135,15 @@ class AcmeOrderFlowTest {
                 Dns01Challenge ch = auth.findChallenge(Dns01Challenge.class).orElseThrow();
                 challenges.setTxt("_acme-challenge." + auth.getIdentifier().getDomain(), ch.getDigest());
                 ch.trigger();
-                assertThat(ch.getStatus()).isEqualTo(Status.VALID);
+                // recorded and answered at once; validated off the request (AcmeChallenges)
+                assertThat(ch.getStatus()).isEqualTo(Status.PROCESSING);
+                assertThat(ch.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
             } else {
                 Http01Challenge ch = auth.findChallenge(Http01Challenge.class).orElseThrow();
                 challenges.addHttp01(ch.getToken(), ch.getAuthorization());
                 ch.trigger();
-                assertThat(ch.getStatus()).isEqualTo(Status.VALID);
+                assertThat(ch.getStatus()).isEqualTo(Status.PROCESSING);
+                assertThat(ch.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
             }
             auth.fetch();
             assertThat(auth.getStatus()).isEqualTo(Status.VALID);
@@ -220,7 +224,9 @@ class AcmeOrderFlowTest {
         Authorization auth = order.getAuthorizations().get(0);
         Http01Challenge ch = auth.findChallenge(Http01Challenge.class).orElseThrow();
         ch.trigger();                                               // nothing served for this token
-        assertThat(ch.getStatus()).isEqualTo(Status.INVALID);
+        assertThat(ch.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.INVALID);
+        assertThat(hub.jdbc().queryForObject("select validation_attempts from acme_server_authz where acme_order_id = ?", Integer.class,
+            acmeId(order))).as("tried hub.acme.validation-attempts times").isEqualTo(3);
         assertThat(ch.getError()).get().satisfies(p -> assertThat(p.getType().toString()).isEqualTo("urn:ietf:params:acme:error:incorrectResponse"));
         order.fetch();
         assertThat(order.getStatus()).isEqualTo(Status.INVALID);
@@ -238,8 +244,7 @@ class AcmeOrderFlowTest {
         Dns01Challenge ch = auth.findChallenge(Dns01Challenge.class).orElseThrow();
         challenges.setTxt("_acme-challenge." + auth.getIdentifier().getDomain(), ch.getDigest());
         ch.trigger();
-        order.fetch();
-        assertThat(order.getStatus()).isEqualTo(Status.READY);
+        assertThat(order.waitUntilReady(Duration.ofSeconds(30))).isEqualTo(Status.READY);
         assertThatThrownBy(() -> order.execute(csr(key(), "shop3.example.com", "other.example.com"))).isInstanceOf(AcmeServerException.class)
             .satisfies(e -> assertThat(((AcmeServerException) e).getType().toString()).isEqualTo("urn:ietf:params:acme:error:badCSR"));
         order.fetch();
