@@ -48,8 +48,10 @@ public class AcmeChallenges {
 
     private static final Logger LOG = LoggerFactory.getLogger(AcmeChallenges.class);
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
-    /** How long a claim keeps other validators away (longer than one check's timeouts). */
+    /** How long a claim keeps other validators away (longer than one check can take: 10 s for http-01, 6 s for dns-01). */
     static final Duration CLAIM = Duration.ofSeconds(30);
+    /** Most challenges of one ACME account in one batch. */
+    static final int PER_ACCOUNT = 2;
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -99,21 +101,30 @@ public class AcmeChallenges {
 
     /**
      * Claims the requested authorizations due a try, oldest request first, at most
-     * {@code hub.acme.validation-threads}.
+     * {@code hub.acme.validation-threads} and at most {@value #PER_ACCOUNT} of one ACME account (so
+     * one customer's slow servers cannot take every thread while others wait).
      *
      * @return the claimed authorization ids (the body the route splits)
      */
     public List<String> claim() {
         Instant now = clock.instant();
-        List<String> due = jdbc.queryForList("select id from acme_server_authz where status = 'pending' and validation_requested_at is not null"
-            + " and (validation_claimed_until is null or validation_claimed_until < ?) order by validation_requested_at, id fetch first "
-            + batch + " rows only", String.class, Timestamp.from(now));
+        List<Map<String, Object>> due = jdbc.queryForList("select z.id, o.client_account_id from acme_server_authz z join acme_server_order o"
+            + " on o.id = z.acme_order_id where z.status = 'pending' and z.validation_requested_at is not null and (z.validation_claimed_until is null"
+            + " or z.validation_claimed_until < ?) order by z.validation_requested_at, z.id fetch first " + (batch * 4) + " rows only",
+            Timestamp.from(now));
         List<String> claimed = new ArrayList<>();
-        for (String id : due) {
+        Map<Object, Integer> perAccount = new java.util.HashMap<>();
+        for (Map<String, Object> row : due) {
+            String id = (String) row.get("id");
+            // fair shares: one account's many (or slow) challenges take at most PER_ACCOUNT of a batch
+            if (claimed.size() >= batch || perAccount.getOrDefault(row.get("client_account_id"), 0) >= PER_ACCOUNT) {
+                continue;
+            }
             if (jdbc.update("update acme_server_authz set validation_claimed_until = ?, validation_claimed_by = ? where id = ? and status = 'pending'"
                 + " and (validation_claimed_until is null or validation_claimed_until < ?)", Timestamp.from(now.plus(CLAIM)), instance.id(), id,
                 Timestamp.from(now)) == 1) {
                 claimed.add(id);
+                perAccount.merge(row.get("client_account_id"), 1, Integer::sum);
             }
         }
         return claimed;
@@ -154,8 +165,11 @@ public class AcmeChallenges {
         if (ok) {
             outcome = "valid";
             tx.executeWithoutResult(s -> {
+                // the order's row first: two authorizations of one order validated at once see each other's outcome
+                jdbc.queryForList("select id from acme_server_order where id = ? for update", String.class, orderId);
                 if (jdbc.update("update acme_server_authz set status = 'valid', validated_at = ?, validation_attempts = ?,"
-                        + " validation_claimed_until = null, validation_claimed_by = null where id = ? and status = 'pending'", now, tried, authzId) == 1
+                        + " validation_claimed_until = null, validation_claimed_by = null where id = ? and status = 'pending'"
+                        + " and validation_claimed_by = ?", now, tried, authzId, instance.id()) == 1
                         && jdbc.queryForObject("select count(*) from acme_server_authz where acme_order_id = ? and status <> 'valid'", Integer.class,
                             orderId) == 0) {
                     jdbc.update("update acme_server_order set status = 'ready', updated_at = ? where id = ? and status = 'pending'", now, orderId);
@@ -164,14 +178,15 @@ public class AcmeChallenges {
         } else if (tried < attempts) {
             outcome = "retry";
             jdbc.update("update acme_server_authz set validation_attempts = ?, validation_claimed_until = ?, validation_claimed_by = null"
-                + " where id = ? and status = 'pending'", tried, Timestamp.from(clock.instant().plus(retryDelay)), authzId);
+                + " where id = ? and status = 'pending' and validation_claimed_by = ?", tried, Timestamp.from(clock.instant().plus(retryDelay)), authzId,
+                instance.id());
         } else {
             outcome = "invalid";
-            String detail = type + " of " + name + " failed: the hub did not find " + asked + " (" + tried + " tries)";
+            String detail = AcmeOrders.clip(type + " of " + name + " failed: the hub did not find " + asked + " (" + tried + " tries)");
             tx.executeWithoutResult(s -> {
                 if (jdbc.update("update acme_server_authz set status = 'invalid', error_type = 'incorrectResponse', error_detail = ?,"
-                        + " validation_attempts = ?, validation_claimed_until = null, validation_claimed_by = null where id = ? and status = 'pending'",
-                        detail, tried, authzId) == 1) {
+                        + " validation_attempts = ?, validation_claimed_until = null, validation_claimed_by = null where id = ? and status = 'pending'"
+                        + " and validation_claimed_by = ?", detail, tried, authzId, instance.id()) == 1) {
                     jdbc.update("update acme_server_order set status = 'invalid', error_type = 'incorrectResponse', error_detail = ?, updated_at = ?"
                         + " where id = ? and status = 'pending'", detail, now, orderId);
                 }

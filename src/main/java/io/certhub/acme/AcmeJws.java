@@ -53,6 +53,12 @@ public record AcmeJws(PublicJsonWebKey jwk, String kid, String nonce, String url
         JsonWebSignature jws = new JsonWebSignature();
         try {
             jws.setCompactSerialization(doc.get("protected").asText() + "." + doc.get("payload").asText() + "." + doc.get("signature").asText());
+            for (String member : new String[] {"alg", "nonce", "url", "kid"}) {
+                Object v = jws.getObjectHeader(member);
+                if (v != null && !(v instanceof String)) {
+                    throw new AcmeProblem(400, "malformed", "the protected header's " + member + " must be a string");
+                }
+            }
             String alg = jws.getAlgorithmHeaderValue();
             if (alg == null || !ALGORITHMS.contains(alg)) {
                 throw new AcmeProblem(400, "badSignatureAlgorithm", "the JWS is signed with " + alg + "; taken: " + String.join(", ", ALGORITHMS.stream().sorted().toList()));
@@ -97,6 +103,12 @@ public record AcmeJws(PublicJsonWebKey jwk, String kid, String nonce, String url
         try {
             eab.setCompactSerialization(binding.get("protected").asText() + "." + binding.get("payload").asText() + "."
                 + binding.get("signature").asText());
+            for (String member : new String[] {"alg", "url", "kid"}) {
+                Object v = eab.getObjectHeader(member);
+                if (v != null && !(v instanceof String)) {
+                    throw new AcmeProblem(400, "malformed", "externalAccountBinding's " + member + " must be a string");
+                }
+            }
             if (!"HS256".equals(eab.getAlgorithmHeaderValue())) {
                 throw new AcmeProblem(400, "malformed", "externalAccountBinding must be signed with HS256 (the EAB key's HMAC key)");
             }

@@ -93,6 +93,8 @@ public class AcmeOrders {
     public static final int ORDER_LIFETIME_DAYS = 7;
     /** Most identifiers one ACME order takes (the largest product takes fewer). */
     public static final int MAX_IDENTIFIERS = 100;
+    /** Most characters of an order's identifiers joined by commas ({@code acme_server_order.identifiers}). */
+    public static final int MAX_IDENTIFIERS_CHARS = 4000;
 
     private final AcmeServer server;
     private final JdbcTemplate jdbc;
@@ -148,6 +150,10 @@ public class AcmeOrders {
                 throw new AcmeProblem(400, "malformed", "notBefore and notAfter are not taken: the validity is the product's");
             }
             List<String> names = identifiers(p.get("identifiers"));
+            if (String.join(",", names).length() > MAX_IDENTIFIERS_CHARS) {
+                throw new AcmeProblem(400, "rejectedIdentifier", "the identifiers take " + String.join(",", names).length() + " characters; at most "
+                    + MAX_IDENTIFIERS_CHARS + " are taken");
+            }
             Map<String, Object> key = jdbc.queryForMap("select products, contacts from acme_eab_key where kid = ?", req.account().get("eab_kid"));
             List<String> offered = Arrays.asList(((String) key.get("products")).split(","));
             Product product = product(p.path("profile").asText(null), offered, names);
@@ -493,6 +499,12 @@ public class AcmeOrders {
             jdbc.update("update acme_server_authz set status = 'expired' where acme_order_id = ? and status = 'pending'", o.get("id"));
             return order((String) o.get("id"));
         }
+        if ("pending".equals(o.get("status")) && jdbc.queryForObject("select count(*) from acme_server_authz where acme_order_id = ?"
+                + " and status <> 'valid'", Integer.class, o.get("id")) == 0) {
+            jdbc.update("update acme_server_order set status = 'ready', updated_at = ? where id = ? and status = 'pending'",
+                Timestamp.from(clock.instant()), o.get("id"));
+            return order((String) o.get("id"));
+        }
         if (!"processing".equals(o.get("status")) || o.get("order_id") == null) {
             return o;
         }
@@ -504,10 +516,20 @@ public class AcmeOrders {
         if (certhub.state() == OrderState.COMPLETED) {
             jdbc.update("update acme_server_order set status = 'valid', updated_at = ? where id = ? and status = 'processing'", now, o.get("id"));
         } else if (certhub.state() == OrderState.DECLINED || certhub.state() == OrderState.CANCELLED) {
+            if (certhub.state() == OrderState.DECLINED) {
+                // the ACME order ends here for the client; its Certhub order is closed too, so nobody
+                // pays again (a resubmission) for a certificate the client would never fetch
+                try {
+                    orders.cancel(certhub.accountId(), certhub.id(), "acme", "the ACME order " + o.get("id")
+                        + " ended invalid when the vendor declined; the customer's ACME client orders anew");
+                } catch (HubProblem changed) {
+                    return order((String) o.get("id"));             // submitted again meanwhile: still processing
+                }
+            }
             String detail = "order " + certhub.clientReference() + " was " + certhub.state().name().toLowerCase(java.util.Locale.ROOT)
                 + (certhub.lastErrorCode() == null ? "" : " (" + certhub.lastErrorCode() + ": " + certhub.lastErrorDetail() + ")");
             jdbc.update("update acme_server_order set status = 'invalid', error_type = 'serverInternal', error_detail = ?, updated_at = ?"
-                + " where id = ? and status = 'processing'", detail, now, o.get("id"));
+                + " where id = ? and status = 'processing'", clip(detail), now, o.get("id"));
         } else {
             return o;
         }
@@ -573,6 +595,17 @@ public class AcmeOrders {
     private boolean expired(Object t) {
         Instant i = t instanceof Timestamp ts ? ts.toInstant() : t instanceof java.time.OffsetDateTime odt ? odt.toInstant() : null;
         return i != null && !clock.instant().isBefore(i);
+    }
+
+    /** Longest error detail kept ({@code error_detail} columns of V31). */
+    static final int MAX_DETAIL = 1000;
+
+    /**
+     * @param detail an error detail
+     * @return it cut to {@value #MAX_DETAIL} characters (an ellipsis marks the cut)
+     */
+    static String clip(String detail) {
+        return detail == null || detail.length() <= MAX_DETAIL ? detail : detail.substring(0, MAX_DETAIL - 1) + "\u2026";
     }
 
     /** @return a timestamp column's value (H2 answers OffsetDateTime, PostgreSQL Timestamp) in RFC 3339, or null */

@@ -55,6 +55,7 @@ public class AcmeServer {
     private final Clock clock;
     private final String baseUrl;
     private final Map<String, String> profiles = new java.util.TreeMap<>();
+    private final boolean requireHttps;
 
     /**
      * @param nonces  the nonces
@@ -73,6 +74,7 @@ public class AcmeServer {
         catalog.all().forEach(p -> profiles.put(p.productType(), p.name()));
         String base = props.baseUrl().strip();
         this.baseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.requireHttps = props.requireHttps();
     }
 
     /** {@code GET /acme/directory}: the resources served, and {@code meta.externalAccountRequired: true}. @param ex exchange */
@@ -95,11 +97,12 @@ public class AcmeServer {
     public void newNonce(Exchange ex) {
         Message m = ex.getMessage();
         boolean head = "HEAD".equalsIgnoreCase(m.getHeader(Exchange.HTTP_METHOD, String.class));
+        String base = base(ex);
         clear(m);
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, head ? 200 : 204);
         m.setHeader("Replay-Nonce", nonces.issue());
         m.setHeader("Cache-Control", "no-store");
-        m.setHeader("Link", "<" + base(ex) + "/acme/directory>;rel=\"index\"");
+        m.setHeader("Link", "<" + base + "/acme/directory>;rel=\"index\"");
         m.setBody(null);
     }
 
@@ -313,8 +316,13 @@ public class AcmeServer {
         }
         Message m = ex.getMessage();
         String proto = m.getHeader("X-Forwarded-Proto", String.class);
+        if (proto == null || proto.isBlank()) {
+            // the request's own scheme (the hub ends TLS itself); https only served: https
+            String url = m.getHeader(Exchange.HTTP_URL, String.class);
+            proto = requireHttps || (url != null && url.regionMatches(true, 0, "https:", 0, 6)) ? "https" : "http";
+        }
         String host = m.getHeader("Host", String.class);
-        return (proto == null || proto.isBlank() ? "http" : proto.split(",")[0].trim()) + "://" + (host == null ? "localhost" : host);
+        return proto.split(",")[0].trim() + "://" + (host == null ? "localhost" : host);
     }
 
     /**
@@ -327,12 +335,17 @@ public class AcmeServer {
      */
     void json(Exchange ex, int status, Object body, String location) {
         Message m = ex.getMessage();
+        String base = base(ex);                                 // before the request's headers are cleared
         clear(m);
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        m.setHeader("Replay-Nonce", nonces.issue());
+        if (!"GET".equalsIgnoreCase(method(ex))) {
+            // every answer to a POST carries a fresh nonce (RFC 8555 §6.5); a GET (directory, renewalInfo)
+            // needs none, so an unauthenticated GET writes no nonce row
+            m.setHeader("Replay-Nonce", nonces.issue());
+        }
         m.setHeader("Cache-Control", "no-store");
-        m.setHeader("Link", "<" + base(ex) + "/acme/directory>;rel=\"index\"");
+        m.setHeader("Link", "<" + base + "/acme/directory>;rel=\"index\"");
         if (location != null) {
             m.setHeader("Location", location);
         }
@@ -376,6 +389,11 @@ public class AcmeServer {
         }
         ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
         ex.getMessage().setBody(p.toJson());
+    }
+
+    private static String method(Exchange ex) {
+        String method = ex.getMessage().getHeader(Exchange.HTTP_METHOD, String.class);
+        return method == null ? "POST" : method;
     }
 
     private static void clear(Message m) {

@@ -46,7 +46,29 @@ public class AcmeThrottle {
     }
 
     /**
-     * @param address the client address
+     * The key a client's rate is kept under: an IPv4 address as it is, an IPv6 address by its /64
+     * prefix (one subscriber's network: a client rotating through its 2^64 addresses is one client).
+     *
+     * @param address the client address (textual, as the servlet container gives it)
+     * @return the key
+     */
+    public static String clientKey(String address) {
+        if (address == null || address.indexOf(':') < 0) {
+            return address;
+        }
+        try {
+            byte[] b = java.net.InetAddress.getByName(address.startsWith("[") ? address.substring(1, address.length() - 1) : address).getAddress();
+            if (b.length != 16) {
+                return address;
+            }
+            return java.util.HexFormat.of().formatHex(b, 0, 8) + "::/64";
+        } catch (java.net.UnknownHostException e) {
+            return address;
+        }
+    }
+
+    /**
+     * @param address the client key ({@link #clientKey})
      * @return whether it may make a request now (false: answer 429)
      */
     public boolean allow(String address) {

@@ -106,7 +106,7 @@ public class ApiGuardFilter extends OncePerRequestFilter {
             req.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);    // the handlers' caller: the key is looked up once
             long limit = ("POST".equals(req.getMethod()) || "PATCH".equals(req.getMethod())) && ORDER_BODY_PATH.matcher(path).matches()
                 ? props.getMaxOrderBodySize().toBytes() : props.getMaxBodySize().toBytes();
-            HttpServletRequest capped = capBody(req, res, limit);
+            HttpServletRequest capped = capBody(req, res, limit, false);
             if (capped != null) {
                 chain.doFilter(capped, res);
             }
@@ -119,12 +119,12 @@ public class ApiGuardFilter extends OncePerRequestFilter {
                 acmeProblem(res, 403, "unauthorized", "the ACME directory is served over https only (hub.acme.require-https)");
                 return;
             }
-            if (!acmeThrottle.allow(req.getRemoteAddr())) {
+            if (!acmeThrottle.allow(io.certhub.acme.AcmeThrottle.clientKey(req.getRemoteAddr()))) {
                 res.setHeader("Retry-After", "1");
                 acmeProblem(res, 429, "rateLimited", "too many requests from this client address (hub.acme.requests-per-second); retry after 1 s");
                 return;
             }
-            HttpServletRequest capped = capBody(req, res, io.certhub.acme.AcmeServer.MAX_BODY);
+            HttpServletRequest capped = capBody(req, res, io.certhub.acme.AcmeServer.MAX_BODY, true);
             if (capped != null) {
                 chain.doFilter(capped, res);
             }
@@ -178,10 +178,10 @@ public class ApiGuardFilter extends OncePerRequestFilter {
      * @return the request to go on with (the body buffered when it came chunked), or null when
      *         413 was answered
      */
-    private HttpServletRequest capBody(HttpServletRequest req, HttpServletResponse res, long limit) throws IOException {
+    private HttpServletRequest capBody(HttpServletRequest req, HttpServletResponse res, long limit, boolean acme) throws IOException {
         long declared = req.getContentLengthLong();
         if (declared > limit) {
-            refuse(req, res, tooLarge(limit, declared + " bytes declared"));
+            refuse(req, res, tooLarge(limit, declared + " bytes declared"), acme);
             return null;
         }
         if (declared >= 0 || req.getHeader("Transfer-Encoding") == null) {
@@ -192,7 +192,7 @@ public class ApiGuardFilter extends OncePerRequestFilter {
         try (InputStream in = req.getInputStream()) {
             for (int n; (n = in.read(chunk)) >= 0; ) {
                 if (buf.size() + n > limit) {
-                    refuse(req, res, tooLarge(limit, "more sent"));
+                    refuse(req, res, tooLarge(limit, "more sent"), acme);
                     return null;
                 }
                 buf.write(chunk, 0, n);
@@ -207,12 +207,22 @@ public class ApiGuardFilter extends OncePerRequestFilter {
     }
 
     private void refuse(HttpServletRequest req, HttpServletResponse res, HubProblem p) throws IOException {
-        res.setStatus(p.status());
-        res.setContentType(ApiSupport.PROBLEM_JSON);
+        refuse(req, res, p, false);
+    }
+
+    private void refuse(HttpServletRequest req, HttpServletResponse res, HubProblem p, boolean acme) throws IOException {
         boolean unreadBody = req.getContentLengthLong() > 0 || req.getHeader("Transfer-Encoding") != null;
         if (unreadBody) {
             res.setHeader("Connection", "close");              // do not wait for (or swallow) a body nobody reads
         }
+        if (acme) {
+            // an ACME client reads RFC 8555 problem types
+            acmeProblem(res, p.status(), "malformed", p.getMessage());
+            res.flushBuffer();
+            return;
+        }
+        res.setStatus(p.status());
+        res.setContentType(ApiSupport.PROBLEM_JSON);
         byte[] body = api.problemJson(p, req.getRequestURI()).getBytes(StandardCharsets.UTF_8);
         res.setContentLength(body.length);
         res.getOutputStream().write(body);

@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * a CA's validation does; port 80 (another only for tests: {@code hub.vendor.acme.http-port}, {@code hub.acme.http-port}). Anything but a 200 with exactly the key authorization means "not yet"; at
  * most {@value #MAX_BODY} characters of the answer are read (the domain is the customer's).
  *
+ * <p>A customer's server cannot hold a check: it ends after {@value #DEADLINE_SECONDS} s in all (the
+ * request is cancelled, its connection dropped), the answer's head is read up to 8 KB a line and
+ * 50 fields, and at most 10 redirects are followed, to http or https on ports 80 and 443 only.
+ *
  * <p>The domain is the customer's, so are its addresses: only public ones are connected to
  * ({@link PublicAddresses}; redirects too, as every connection resolves its host here), unless
  * {@code hub.vendor.acme.http-check-private-addresses} ({@code hub.acme.validation-private-addresses})
@@ -71,13 +75,44 @@ public final class HttpTokenCheck implements AutoCloseable {
                 return host;
             }
         };
+        // the answer's head is bounded too: a line of at most 8 KB, at most 50 header fields
+        org.apache.hc.core5.http.config.Http1Config http1 = org.apache.hc.core5.http.config.Http1Config.custom().setMaxLineLength(8192)
+            .setMaxHeaderCount(50).build();
+        // redirects as a CA follows them (Let's Encrypt's rule): at most 10, to http or https on ports 80 and 443 only
+        // (and the check's own port, another only in tests)
+        java.util.Set<Integer> ports = new java.util.HashSet<>(java.util.List.of(80, 443, port));
+        org.apache.hc.client5.http.impl.DefaultRedirectStrategy redirects = new org.apache.hc.client5.http.impl.DefaultRedirectStrategy() {
+            @Override
+            public java.net.URI getLocationURI(org.apache.hc.core5.http.HttpRequest request, org.apache.hc.core5.http.HttpResponse response,
+                                               org.apache.hc.core5.http.protocol.HttpContext context) throws org.apache.hc.core5.http.HttpException {
+                java.net.URI to = super.getLocationURI(request, response, context);
+                String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(java.util.Locale.ROOT);
+                int toPort = to.getPort() >= 0 ? to.getPort() : "https".equals(scheme) ? 443 : 80;
+                if (!("http".equals(scheme) || "https".equals(scheme)) || !ports.contains(toPort)) {
+                    throw new org.apache.hc.core5.http.ProtocolException("redirect to " + to + " refused: http or https on port 80 or 443 only");
+                }
+                return to;
+            }
+        };
         this.client = HttpClients.custom()
             .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create().setDnsResolver(resolver)
+                .setConnectionFactory(org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory.builder().http1Config(http1).build())
                 .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.ofSeconds(5)).setSocketTimeout(Timeout.ofSeconds(5)).build())
                 .build())
-            .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(5)).build())
+            .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(5)).setMaxRedirects(10).build())
+            .setRedirectStrategy(redirects)
             .disableCookieManagement().disableAutomaticRetries().build();
     }
+
+    /** Most seconds one check may take in all, however slowly a server trickles its answer (then its connection is dropped). */
+    static final int DEADLINE_SECONDS = 10;
+
+    /** Cancels the checks that pass {@link #DEADLINE_SECONDS} (one daemon thread for every check of the JVM). */
+    private static final java.util.concurrent.ScheduledExecutorService DEADLINES = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "http-token-check-deadline");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * @param domain           the name being validated
@@ -88,6 +123,8 @@ public final class HttpTokenCheck implements AutoCloseable {
     public boolean serves(String domain, String token, String keyAuthorization) {
         String url = "http://" + domain + (port == 80 ? "" : ":" + port) + "/.well-known/acme-challenge/" + token;
         HttpGet get = new HttpGet(url);
+        // the timeouts above bound each wait; this bounds the whole check (a byte every 4 s is never idle long enough)
+        java.util.concurrent.ScheduledFuture<?> deadline = DEADLINES.schedule(get::cancel, DEADLINE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
         try (org.apache.hc.core5.http.ClassicHttpResponse r = client.executeOpen(null, get, null)) {
             boolean served = false;
             if (r.getCode() == 200 && r.getEntity() != null) {
@@ -96,9 +133,11 @@ public final class HttpTokenCheck implements AutoCloseable {
             }
             get.cancel();                                   // never read the rest: the connection is discarded, not drained
             return served;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.debug("{}: not served ({})", url, e.toString());
             return false;
+        } finally {
+            deadline.cancel(false);
         }
     }
 

@@ -152,12 +152,31 @@ public class OrderService {
             result = tx.execute(s -> existing(accountId, v, renewalOf).orElseThrow(() -> raced));
         }
         if (result.created()) {
-            events.publishEvent(new OrderNamesSet(result.order().id()));
+            publishAfterCommit(new OrderNamesSet(result.order().id()));
         }
         if (result.created() && result.order().state() == OrderState.IN_PROGRESS) {
-            events.publishEvent(new OrderSubmitted(result.order().id()));
+            publishAfterCommit(new OrderSubmitted(result.order().id()));
         }
         return result;
+    }
+
+    /**
+     * Publishes an event about a new order once the order is visible to other threads: at once,
+     * or, when the caller's own transaction is still open (an ACME finalize makes its Certhub order
+     * inside one), after that transaction commits — never for a rolled-back one.
+     */
+    private void publishAfterCommit(Object event) {
+        if (org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
+            org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+                new org.springframework.transaction.support.TransactionSynchronization() {
+                    @Override
+                    public void afterCommit() {
+                        events.publishEvent(event);
+                    }
+                });
+        } else {
+            events.publishEvent(event);
+        }
     }
 
     /**

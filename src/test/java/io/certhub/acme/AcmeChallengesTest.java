@@ -92,11 +92,13 @@ class AcmeChallengesTest {
         assertThat(jdbc.queryForObject("select challenge_type from acme_server_authz where id = 'authz-0'", String.class)).isEqualTo("http-01");
 
         assertThat(a.claim()).containsExactly("authz-0", "authz-1");
-        assertThat(b.claim()).containsExactly("authz-2", "authz-3", "authz-4");
+        // one ACME account takes at most two places of a batch
+        assertThat(b.claim()).containsExactly("authz-2", "authz-3");
+        assertThat(b.claim()).containsExactly("authz-4");
         assertThat(a.claim()).as("all claimed").isEmpty();
         // hub-a stopped: its claims run out and another validator takes them over
         now = now.plus(AcmeChallenges.CLAIM).plusSeconds(1);
-        assertThat(b.claim()).containsExactlyInAnyOrder("authz-0", "authz-1", "authz-2", "authz-3", "authz-4");
+        assertThat(b.claim()).containsExactly("authz-0", "authz-1");
         a.validate("authz-0");                                   // no longer hub-a's: nothing happens
         assertThat(jdbc.queryForObject("select validation_attempts from acme_server_authz where id = 'authz-0'", Integer.class)).isZero();
     }
@@ -122,5 +124,24 @@ class AcmeChallengesTest {
         assertThat(meters.counter("certhub.acme.validations", "type", "http-01", "outcome", "invalid").count()).isEqualTo(1.0);
         now = now.plusSeconds(60);
         assertThat(a.claim()).as("decided: never claimed again").isEmpty();
+    }
+
+    @Test
+    void anotherCustomersChallengeIsNotHeldBackByOneCustomersMany() {
+        Timestamp t = Timestamp.from(now);
+        jdbc.update("insert into acme_client_account(id, thumbprint, jwk, account_id, eab_kid, customer, status, created_at)"
+            + " values ('acct-2', 'thumb2', '{}', 'demo', 'kid_1', 'Other', 'valid', ?)", t);
+        jdbc.update("insert into acme_server_order(id, client_account_id, account_id, product_type, identifiers, status, expires_at, created_at,"
+            + " updated_at) values ('order-2', 'acct-2', 'demo', 'quickssl_premium', 'localhost', 'pending', ?, ?, ?)",
+            Timestamp.from(now.plus(Duration.ofDays(7))), t, t);
+        jdbc.update("insert into acme_server_authz(id, acme_order_id, identifier, wildcard, status, token, expires_at)"
+            + " values ('authz-other', 'order-2', 'localhost', false, 'pending', 'tokenx', ?)", Timestamp.from(now.plus(Duration.ofDays(7))));
+        AcmeChallenges a = validator("hub-a", 4);
+        for (int i = 0; i < 5; i++) {
+            a.request("authz-" + i, "dns-01");
+        }
+        now = now.plusSeconds(1);
+        a.request("authz-other", "http-01");                    // asked last
+        assertThat(a.claim()).containsExactly("authz-0", "authz-1", "authz-other");
     }
 }

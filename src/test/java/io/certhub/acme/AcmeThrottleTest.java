@@ -27,4 +27,13 @@ class AcmeThrottleTest {
         assertThat(meters.counter("certhub.acme.throttled").count()).isEqualTo(20 - allowed);
         assertThat(throttle.allow("192.0.2.2")).isTrue();
     }
+
+    @Test
+    void anIpv6ClientIsKeptByItsSlash64AndIpv4ByItsAddress() {
+        assertThat(AcmeThrottle.clientKey("2001:db8:1:2:aaaa::1")).isEqualTo(AcmeThrottle.clientKey("2001:db8:1:2:bbbb:cccc:dddd:eeee"))
+            .isEqualTo("20010db800010002::/64");
+        assertThat(AcmeThrottle.clientKey("2001:db8:1:3::1")).isNotEqualTo(AcmeThrottle.clientKey("2001:db8:1:2::1"));
+        assertThat(AcmeThrottle.clientKey("0:0:0:0:0:0:0:1")).isEqualTo("0000000000000000::/64");
+        assertThat(AcmeThrottle.clientKey("192.0.2.7")).isEqualTo("192.0.2.7");
+    }
 }

@@ -70,5 +70,14 @@ class AcmeServerThrottleTest {
             return last.get().statusCode() != 429;
         });
         assertThat(last.get().statusCode()).as(last.get().body()).isEqualTo(413);
+        // an ACME client reads RFC 8555 types, here too
+        assertThat(OrderJson.parse(last.get().body()).get("type").asText()).isEqualTo("urn:ietf:params:acme:error:malformed");
+
+        // the directory (a GET) writes no nonce row; a HEAD new-nonce does
+        long nonces = hub.count("select count(*) from acme_nonce");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(300)).until(() ->
+            http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hub.port() + "/acme/directory")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        assertThat(hub.count("select count(*) from acme_nonce")).isEqualTo(nonces);
     }
 }
