@@ -82,83 +82,75 @@ public class AcmeCertificates {
 
     /** {@code POST /acme/revoke-cert}: see the class documentation. @param ex exchange */
     public void revokeCertificate(Exchange ex) {
-        try {
-            AcmeServer.Signed req = server.signed(ex, server.base(ex) + "/acme/revoke-cert");
-            if (req.payload() == null || !req.payload().path("certificate").isTextual()) {
-                throw new AcmeProblem(400, "malformed", "revokeCert needs a payload {certificate} (base64url DER)");
-            }
-            byte[] der;
-            try {
-                der = Base64.getUrlDecoder().decode(req.payload().get("certificate").asText());
-            } catch (IllegalArgumentException e) {
-                throw new AcmeProblem(400, "malformed", "certificate is not base64url");
-            }
-            RevocationReason reason = reason(req.payload().path("reason").isMissingNode() ? 0 : req.payload().path("reason").asInt(-1));
-            List<Map<String, Object>> rows = jdbc.queryForList("select c.id, o.account_id from certificate c join acme_server_order o"
-                + " on o.order_id = c.order_id where c.leaf_sha256 = ? and o.client_account_id = ?", sha256(der), req.accountId());
-            if (rows.isEmpty()) {
-                throw new AcmeProblem(403, "unauthorized", "this certificate was not issued to an order of this account");
-            }
-            String id = (String) rows.get(0).get("id");
-            try {
-                revocation.revoke((String) rows.get(0).get("account_id"), id, reason, "acme:" + req.accountId());
-            } catch (HubProblem e) {
-                if ("CERTIFICATE_ALREADY_REVOKED".equals(e.code())) {
-                    throw new AcmeProblem(400, "alreadyRevoked", e.getMessage());
-                }
-                throw new AcmeProblem(e.status() >= 500 ? 503 : 403, e.status() >= 500 ? "serverInternal" : "unauthorized", e.code() + ": " + e.getMessage());
-            }
-            LOG.info("ACME account {} revoked certificate {} ({})", req.accountId(), id, reason.rfcName());
-            server.json(ex, 200, null, null);
-            ex.getMessage().setBody(null);
-            ex.getMessage().removeHeader(Exchange.CONTENT_TYPE);
-        } catch (AcmeProblem e) {
-            server.problem(ex, e);
+        AcmeServer.Signed req = server.signed(ex, server.base(ex) + "/acme/revoke-cert");
+        if (req.payload() == null || !req.payload().path("certificate").isTextual()) {
+            throw new AcmeProblem(400, "malformed", "revokeCert needs a payload {certificate} (base64url DER)");
         }
+        byte[] der;
+        try {
+            der = Base64.getUrlDecoder().decode(req.payload().get("certificate").asText());
+        } catch (IllegalArgumentException e) {
+            throw new AcmeProblem(400, "malformed", "certificate is not base64url");
+        }
+        RevocationReason reason = reason(req.payload().path("reason").isMissingNode() ? 0 : req.payload().path("reason").asInt(-1));
+        List<Map<String, Object>> rows = jdbc.queryForList("select c.id, o.account_id from certificate c join acme_server_order o"
+            + " on o.order_id = c.order_id where c.leaf_sha256 = ? and o.client_account_id = ?", sha256(der), req.accountId());
+        if (rows.isEmpty()) {
+            throw new AcmeProblem(403, "unauthorized", "this certificate was not issued to an order of this account");
+        }
+        String id = (String) rows.get(0).get("id");
+        try {
+            revocation.revoke((String) rows.get(0).get("account_id"), id, reason, "acme:" + req.accountId());
+        } catch (HubProblem e) {
+            if ("CERTIFICATE_ALREADY_REVOKED".equals(e.code())) {
+                throw new AcmeProblem(400, "alreadyRevoked", e.getMessage());
+            }
+            throw new AcmeProblem(e.status() >= 500 ? 503 : 403, e.status() >= 500 ? "serverInternal" : "unauthorized", e.code() + ": " + e.getMessage());
+        }
+        LOG.info("ACME account {} revoked certificate {} ({})", req.accountId(), id, reason.rfcName());
+        server.json(ex, 200, null, null);
+        ex.getMessage().setBody(null);
+        ex.getMessage().removeHeader(Exchange.CONTENT_TYPE);
     }
 
     /** {@code GET /acme/renewal-info/{id}}: see the class documentation. @param ex exchange (header {@code id}) */
     public void renewalInfo(Exchange ex) {
-        try {
-            String certId = ex.getMessage().getHeader("id", String.class);
-            String[] parts = certId == null ? new String[0] : certId.split("\\.", -1);
-            if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty() || certId.length() > 200) {
-                throw new AcmeProblem(400, "malformed", "a certID is base64url(AKI keyIdentifier).base64url(serial) (RFC 9773 §4.1)");
-            }
-            byte[] aki;
-            byte[] serial;
-            try {
-                aki = Base64.getUrlDecoder().decode(parts[0]);
-                serial = Base64.getUrlDecoder().decode(parts[1]);
-            } catch (IllegalArgumentException e) {
-                throw new AcmeProblem(400, "malformed", "the certID is not base64url");
-            }
-            String serialHex = serialHex(serial);
-            Map<String, Object> cert = jdbc.queryForList("select c.leaf_pem, c.not_before, c.not_after, c.state from certificate c join acme_server_order o"
-                + " on o.order_id = c.order_id where c.serial_hex = ?", serialHex).stream()
-                .filter(r -> Arrays.equals(aki, keyIdentifier((String) r.get("leaf_pem")))).findFirst()
-                .orElseThrow(() -> new AcmeProblem(404, "malformed", "no certificate " + certId + " of this server"));
-            Instant notBefore = instant(cert.get("not_before"));
-            Instant notAfter = instant(cert.get("not_after"));
-            Instant start;
-            Instant end;
-            if ("REVOKED".equals(cert.get("state"))) {
-                Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-                start = now.minus(Duration.ofDays(1));
-                end = now.minus(Duration.ofHours(1));
-            } else {
-                start = caps.renewalPoint(notBefore, notAfter).truncatedTo(ChronoUnit.SECONDS);
-                end = start.plus(Duration.between(start, notAfter).dividedBy(2)).truncatedTo(ChronoUnit.SECONDS);
-            }
-            Map<String, Object> window = new LinkedHashMap<>();
-            window.put("start", start.toString());
-            window.put("end", end.toString());
-            server.json(ex, 200, Map.of("suggestedWindow", window), null);
-            ex.getMessage().setHeader("Retry-After", String.valueOf(Duration.ofHours(RETRY_AFTER_HOURS).toSeconds()));
-            ex.getMessage().removeHeader("Cache-Control");
-        } catch (AcmeProblem e) {
-            server.problem(ex, e);
+        String certId = ex.getMessage().getHeader("id", String.class);
+        String[] parts = certId == null ? new String[0] : certId.split("\\.", -1);
+        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty() || certId.length() > 200) {
+            throw new AcmeProblem(400, "malformed", "a certID is base64url(AKI keyIdentifier).base64url(serial) (RFC 9773 §4.1)");
         }
+        byte[] aki;
+        byte[] serial;
+        try {
+            aki = Base64.getUrlDecoder().decode(parts[0]);
+            serial = Base64.getUrlDecoder().decode(parts[1]);
+        } catch (IllegalArgumentException e) {
+            throw new AcmeProblem(400, "malformed", "the certID is not base64url");
+        }
+        String serialHex = serialHex(serial);
+        Map<String, Object> cert = jdbc.queryForList("select c.leaf_pem, c.not_before, c.not_after, c.state from certificate c join acme_server_order o"
+            + " on o.order_id = c.order_id where c.serial_hex = ?", serialHex).stream()
+            .filter(r -> Arrays.equals(aki, keyIdentifier((String) r.get("leaf_pem")))).findFirst()
+            .orElseThrow(() -> new AcmeProblem(404, "malformed", "no certificate " + certId + " of this server"));
+        Instant notBefore = instant(cert.get("not_before"));
+        Instant notAfter = instant(cert.get("not_after"));
+        Instant start;
+        Instant end;
+        if ("REVOKED".equals(cert.get("state"))) {
+            Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+            start = now.minus(Duration.ofDays(1));
+            end = now.minus(Duration.ofHours(1));
+        } else {
+            start = caps.renewalPoint(notBefore, notAfter).truncatedTo(ChronoUnit.SECONDS);
+            end = start.plus(Duration.between(start, notAfter).dividedBy(2)).truncatedTo(ChronoUnit.SECONDS);
+        }
+        Map<String, Object> window = new LinkedHashMap<>();
+        window.put("start", start.toString());
+        window.put("end", end.toString());
+        server.json(ex, 200, Map.of("suggestedWindow", window), null);
+        ex.getMessage().setHeader("Retry-After", String.valueOf(Duration.ofHours(RETRY_AFTER_HOURS).toSeconds()));
+        ex.getMessage().removeHeader("Cache-Control");
     }
 
     /**

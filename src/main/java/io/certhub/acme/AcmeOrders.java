@@ -42,7 +42,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Orders of the customers' ACME clients on the hub's ACME server (RFC 8555 §7.4, §7.5, §8; issue 15
  * §2; routes/acme/acme-server.camel.yaml), tables {@code acme_server_order} and
  * {@code acme_server_authz} (Flyway V31). Every request is signed by the account's key
- * ({@link AcmeServer#signed}); a resource of another account is 403 {@code unauthorized}.
+ * ({@link AcmeServer#signed}); a resource of another account is 403 {@code unauthorized}. Refusals
+ * are thrown as {@link AcmeProblem} and answered by the routes' shared error handler
+ * ({@code acme-errors}, {@link AcmeServer#failed}).
  *
  * <ul>
  *   <li><b>newOrder</b> {@code {identifiers: [{type: dns, value}], profile?}}: the product is the
@@ -139,67 +141,59 @@ public class AcmeOrders {
 
     /** {@code POST /acme/new-order}: see the class documentation. @param ex exchange */
     public void newOrder(Exchange ex) {
-        try {
-            String base = server.base(ex);
-            AcmeServer.Signed req = server.signed(ex, base + "/acme/new-order");
-            JsonNode p = req.payload();
-            if (p == null) {
-                throw new AcmeProblem(400, "malformed", "newOrder needs a payload {identifiers}");
-            }
-            if (p.hasNonNull("notBefore") || p.hasNonNull("notAfter")) {
-                throw new AcmeProblem(400, "malformed", "notBefore and notAfter are not taken: the validity is the product's");
-            }
-            List<String> names = identifiers(p.get("identifiers"));
-            if (String.join(",", names).length() > MAX_IDENTIFIERS_CHARS) {
-                throw new AcmeProblem(400, "rejectedIdentifier", "the identifiers take " + String.join(",", names).length() + " characters; at most "
-                    + MAX_IDENTIFIERS_CHARS + " are taken");
-            }
-            Map<String, Object> key = jdbc.queryForMap("select products, contacts from acme_eab_key where kid = ?", req.account().get("eab_kid"));
-            List<String> offered = Arrays.asList(((String) key.get("products")).split(","));
-            Product product = product(p.path("profile").asText(null), offered, names);
-            if (key.get("contacts") == null) {
-                throw new AcmeProblem(403, "unauthorized", "your EAB key carries no contacts for the certificates' orders: ask your reseller"
-                    + " for a key made with contacts");
-            }
-            limit(req);
-            String accountId = (String) req.account().get("account_id");
-            long available = ledger.account(accountId).available();
-            if (available < product.price(1).minor()) {
-                throw new AcmeProblem(403, "unauthorized", "your reseller's account cannot pay for " + product.productType() + " now ("
-                    + product.price(1).decimal() + " " + product.price(1).currency() + ")");
-            }
-            String id = UUID.randomUUID().toString();
-            Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-            Timestamp expires = Timestamp.from(now.plus(Duration.ofDays(ORDER_LIFETIME_DAYS)));
-            tx.executeWithoutResult(s -> {
-                jdbc.update("insert into acme_server_order(id, client_account_id, account_id, product_type, identifiers, status, expires_at,"
-                    + " created_at, updated_at) values (?, ?, ?, ?, ?, 'pending', ?, ?, ?)", id, req.accountId(), accountId, product.productType(),
-                    String.join(",", names), expires, Timestamp.from(now), Timestamp.from(now));
-                for (String n : names) {
-                    boolean wildcard = DomainNames.isWildcard(n);
-                    jdbc.update("insert into acme_server_authz(id, acme_order_id, identifier, wildcard, status, token, expires_at)"
-                        + " values (?, ?, ?, ?, 'pending', ?, ?)", UUID.randomUUID().toString(), id, wildcard ? n.substring(2) : n, wildcard,
-                        token(), expires);
-                }
-            });
-            LOG.info("ACME order {} of ACME account {} (account {}): {} for {}", id, req.accountId(), accountId, product.productType(), names);
-            server.json(ex, 201, view(base, order(id)), base + "/acme/order/" + id);
-        } catch (AcmeProblem e) {
-            server.problem(ex, e);
+        String base = server.base(ex);
+        AcmeServer.Signed req = server.signed(ex, base + "/acme/new-order");
+        JsonNode p = req.payload();
+        if (p == null) {
+            throw new AcmeProblem(400, "malformed", "newOrder needs a payload {identifiers}");
         }
+        if (p.hasNonNull("notBefore") || p.hasNonNull("notAfter")) {
+            throw new AcmeProblem(400, "malformed", "notBefore and notAfter are not taken: the validity is the product's");
+        }
+        List<String> names = identifiers(p.get("identifiers"));
+        if (String.join(",", names).length() > MAX_IDENTIFIERS_CHARS) {
+            throw new AcmeProblem(400, "rejectedIdentifier", "the identifiers take " + String.join(",", names).length() + " characters; at most "
+                + MAX_IDENTIFIERS_CHARS + " are taken");
+        }
+        Map<String, Object> key = jdbc.queryForMap("select products, contacts from acme_eab_key where kid = ?", req.account().get("eab_kid"));
+        List<String> offered = Arrays.asList(((String) key.get("products")).split(","));
+        Product product = product(p.path("profile").asText(null), offered, names);
+        if (key.get("contacts") == null) {
+            throw new AcmeProblem(403, "unauthorized", "your EAB key carries no contacts for the certificates' orders: ask your reseller"
+                + " for a key made with contacts");
+        }
+        limit(req);
+        String accountId = (String) req.account().get("account_id");
+        long available = ledger.account(accountId).available();
+        if (available < product.price(1).minor()) {
+            throw new AcmeProblem(403, "unauthorized", "your reseller's account cannot pay for " + product.productType() + " now ("
+                + product.price(1).decimal() + " " + product.price(1).currency() + ")");
+        }
+        String id = UUID.randomUUID().toString();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Timestamp expires = Timestamp.from(now.plus(Duration.ofDays(ORDER_LIFETIME_DAYS)));
+        tx.executeWithoutResult(s -> {
+            jdbc.update("insert into acme_server_order(id, client_account_id, account_id, product_type, identifiers, status, expires_at,"
+                + " created_at, updated_at) values (?, ?, ?, ?, ?, 'pending', ?, ?, ?)", id, req.accountId(), accountId, product.productType(),
+                String.join(",", names), expires, Timestamp.from(now), Timestamp.from(now));
+            for (String n : names) {
+                boolean wildcard = DomainNames.isWildcard(n);
+                jdbc.update("insert into acme_server_authz(id, acme_order_id, identifier, wildcard, status, token, expires_at)"
+                    + " values (?, ?, ?, ?, 'pending', ?, ?)", UUID.randomUUID().toString(), id, wildcard ? n.substring(2) : n, wildcard,
+                    token(), expires);
+            }
+        });
+        LOG.info("ACME order {} of ACME account {} (account {}): {} for {}", id, req.accountId(), accountId, product.productType(), names);
+        server.json(ex, 201, view(base, order(id)), base + "/acme/order/" + id);
     }
 
     /** {@code POST /acme/order/{id}} (POST-as-GET): the order, following its Certhub order. @param ex exchange (header {@code id}) */
     public void order(Exchange ex) {
-        try {
-            String base = server.base(ex);
-            String id = ex.getMessage().getHeader("id", String.class);
-            AcmeServer.Signed req = server.signed(ex, base + "/acme/order/" + id);
-            Map<String, Object> o = owned(order(id), req, "order");
-            server.json(ex, 200, view(base, follow(o)), null);
-        } catch (AcmeProblem e) {
-            server.problem(ex, e);
-        }
+        String base = server.base(ex);
+        String id = ex.getMessage().getHeader("id", String.class);
+        AcmeServer.Signed req = server.signed(ex, base + "/acme/order/" + id);
+        Map<String, Object> o = owned(order(id), req, "order");
+        server.json(ex, 200, view(base, follow(o)), null);
     }
 
     /**
@@ -209,33 +203,25 @@ public class AcmeOrders {
      * @param ex exchange (header {@code id})
      */
     public void accountOrders(Exchange ex) {
-        try {
-            String base = server.base(ex);
-            String id = ex.getMessage().getHeader("id", String.class);
-            AcmeServer.Signed req = server.signed(ex, base + "/acme/acct/" + id + "/orders");
-            if (!req.accountId().equals(id)) {
-                throw new AcmeProblem(403, "unauthorized", "the orders of another account");
-            }
-            List<String> urls = jdbc.queryForList("select id from acme_server_order where client_account_id = ? and status in"
-                + " ('pending', 'ready', 'processing') order by created_at, id", String.class, id).stream().map(o -> base + "/acme/order/" + o).toList();
-            server.json(ex, 200, Map.of("orders", urls), null);
-        } catch (AcmeProblem e) {
-            server.problem(ex, e);
+        String base = server.base(ex);
+        String id = ex.getMessage().getHeader("id", String.class);
+        AcmeServer.Signed req = server.signed(ex, base + "/acme/acct/" + id + "/orders");
+        if (!req.accountId().equals(id)) {
+            throw new AcmeProblem(403, "unauthorized", "the orders of another account");
         }
+        List<String> urls = jdbc.queryForList("select id from acme_server_order where client_account_id = ? and status in"
+            + " ('pending', 'ready', 'processing') order by created_at, id", String.class, id).stream().map(o -> base + "/acme/order/" + o).toList();
+        server.json(ex, 200, Map.of("orders", urls), null);
     }
 
     /** {@code POST /acme/authz/{id}} (POST-as-GET): the authorization and its challenges. @param ex exchange (header {@code id}) */
     public void authorization(Exchange ex) {
-        try {
-            String base = server.base(ex);
-            String id = ex.getMessage().getHeader("id", String.class);
-            AcmeServer.Signed req = server.signed(ex, base + "/acme/authz/" + id);
-            follow(owned(order(authz(id).get("acme_order_id").toString()), req, "authorization"));
-            Map<String, Object> a = authz(id);
-            server.json(ex, 200, authzView(base, a, req.thumbprint()), null);
-        } catch (AcmeProblem e) {
-            server.problem(ex, e);
-        }
+        String base = server.base(ex);
+        String id = ex.getMessage().getHeader("id", String.class);
+        AcmeServer.Signed req = server.signed(ex, base + "/acme/authz/" + id);
+        follow(owned(order(authz(id).get("acme_order_id").toString()), req, "authorization"));
+        Map<String, Object> a = authz(id);
+        server.json(ex, 200, authzView(base, a, req.thumbprint()), null);
     }
 
     /**
@@ -246,28 +232,24 @@ public class AcmeOrders {
      * @param ex exchange (headers {@code id}, {@code type})
      */
     public void challenge(Exchange ex) {
-        try {
-            String base = server.base(ex);
-            String id = ex.getMessage().getHeader("id", String.class);
-            String type = ex.getMessage().getHeader("type", String.class);
-            AcmeServer.Signed req = server.signed(ex, base + "/acme/chall/" + id + "/" + type);
-            Map<String, Object> a = authz(id);
-            Map<String, Object> o = follow(owned(order((String) a.get("acme_order_id")), req, "challenge"));
-            a = authz(id);
-            if (!challengeTypes(a).contains(type)) {
-                throw new AcmeProblem(404, "malformed", "authorization " + id + " has no " + type + " challenge");
-            }
-            if (req.payload() != null && "pending".equals(a.get("status")) && "pending".equals(o.get("status")) && challenges.request(id, type)) {
-                a = authz(id);
-            }
-            server.json(ex, 200, challengeView(base, a, type, req.thumbprint()), null);
-            if ("pending".equals(a.get("status")) && type.equals(a.get("challenge_type"))) {
-                ex.getMessage().setHeader("Retry-After", "1");
-            }
-            ex.getMessage().setHeader("Link", List.of("<" + base + "/acme/directory>;rel=\"index\"", "<" + base + "/acme/authz/" + id + ">;rel=\"up\""));
-        } catch (AcmeProblem e) {
-            server.problem(ex, e);
+        String base = server.base(ex);
+        String id = ex.getMessage().getHeader("id", String.class);
+        String type = ex.getMessage().getHeader("type", String.class);
+        AcmeServer.Signed req = server.signed(ex, base + "/acme/chall/" + id + "/" + type);
+        Map<String, Object> a = authz(id);
+        Map<String, Object> o = follow(owned(order((String) a.get("acme_order_id")), req, "challenge"));
+        a = authz(id);
+        if (!challengeTypes(a).contains(type)) {
+            throw new AcmeProblem(404, "malformed", "authorization " + id + " has no " + type + " challenge");
         }
+        if (req.payload() != null && "pending".equals(a.get("status")) && "pending".equals(o.get("status")) && challenges.request(id, type)) {
+            a = authz(id);
+        }
+        server.json(ex, 200, challengeView(base, a, type, req.thumbprint()), null);
+        if ("pending".equals(a.get("status")) && type.equals(a.get("challenge_type"))) {
+            ex.getMessage().setHeader("Retry-After", "1");
+        }
+        ex.getMessage().setHeader("Link", List.of("<" + base + "/acme/directory>;rel=\"index\"", "<" + base + "/acme/authz/" + id + ">;rel=\"up\""));
     }
 
     /** {@code POST /acme/order/{id}/finalize {csr}}: see the class documentation. @param ex exchange (header {@code id}) */
@@ -303,31 +285,25 @@ public class AcmeOrders {
             server.json(ex, 200, view(base, follow(order(id))), base + "/acme/order/" + id);
             ex.getMessage().setHeader("Retry-After", "2");
         } catch (HubProblem e) {
-            server.problem(ex, orderRefused(e));
-        } catch (AcmeProblem e) {
-            server.problem(ex, e);
+            throw orderRefused(e);
         }
     }
 
     /** {@code POST /acme/cert/{id}} (POST-as-GET): the certificate chain in PEM (§7.4.2). @param ex exchange (header {@code id}) */
     public void certificate(Exchange ex) {
-        try {
-            String base = server.base(ex);
-            String id = ex.getMessage().getHeader("id", String.class);
-            AcmeServer.Signed req = server.signed(ex, base + "/acme/cert/" + id);
-            List<Map<String, Object>> rows = jdbc.queryForList("select c.leaf_pem, c.chain_pem from certificate c join acme_server_order o"
-                + " on o.order_id = c.order_id where c.id = ? and o.client_account_id = ?", id, req.accountId());
-            if (rows.isEmpty()) {
-                throw new AcmeProblem(404, "malformed", "no certificate " + id + " of this account");
-            }
-            server.json(ex, 200, null, null);
-            String leaf = ((String) rows.get(0).get("leaf_pem")).strip() + "\n";
-            String chain = (String) rows.get(0).get("chain_pem");
-            ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/pem-certificate-chain");
-            ex.getMessage().setBody(leaf + (chain == null || chain.isBlank() ? "" : chain.strip() + "\n"));
-        } catch (AcmeProblem e) {
-            server.problem(ex, e);
+        String base = server.base(ex);
+        String id = ex.getMessage().getHeader("id", String.class);
+        AcmeServer.Signed req = server.signed(ex, base + "/acme/cert/" + id);
+        List<Map<String, Object>> rows = jdbc.queryForList("select c.leaf_pem, c.chain_pem from certificate c join acme_server_order o"
+            + " on o.order_id = c.order_id where c.id = ? and o.client_account_id = ?", id, req.accountId());
+        if (rows.isEmpty()) {
+            throw new AcmeProblem(404, "malformed", "no certificate " + id + " of this account");
         }
+        server.json(ex, 200, null, null);
+        String leaf = ((String) rows.get(0).get("leaf_pem")).strip() + "\n";
+        String chain = (String) rows.get(0).get("chain_pem");
+        ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/pem-certificate-chain");
+        ex.getMessage().setBody(leaf + (chain == null || chain.isBlank() ? "" : chain.strip() + "\n"));
     }
 
     /**

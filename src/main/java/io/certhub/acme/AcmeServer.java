@@ -108,54 +108,48 @@ public class AcmeServer {
 
     /** {@code POST /acme/new-account}: see the class documentation. @param ex exchange */
     public void newAccount(Exchange ex) {
-        try {
-            String url = base(ex) + "/acme/new-account";
-            AcmeJws req = AcmeJws.parse(body(ex));
-            if (req.jwk() == null) {
-                throw new AcmeProblem(400, "malformed", "newAccount must be signed with the account key in the jwk header");
-            }
-            nonces.use(req.nonce());
-            if (!url.equals(req.url())) {
-                throw new AcmeProblem(401, "unauthorized", "the JWS url " + req.url() + " is not this request's URL " + url);
-            }
-            JsonNode payload = payload(req.payload());
-            String thumbprint = req.jwk().calculateBase64urlEncodedThumbprint("SHA-256");
-            List<Map<String, Object>> existing = jdbc.queryForList("select * from acme_client_account where thumbprint = ?", thumbprint);
-            if (!existing.isEmpty()) {
-                json(ex, 200, view(ex, existing.get(0)), accountUrl(ex, (String) existing.get(0).get("id")));
-                return;
-            }
-            if (payload.path("onlyReturnExisting").asBoolean(false)) {
-                throw new AcmeProblem(400, "accountDoesNotExist", "no account has this key");
-            }
-            if (!payload.has("externalAccountBinding")) {
-                throw new AcmeProblem(400, "externalAccountRequired", "this server binds every account to an EAB key your reseller gave you"
-                    + " (RFC 8555 §7.3.4)");
-            }
-            String kid = AcmeJws.checkBinding(payload.get("externalAccountBinding"), req.jwk(), url,
-                k -> jdbc.queryForList("select hmac_key from acme_eab_key where kid = ?", String.class, k).stream().findFirst().orElse(null));
-            String contact = contact(payload.get("contact"));
-            String jwk = req.jwk().toJson();
-            String id = UUID.randomUUID().toString();
-            String location = accountUrl(ex, id);
-            Map<String, Object> row = tx.execute(s -> {
-                Timestamp now = Timestamp.from(clock.instant());
-                if (jdbc.update("update acme_eab_key set bound_at = ?, bound_account = ? where kid = ? and bound_at is null and revoked_at is null"
-                        + " and expires_at > ?", now, location, kid, now) != 1) {
-                    throw new AcmeProblem(401, "unauthorized", "EAB key " + kid + " is revoked, expired or already bound to an account");
-                }
-                Map<String, Object> key = jdbc.queryForMap("select account_id, customer from acme_eab_key where kid = ?", kid);
-                jdbc.update("insert into acme_client_account(id, thumbprint, jwk, account_id, eab_kid, customer, contact, status, created_at)"
-                    + " values (?, ?, ?, ?, ?, ?, ?, 'valid', ?)", id, thumbprint, jwk, key.get("account_id"), kid, key.get("customer"), contact, now);
-                return jdbc.queryForMap("select * from acme_client_account where id = ?", id);
-            });
-            LOG.info("ACME account {} made for account {} (customer {}, EAB key {})", id, row.get("account_id"), row.get("customer"), kid);
-            json(ex, 201, view(ex, row), location);
-        } catch (AcmeProblem p) {
-            problem(ex, p);
-        } catch (org.springframework.dao.DuplicateKeyException raced) {
-            problem(ex, new AcmeProblem(409, "malformed", "an account for this key was made at the same moment; send the request again"));
+        String url = base(ex) + "/acme/new-account";
+        AcmeJws req = AcmeJws.parse(body(ex));
+        if (req.jwk() == null) {
+            throw new AcmeProblem(400, "malformed", "newAccount must be signed with the account key in the jwk header");
         }
+        nonces.use(req.nonce());
+        if (!url.equals(req.url())) {
+            throw new AcmeProblem(401, "unauthorized", "the JWS url " + req.url() + " is not this request's URL " + url);
+        }
+        JsonNode payload = payload(req.payload());
+        String thumbprint = req.jwk().calculateBase64urlEncodedThumbprint("SHA-256");
+        List<Map<String, Object>> existing = jdbc.queryForList("select * from acme_client_account where thumbprint = ?", thumbprint);
+        if (!existing.isEmpty()) {
+            json(ex, 200, view(ex, existing.get(0)), accountUrl(ex, (String) existing.get(0).get("id")));
+            return;
+        }
+        if (payload.path("onlyReturnExisting").asBoolean(false)) {
+            throw new AcmeProblem(400, "accountDoesNotExist", "no account has this key");
+        }
+        if (!payload.has("externalAccountBinding")) {
+            throw new AcmeProblem(400, "externalAccountRequired", "this server binds every account to an EAB key your reseller gave you"
+                + " (RFC 8555 §7.3.4)");
+        }
+        String kid = AcmeJws.checkBinding(payload.get("externalAccountBinding"), req.jwk(), url,
+            k -> jdbc.queryForList("select hmac_key from acme_eab_key where kid = ?", String.class, k).stream().findFirst().orElse(null));
+        String contact = contact(payload.get("contact"));
+        String jwk = req.jwk().toJson();
+        String id = UUID.randomUUID().toString();
+        String location = accountUrl(ex, id);
+        Map<String, Object> row = tx.execute(s -> {
+            Timestamp now = Timestamp.from(clock.instant());
+            if (jdbc.update("update acme_eab_key set bound_at = ?, bound_account = ? where kid = ? and bound_at is null and revoked_at is null"
+                    + " and expires_at > ?", now, location, kid, now) != 1) {
+                throw new AcmeProblem(401, "unauthorized", "EAB key " + kid + " is revoked, expired or already bound to an account");
+            }
+            Map<String, Object> key = jdbc.queryForMap("select account_id, customer from acme_eab_key where kid = ?", kid);
+            jdbc.update("insert into acme_client_account(id, thumbprint, jwk, account_id, eab_kid, customer, contact, status, created_at)"
+                + " values (?, ?, ?, ?, ?, ?, ?, 'valid', ?)", id, thumbprint, jwk, key.get("account_id"), kid, key.get("customer"), contact, now);
+            return jdbc.queryForMap("select * from acme_client_account where id = ?", id);
+        });
+        LOG.info("ACME account {} made for account {} (customer {}, EAB key {})", id, row.get("account_id"), row.get("customer"), kid);
+        json(ex, 201, view(ex, row), location);
     }
 
     /**
@@ -231,25 +225,21 @@ public class AcmeServer {
      * @param ex exchange (header {@code id})
      */
     public void account(Exchange ex) {
-        try {
-            String url = accountUrl(ex, ex.getMessage().getHeader("id", String.class));
-            Signed req = signed(ex, url);
-            if (!url.equals(accountUrl(ex, req.accountId()))) {
-                throw new AcmeProblem(401, "unauthorized", "the request is signed by another account");
-            }
-            if (req.payload() != null) {
-                if (req.payload().has("contact")) {
-                    jdbc.update("update acme_client_account set contact = ? where id = ?", contact(req.payload().get("contact")), req.accountId());
-                }
-                if ("deactivated".equals(req.payload().path("status").asText(null))) {
-                    jdbc.update("update acme_client_account set status = 'deactivated' where id = ?", req.accountId());
-                    LOG.info("ACME account {} deactivated by its client", req.accountId());
-                }
-            }
-            json(ex, 200, view(ex, jdbc.queryForMap("select * from acme_client_account where id = ?", req.accountId())), url);
-        } catch (AcmeProblem p) {
-            problem(ex, p);
+        String url = accountUrl(ex, ex.getMessage().getHeader("id", String.class));
+        Signed req = signed(ex, url);
+        if (!url.equals(accountUrl(ex, req.accountId()))) {
+            throw new AcmeProblem(401, "unauthorized", "the request is signed by another account");
         }
+        if (req.payload() != null) {
+            if (req.payload().has("contact")) {
+                jdbc.update("update acme_client_account set contact = ? where id = ?", contact(req.payload().get("contact")), req.accountId());
+            }
+            if ("deactivated".equals(req.payload().path("status").asText(null))) {
+                jdbc.update("update acme_client_account set status = 'deactivated' where id = ?", req.accountId());
+                LOG.info("ACME account {} deactivated by its client", req.accountId());
+            }
+        }
+        json(ex, 200, view(ex, jdbc.queryForMap("select * from acme_client_account where id = ?", req.accountId())), url);
     }
 
     static byte[] body(Exchange ex) {
