@@ -162,7 +162,6 @@ public class AcmeOrders {
             throw new AcmeProblem(403, "unauthorized", "your EAB key carries no contacts for the certificates' orders: ask your reseller"
                 + " for a key made with contacts");
         }
-        limit(req);
         String accountId = (String) req.account().get("account_id");
         long available = ledger.account(accountId).available();
         if (available < product.price(1).minor()) {
@@ -173,6 +172,9 @@ public class AcmeOrders {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Timestamp expires = Timestamp.from(now.plus(Duration.ofDays(ORDER_LIFETIME_DAYS)));
         tx.executeWithoutResult(s -> {
+            // counted and inserted under the EAB key's row lock: concurrent newOrders of one key queue here, so none passes the limit
+            jdbc.queryForList("select kid from acme_eab_key where kid = ? for update", String.class, req.account().get("eab_kid"));
+            limit(req);
             jdbc.update("insert into acme_server_order(id, client_account_id, account_id, product_type, identifiers, status, expires_at,"
                 + " created_at, updated_at) values (?, ?, ?, ?, ?, 'pending', ?, ?, ?)", id, req.accountId(), accountId, product.productType(),
                 String.join(",", names), expires, Timestamp.from(now), Timestamp.from(now));
@@ -308,7 +310,8 @@ public class AcmeOrders {
 
     /**
      * The rate of new orders per EAB key ({@code hub.acme.orders-per-hour-per-key}), counted over the
-     * last hour in the database, so several hub instances keep one limit.
+     * last hour in the database, so several hub instances keep one limit; called with the key's row
+     * locked, in the transaction that inserts the order.
      *
      * @throws AcmeProblem 429 {@code rateLimited}, with the seconds until an order of the hour ages out
      */

@@ -309,10 +309,36 @@ class AcmeOrderFlowTest {
     @Test
     @Order(7)
     void theAccountsOfOneEabKeyMakeAtMostTheHourlyNumberOfOrders() throws Exception {
-        Account account = account("Busy Shop", "[\"quickssl_premium\"]", true);
-        account.newOrder().domains("busy1.example.com").create();
-        account.newOrder().domains("busy2.example.com").create();
-        assertThatThrownBy(() -> account.newOrder().domains("busy3.example.com").create())
+        org.shredzone.acme4j.Login busy = login("Busy Shop", "[\"quickssl_premium\"]", true);
+        Account account = busy.getAccount();
+        // six clients of the one account order at the same moment (each its own session): two orders are made
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(6);
+        List<java.util.concurrent.Future<String>> outcomes = new ArrayList<>();
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 6; i++) {
+                String domain = "busy" + i + ".example.com";
+                outcomes.add(clients.submit(() -> {
+                    Account same = session().login(busy.getAccountLocation(), busy.getKeyPair()).getAccount();
+                    go.await();
+                    try {
+                        same.newOrder().domains(domain).create();
+                        return "made";
+                    } catch (org.shredzone.acme4j.exception.AcmeRateLimitedException limited) {
+                        return "rateLimited";
+                    }
+                }));
+            }
+            go.countDown();
+            List<String> seen = new ArrayList<>();
+            for (java.util.concurrent.Future<String> f : outcomes) {
+                seen.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(seen).containsExactlyInAnyOrder("made", "made", "rateLimited", "rateLimited", "rateLimited", "rateLimited");
+        } finally {
+            clients.shutdownNow();
+        }
+        assertThatThrownBy(() -> account.newOrder().domains("busy9.example.com").create())
             .isInstanceOf(org.shredzone.acme4j.exception.AcmeRateLimitedException.class)
             .satisfies(e -> {
                 org.shredzone.acme4j.exception.AcmeRateLimitedException r = (org.shredzone.acme4j.exception.AcmeRateLimitedException) e;
